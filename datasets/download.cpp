@@ -1,0 +1,352 @@
+#include "datasets/download.hpp"
+
+#include <array>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+#include <openssl/evp.h>
+#include <zlib.h>
+
+#include "framework/error.hpp"
+
+namespace tailrec {
+
+namespace {
+
+using File = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
+
+File open_file(const std::filesystem::path& path, const char* mode) {
+  return File(std::fopen(path.c_str(), mode), &std::fclose);
+}
+
+std::string digest_file(const std::filesystem::path& file, const EVP_MD* md) {
+  auto in = open_file(file, "rb");
+  if (!in) fail("cannot read {} to compute its checksum (missing or unreadable)", file.string());
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1) fail("OpenSSL could not start a digest");
+  std::vector<unsigned char> buffer(1 << 20);
+  size_t got = 0;
+  while ((got = std::fread(buffer.data(), 1, buffer.size(), in.get())) > 0)
+    EVP_DigestUpdate(ctx.get(), buffer.data(), got);
+  if (std::ferror(in.get())) fail("error while reading {} to compute its checksum", file.string());
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx.get(), digest, &length);
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+}  // namespace
+
+std::string sha256_file(const std::filesystem::path& file) { return digest_file(file, EVP_sha256()); }
+std::string md5_file(const std::filesystem::path& file) { return digest_file(file, EVP_md5()); }
+
+void verify_dataset(const std::string& name, const std::filesystem::path& data_dir) {
+  verify_dataset(catalog_entry(name), data_dir);
+}
+
+void verify_dataset(const CatalogEntry& entry, const std::filesystem::path& data_dir) {
+  for (const auto& known : entry.files) {
+    const auto file = data_dir / known.path;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec))
+      fail("dataset {}: file {} is missing; run `tailrec data fetch {}`", entry.name, file.string(), entry.name);
+    if (known.sha256.empty()) continue;
+    const auto actual = sha256_file(file);
+    if (actual != known.sha256)
+      fail("dataset {}: file {} has sha256 {}, expected {}; it is damaged or from another release: delete it and run "
+           "`tailrec data fetch {}`",
+           entry.name, file.string(), actual, known.sha256, entry.name);
+  }
+}
+
+// --- download --------------------------------------------------------------------------------
+
+namespace {
+
+struct Transfer {
+  std::FILE* out = nullptr;
+  std::filesystem::path part;
+  CURL* curl = nullptr;
+  curl_off_t resume = 0;
+  bool checked_status = false;
+  const FetchProgress* progress = nullptr;
+};
+
+size_t write_body(char* data, size_t size, size_t count, void* user) {
+  auto& t = *static_cast<Transfer*>(user);
+  if (!t.checked_status) {
+    t.checked_status = true;
+    long code = 0;
+    curl_easy_getinfo(t.curl, CURLINFO_RESPONSE_CODE, &code);
+    if (t.resume > 0 && code == 200) {  // the server ignored the Range request: start over
+      t.out = std::freopen(t.part.c_str(), "wb", t.out);
+      if (!t.out) return 0;
+      t.resume = 0;
+    }
+  }
+  return std::fwrite(data, size, count, t.out);
+}
+
+int report_progress(void* user, curl_off_t total, curl_off_t done, curl_off_t, curl_off_t) {
+  auto& t = *static_cast<Transfer*>(user);
+  if (t.progress && *t.progress)
+    (*t.progress)("download", static_cast<int64_t>(t.resume + done), total > 0 ? static_cast<int64_t>(t.resume + total) : -1);
+  return 0;
+}
+
+}  // namespace
+
+void download_file(const std::string& url, const std::filesystem::path& target, const FetchProgress& progress) {
+  static std::once_flag curl_ready;
+  std::call_once(curl_ready, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  if (!target.parent_path().empty()) std::filesystem::create_directories(target.parent_path());
+  Transfer t;
+  t.part = target;
+  t.part += ".part";
+  std::error_code ec;
+  const auto existing = std::filesystem::exists(t.part, ec) ? std::filesystem::file_size(t.part, ec) : 0;
+  t.resume = ec ? 0 : static_cast<curl_off_t>(existing);
+  t.out = std::fopen(t.part.c_str(), "ab");
+  if (!t.out) fail("cannot write {} (is the data folder writable?)", t.part.string());
+  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), &curl_easy_cleanup);
+  if (!curl) {
+    std::fclose(t.out);
+    fail("libcurl could not be initialised");
+  }
+  t.curl = curl.get();
+  t.progress = &progress;
+  char error[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(t.curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(t.curl, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(t.curl, CURLOPT_FAILONERROR, 1L);
+  curl_easy_setopt(t.curl, CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(t.curl, CURLOPT_WRITEFUNCTION, &write_body);
+  curl_easy_setopt(t.curl, CURLOPT_WRITEDATA, &t);
+  curl_easy_setopt(t.curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(t.curl, CURLOPT_XFERINFOFUNCTION, &report_progress);
+  curl_easy_setopt(t.curl, CURLOPT_XFERINFODATA, &t);
+  curl_easy_setopt(t.curl, CURLOPT_CONNECTTIMEOUT, 30L);
+  curl_easy_setopt(t.curl, CURLOPT_LOW_SPEED_LIMIT, 1L);  // abort a transfer stalled for a minute
+  curl_easy_setopt(t.curl, CURLOPT_LOW_SPEED_TIME, 60L);
+  curl_easy_setopt(t.curl, CURLOPT_USERAGENT, "tailrec/" TAILREC_VERSION);
+  if (t.resume > 0) curl_easy_setopt(t.curl, CURLOPT_RESUME_FROM_LARGE, t.resume);
+  const CURLcode code = curl_easy_perform(t.curl);
+  long status = 0;
+  curl_easy_getinfo(t.curl, CURLINFO_RESPONSE_CODE, &status);
+  const bool flushed = t.out && std::fclose(t.out) == 0;
+  // 416: the Range starts at the end, i.e. the .part is already complete.
+  const bool complete = code == CURLE_OK || (t.resume > 0 && status == 416);
+  if (!complete)
+    fail("download of {} failed: {}; the partial file {} is kept and the next `tailrec data fetch` resumes it", url,
+         error[0] ? error : curl_easy_strerror(code), t.part.string());
+  if (!flushed) fail("could not write {} (disk full?)", t.part.string());
+  std::filesystem::rename(t.part, target);
+}
+
+// --- ZIP extraction --------------------------------------------------------------------------
+
+namespace {
+
+uint32_t u16(const unsigned char* p) { return static_cast<uint32_t>(p[0] | (p[1] << 8)); }
+uint32_t u32(const unsigned char* p) {
+  return static_cast<uint32_t>(p[0]) | (static_cast<uint32_t>(p[1]) << 8) | (static_cast<uint32_t>(p[2]) << 16) |
+         (static_cast<uint32_t>(p[3]) << 24);
+}
+
+void read_at(std::FILE* in, uint64_t offset, unsigned char* out, size_t size, const std::filesystem::path& archive) {
+  if (fseeko(in, static_cast<off_t>(offset), SEEK_SET) != 0 || std::fread(out, 1, size, in) != size)
+    fail("{}: truncated or damaged ZIP archive (cannot read {} bytes at offset {}); delete it and fetch again",
+         archive.string(), size, offset);
+}
+
+// A relative path with no "..", ".", or empty components (no "zip slip").
+std::filesystem::path safe_entry_path(const std::string& name, const std::filesystem::path& archive) {
+  const std::filesystem::path path(name);
+  bool ok = !name.empty() && name[0] != '/' && name.find('\\') == std::string::npos && !path.has_root_path();
+  for (const auto& part : path)
+    if (part == ".." ) ok = false;
+  if (!ok) fail("{}: refusing ZIP entry '{}' (absolute or leaving the target folder)", archive.string(), name);
+  return path;
+}
+
+struct Entry {
+  std::string name;
+  uint32_t method, flags, crc, compressed, size, local_offset;
+};
+
+}  // namespace
+
+size_t extract_zip(const std::filesystem::path& archive, const std::filesystem::path& dest,
+                   const FetchProgress& progress) {
+  auto in = open_file(archive, "rb");
+  if (!in) fail("cannot open ZIP archive {}", archive.string());
+  std::error_code ec;
+  const auto file_size = std::filesystem::file_size(archive, ec);
+  if (ec || file_size < 22) fail("{}: not a ZIP archive (too small)", archive.string());
+
+  // End of central directory: the last "PK\5\6" record, within the final 64 KiB + 22 bytes.
+  const size_t tail = static_cast<size_t>(std::min<uint64_t>(file_size, 65535 + 22));
+  std::vector<unsigned char> end(tail);
+  read_at(in.get(), file_size - tail, end.data(), tail, archive);
+  size_t eocd = std::string::npos;
+  for (size_t p = tail - 22 + 1; p-- > 0;)
+    if (u32(&end[p]) == 0x06054b50) {
+      eocd = p;
+      break;
+    }
+  if (eocd == std::string::npos) fail("{}: not a ZIP archive (no end-of-central-directory record)", archive.string());
+  const uint32_t count = u16(&end[eocd + 10]);
+  const uint32_t cd_size = u32(&end[eocd + 12]);
+  const uint32_t cd_offset = u32(&end[eocd + 16]);
+  if (count == 0xFFFF || cd_size == 0xFFFFFFFF || cd_offset == 0xFFFFFFFF)
+    fail("{}: ZIP64 archives are not supported", archive.string());
+  if (uint64_t{cd_offset} + cd_size > file_size) fail("{}: damaged ZIP archive (central directory out of range)", archive.string());
+
+  std::vector<unsigned char> cd(cd_size);
+  read_at(in.get(), cd_offset, cd.data(), cd_size, archive);
+  std::vector<Entry> entries;
+  uint64_t total = 0;
+  for (size_t p = 0, k = 0; k < count; ++k) {
+    if (p + 46 > cd.size() || u32(&cd[p]) != 0x02014b50)
+      fail("{}: damaged ZIP archive (central directory entry {})", archive.string(), k);
+    const uint32_t name_length = u16(&cd[p + 28]), extra = u16(&cd[p + 30]), comment = u16(&cd[p + 32]);
+    if (p + 46 + name_length > cd.size()) fail("{}: damaged ZIP archive (entry name)", archive.string());
+    Entry e{std::string(reinterpret_cast<const char*>(&cd[p + 46]), name_length), u16(&cd[p + 10]), u16(&cd[p + 8]),
+            u32(&cd[p + 16]), u32(&cd[p + 20]), u32(&cd[p + 24]), u32(&cd[p + 42])};
+    if (e.compressed == 0xFFFFFFFF || e.size == 0xFFFFFFFF || e.local_offset == 0xFFFFFFFF)
+      fail("{}: ZIP64 entry '{}' is not supported", archive.string(), e.name);
+    total += e.size;
+    entries.push_back(std::move(e));
+    p += 46 + name_length + extra + comment;
+  }
+
+  size_t written = 0;
+  uint64_t done = 0;
+  std::vector<unsigned char> input(1 << 16), output(1 << 16);
+  for (const auto& e : entries) {
+    const auto relative = safe_entry_path(e.name, archive);
+    const auto target = dest / relative;
+    if (e.name.back() == '/') {
+      std::filesystem::create_directories(target);
+      continue;
+    }
+    if (e.flags & 1u) fail("{}: entry '{}' is encrypted; not supported", archive.string(), e.name);
+    if (e.method != 0 && e.method != 8)
+      fail("{}: entry '{}' uses compression method {}; only stored (0) and deflate (8) are supported",
+           archive.string(), e.name, e.method);
+    unsigned char local[30];
+    read_at(in.get(), e.local_offset, local, sizeof local, archive);
+    if (u32(local) != 0x04034b50) fail("{}: damaged ZIP archive (local header of '{}')", archive.string(), e.name);
+    const uint64_t data_offset = uint64_t{e.local_offset} + 30 + u16(&local[26]) + u16(&local[28]);
+    if (data_offset + e.compressed > file_size)
+      fail("{}: truncated ZIP archive (data of '{}' ends past the file)", archive.string(), e.name);
+    if (fseeko(in.get(), static_cast<off_t>(data_offset), SEEK_SET) != 0)
+      fail("{}: cannot seek to '{}'", archive.string(), e.name);
+
+    if (!target.parent_path().empty()) std::filesystem::create_directories(target.parent_path());
+    auto temporary = target;
+    temporary += ".part";
+    auto out = open_file(temporary, "wb");
+    if (!out) fail("cannot write {} (is the data folder writable?)", temporary.string());
+    uLong crc = crc32(0L, Z_NULL, 0);
+    uint64_t produced = 0;
+    auto emit = [&](const unsigned char* data, size_t size) {
+      if (std::fwrite(data, 1, size, out.get()) != size) fail("could not write {} (disk full?)", temporary.string());
+      crc = crc32(crc, data, static_cast<uInt>(size));
+      produced += size;
+      done += size;
+      if (progress) progress("extract", static_cast<int64_t>(done), static_cast<int64_t>(total));
+    };
+    uint64_t left = e.compressed;
+    if (e.method == 0) {
+      while (left > 0) {
+        const size_t chunk = static_cast<size_t>(std::min<uint64_t>(left, input.size()));
+        if (std::fread(input.data(), 1, chunk, in.get()) != chunk)
+          fail("{}: truncated ZIP archive in '{}'", archive.string(), e.name);
+        emit(input.data(), chunk);
+        left -= chunk;
+      }
+    } else {
+      z_stream z{};
+      if (inflateInit2(&z, -MAX_WBITS) != Z_OK) fail("zlib could not start inflating '{}'", e.name);
+      std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&z, &inflateEnd);
+      int status = Z_OK;
+      while (status != Z_STREAM_END) {
+        if (z.avail_in == 0) {
+          if (left == 0) fail("{}: truncated deflate data in '{}'", archive.string(), e.name);
+          const size_t chunk = static_cast<size_t>(std::min<uint64_t>(left, input.size()));
+          if (std::fread(input.data(), 1, chunk, in.get()) != chunk)
+            fail("{}: truncated ZIP archive in '{}'", archive.string(), e.name);
+          left -= chunk;
+          z.next_in = input.data();
+          z.avail_in = static_cast<uInt>(chunk);
+        }
+        z.next_out = output.data();
+        z.avail_out = static_cast<uInt>(output.size());
+        status = inflate(&z, Z_NO_FLUSH);
+        if (status != Z_OK && status != Z_STREAM_END)
+          fail("{}: damaged deflate data in '{}' ({})", archive.string(), e.name, z.msg ? z.msg : "zlib error");
+        emit(output.data(), output.size() - z.avail_out);
+      }
+    }
+    if (std::fclose(out.release()) != 0) fail("could not write {} (disk full?)", temporary.string());
+    if (produced != e.size || crc != e.crc) {
+      std::filesystem::remove(temporary, ec);
+      fail("{}: entry '{}' fails its check (size {} vs {}, crc32 {:08x} vs {:08x}); the archive is damaged: delete it "
+           "and fetch again",
+           archive.string(), e.name, produced, e.size, crc, e.crc);
+    }
+    std::filesystem::rename(temporary, target);
+    ++written;
+  }
+  return written;
+}
+
+// --- fetch -----------------------------------------------------------------------------------
+
+void fetch_dataset(const std::string& name, const std::filesystem::path& data_dir, const FetchProgress& progress) {
+  fetch_dataset(catalog_entry(name), data_dir, progress);
+}
+
+void fetch_dataset(const CatalogEntry& entry, const std::filesystem::path& data_dir, const FetchProgress& progress) {
+  std::filesystem::create_directories(data_dir);
+  try {
+    verify_dataset(entry, data_dir);
+    if (progress) progress("present", 0, 0);
+    return;
+  } catch (const Error&) {
+    // not there yet (or damaged): fetch it
+  }
+  const auto archive = data_dir / entry.archive;
+  std::error_code ec;
+  if (!std::filesystem::exists(archive, ec)) download_file(entry.url, archive, progress);
+
+  if (progress) progress("check", 0, 0);
+  auto reject = [&](const std::string& what, const std::string& actual, const std::string& expected) {
+    std::filesystem::remove(archive, ec);
+    fail("dataset {}: the download {} has {} {}, expected {}; it was deleted: run `tailrec data fetch {}` again",
+         entry.name, archive.string(), what, actual, expected, entry.name);
+  };
+  if (entry.archive_size >= 0) {
+    const auto size = static_cast<int64_t>(std::filesystem::file_size(archive));
+    if (size != entry.archive_size) reject("size", std::to_string(size), std::to_string(entry.archive_size));
+  }
+  if (!entry.archive_sha256.empty())
+    if (auto actual = sha256_file(archive); actual != entry.archive_sha256) reject("sha256", actual, entry.archive_sha256);
+  if (!entry.archive_md5.empty())
+    if (auto actual = md5_file(archive); actual != entry.archive_md5) reject("md5", actual, entry.archive_md5);
+
+  extract_zip(archive, data_dir, progress);
+  if (progress) progress("verify", 0, 0);
+  verify_dataset(entry, data_dir);
+  std::filesystem::remove(archive, ec);  // the extracted files are what the loaders read
+}
+
+}  // namespace tailrec

@@ -1,0 +1,38 @@
+#include <iostream>
+
+#include "experiments/commands.hpp"
+#include "experiments/register_all.hpp"
+#include "framework/config.hpp"
+#include "framework/logger.hpp"
+#include "framework/runner.hpp"
+#include "framework/system_info.hpp"
+
+namespace tailrec {
+
+std::vector<std::filesystem::path> config_search_path(const std::vector<std::filesystem::path>& config_dirs) {
+  std::vector<std::filesystem::path> path;
+  for (const auto& dir : config_dirs) {
+    if (!std::filesystem::is_directory(dir)) fail("--config-dir {}: no such folder", dir.string());
+    path.push_back(dir);
+  }
+  path.push_back(tailrec_home() / "configs");
+  return path;
+}
+
+int run_command(const RunCommand& command) {
+  const auto search = config_search_path(command.config_dirs);
+  Config config = compose({search, command.overrides, "config"});
+  if (command.print_config) {
+    // Validate too, so --cfg never shows a config that would not run.
+    std::cout << config.to_yaml();
+    plan_experiment(config, registries(), search);
+    return 0;
+  }
+  auto plan = plan_experiment(config, registries(), search);
+  Logger log;
+  const auto outcome = run_experiment(plan, registries(), log);
+  std::cout << "\n" << outcome.table << "\n" << outcome.folder.string() << std::endl;
+  return 0;
+}
+
+}  // namespace tailrec

@@ -1,0 +1,431 @@
+#include "framework/runner.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "framework/dataset_cache.hpp"
+#include "framework/evaluator.hpp"
+#include "framework/hashing.hpp"
+#include "framework/logger.hpp"
+#include "framework/metric_set.hpp"
+#include "framework/progress.hpp"
+#include "framework/run_folder.hpp"
+#include "framework/system_info.hpp"
+#include "framework/table.hpp"
+
+namespace tailrec {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string local_time(const char* format) {
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char text[64];
+  std::strftime(text, sizeof text, format, &tm);
+  return text;
+}
+
+fs::path default_cache_dir() {
+  if (const char* dir = std::getenv("TAILREC_CACHE_DIR"); dir && *dir) return dir;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return fs::path(xdg) / "tailrec";
+  if (const char* home = std::getenv("HOME"); home && *home) return fs::path(home) / ".cache" / "tailrec";
+  return fs::temp_directory_path() / "tailrec-cache";
+}
+
+// Expands the `algorithms:` list in place: each entry becomes a map {name, label, params...} with
+// the defaults of configs/algorithm/<name>.yaml beneath the entry's own values.
+void expand_algorithms(Config& config, const Registries& registries, const std::vector<fs::path>& search_path) {
+  YAML::Node root = config.tree();
+  YAML::Node list = root["algorithms"];
+  if (!list || list.IsNull() || (list.IsSequence() && list.size() == 0))
+    fail("config key 'algorithms' ({}): list at least one algorithm, e.g. algorithms=[most_popular,random]; "
+         "registered: {}", config.origin("algorithms"), join(registries.algorithms.names(), ", "));
+  if (list.IsScalar()) {
+    YAML::Node one(YAML::NodeType::Sequence);
+    one.push_back(list.Scalar());
+    root["algorithms"] = one;
+    list.reset(root["algorithms"]);
+  }
+  if (!list.IsSequence()) config.at("algorithms").fail_here("expected a list of algorithm names or maps");
+  YAML::Node expanded(YAML::NodeType::Sequence);
+  for (size_t i = 0; i < list.size(); ++i) {
+    const auto path = join_path("algorithms", i);
+    const YAML::Node entry = list[i];
+    std::string name;
+    if (entry.IsScalar()) name = entry.Scalar();
+    else if (entry.IsMap() && entry["name"] && entry["name"].IsScalar()) name = entry["name"].Scalar();
+    else fail("config key '{}' ({}): an algorithm entry is a name or a map with 'name:'", path, config.origin(path));
+    const auto& registered = registries.algorithms.at(name);  // did-you-mean on unknown names
+    YAML::Node merged(YAML::NodeType::Map);
+    merged["name"] = name;
+    for (const auto& dir : search_path) {
+      const auto file = dir / "algorithm" / (name + ".yaml");
+      if (!fs::is_regular_file(file)) continue;
+      YAML::Node defaults;
+      try {
+        defaults = YAML::LoadFile(file.string());
+      } catch (const YAML::Exception& e) {
+        fail("config file {}:{}: {}", file.string(), e.mark.line + 1, e.msg);
+      }
+      if (defaults.IsMap())
+        for (const auto& kv : defaults) {
+          const auto key = kv.first.Scalar();
+          merged[key] = kv.second;
+          if (!(entry.IsMap() && entry[key]))
+            config.set_origin(join_path(path, key), fmt::format("{}:{}", file.string(), kv.second.Mark().line + 1));
+        }
+      break;
+    }
+    if (entry.IsMap())
+      for (const auto& kv : entry) merged[kv.first.Scalar()] = kv.second;
+    if (!merged["label"]) merged["label"] = name;
+    (void)registered;
+    expanded.push_back(merged);
+  }
+  root["algorithms"] = expanded;
+}
+
+std::string format_value(double v) { return std::isnan(v) ? "n/a" : fmt::format("{:.4f}", v); }
+
+std::string tsv_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) out += (c == '\t' || c == '\n' || c == '\r') ? ' ' : c;
+  return out;
+}
+
+}  // namespace
+
+LongTail make_long_tail(const std::string& definition, double parameter, const std::vector<int32_t>& phi) {
+  if (definition == "pareto") return pareto_tail(phi, parameter);
+  if (definition == "top_fraction") return top_fraction_tail(phi, parameter);
+  if (definition == "bottom_fraction") return bottom_fraction_tail(phi, parameter);
+  fail("unknown long-tail definition '{}'{}; valid: pareto, top_fraction, bottom_fraction", definition,
+       did_you_mean(definition, {"pareto", "top_fraction", "bottom_fraction"}));
+}
+
+ExperimentPlan plan_experiment(Config& config, const Registries& registries, const std::vector<fs::path>& search_path) {
+  ExperimentPlan plan;
+  const auto root = config.root();
+  plan.experiment = root["experiment"].as_string();
+
+  // run.*
+  const auto run = root["run"];
+  plan.seed = static_cast<uint64_t>(run.get_int("seed", 42));
+  const auto threads = run.get_int("threads", 0);
+  if (threads < 0) run["threads"].fail_here("must be >= 0 (0 = every core)");
+  plan.threads = threads == 0 ? hardware_threads() : static_cast<int>(threads);
+  plan.device = run.get_string("device", "cpu");
+  if (plan.device != "cpu" && plan.device != "cuda" && plan.device != "auto")
+    run["device"].fail_here(fmt::format("'{}' is not cpu, cuda or auto{}", plan.device,
+                                        did_you_mean(plan.device, {"cpu", "cuda", "auto"})));
+  plan.overwrite = run.get_bool("overwrite", false);
+  const auto budget = run.get_double("memory_budget_mb", 1024);
+  if (budget <= 0) run["memory_budget_mb"].fail_here("must be positive");
+  plan.memory_budget_bytes = static_cast<int64_t>(budget * 1024 * 1024);
+  plan.use_cache = run.get_bool("cache", true);
+  const auto cache_dir = run.get_string("cache_dir", "");
+  plan.cache_dir = cache_dir.empty() ? default_cache_dir() : fs::path(cache_dir);
+  plan.progress = run.get_bool("progress", true);
+  const auto results_root = fs::path(run.get_string("results_root", (tailrec_home() / "results").string()));
+  const auto dir = run.get_string("dir", "");
+  if (!dir.empty()) {
+    plan.run_dir = dir;
+  } else {
+    plan.run_dir = results_root / plan.experiment / local_time("%Y-%m-%d") / local_time("%H-%M-%S");
+    for (int n = 2; fs::exists(plan.run_dir); ++n)
+      plan.run_dir = results_root / plan.experiment / local_time("%Y-%m-%d") / fmt::format("{}-{}", local_time("%H-%M-%S"), n);
+  }
+
+  // split (read first: a fixed split supplies the dataset's files)
+  const auto split = root["split"];
+  if (!split.is_map()) fail("config group 'split' is missing: choose one, e.g. split=random_holdout");
+  plan.split_name = split["name"].as_string();
+  const auto& split_entry = registries.splits.at(plan.split_name);
+  plan.split_params = Params::resolve(split_entry.params, split, {"name", "validation", "seed"});
+  plan.splitter = split_entry.create(plan.split_params);
+  plan.validation_ratio = split.get_double("validation", 0.0);
+  if (plan.validation_ratio < 0 || plan.validation_ratio >= 1) split["validation"].fail_here("must be in [0, 1)");
+  plan.split_seed = static_cast<uint64_t>(split.get_int("seed", static_cast<int64_t>(plan.seed)));
+
+  // dataset
+  const auto dataset = root["dataset"];
+  if (!dataset.is_map()) fail("config group 'dataset' is missing: choose one, e.g. dataset=ml_latest_small");
+  plan.dataset_loader = dataset["loader"].as_string();
+  plan.dataset_name = dataset.get_string("name", config.choices.count("dataset") ? config.choices.at("dataset") : plan.dataset_loader);
+  const auto& loader = registries.datasets.at(plan.dataset_loader);
+  const bool fixed = plan.split_name == "fixed";
+  if (fixed && !dataset.has("path") &&
+      std::any_of(loader.params.begin(), loader.params.end(), [](const ParamSpec& p) { return p.name == "path"; })) {
+    // With a fixed split the interactions are the union of its two files.
+    YAML::Node tree = config.tree();
+    tree["dataset"]["path"] = plan.split_params.text("train");
+  }
+  const auto dataset_params = Params::resolve(loader.params, root["dataset"], {"loader", "name"});
+  plan.source = loader.create(dataset_params);
+  plan.dataset_params = dataset_params.to_json();
+  plan.preprocess = PreprocessOptions::from_config(root["preprocess"]);
+
+  // protocol
+  const auto protocol = root["protocol"];
+  if (!protocol.is_map()) fail("config group 'protocol' is missing: choose one, e.g. protocol=full");
+  plan.protocol_name = protocol["name"].as_string();
+  const auto& protocol_entry = registries.protocols.at(plan.protocol_name);
+  plan.protocol = protocol_entry.create(Params::resolve(protocol_entry.params, protocol, {"name"}));
+
+  // metrics
+  const auto metrics = root["metrics"];
+  std::vector<int> ks;
+  for (const auto& k : metrics["k"].as_strings()) {
+    const auto value = parse_int(k);
+    if (!value || *value <= 0)
+      metrics["k"].fail_here(fmt::format("k = '{}' must be a positive integer (e.g. metrics.k=10 or metrics.k=[5,10,20])", k));
+    ks.push_back(static_cast<int>(*value));
+  }
+  if (ks.empty()) ks.push_back(10);
+  plan.metrics = make_metrics(registries, metrics["names"].as_strings(), ks);
+  if (plan.metrics.empty()) metrics["names"].fail_here("name at least one metric, or 'all'");
+  plan.list_length = 1;
+  for (const auto& m : plan.metrics) plan.list_length = std::max(plan.list_length, m->k());
+  if (metrics.has("relevance_threshold")) plan.relevance_threshold = metrics["relevance_threshold"].as_double();
+  else metrics["relevance_threshold"].mark_read();
+  const auto tail = metrics["long_tail"];
+  plan.long_tail_definition = tail.get_string("definition", "pareto");
+  const double default_parameter = plan.long_tail_definition == "pareto" ? 0.8
+                                   : plan.long_tail_definition == "top_fraction" ? 0.2 : 0.1;
+  plan.long_tail_parameter = tail.get_double(plan.long_tail_definition == "pareto" ? "share" : "fraction", default_parameter);
+  tail[plan.long_tail_definition == "pareto" ? "fraction" : "share"].mark_read();
+  if (plan.long_tail_parameter <= 0 || plan.long_tail_parameter > 1)
+    tail.fail_here("the share or fraction must be in (0, 1]");
+  make_long_tail(plan.long_tail_definition, plan.long_tail_parameter, {});  // validates the name
+
+  // algorithms
+  expand_algorithms(config, registries, search_path);
+  std::set<std::string> labels;
+  const auto algorithms = config.root()["algorithms"];
+  for (size_t i = 0; i < algorithms.size(); ++i) {
+    const auto entry = algorithms[i];
+    AlgorithmPlan a;
+    a.name = entry["name"].as_string();
+    a.label = entry["label"].as_string();
+    if (!labels.insert(a.label).second)
+      entry["label"].fail_here(fmt::format("label '{}' is used twice; give each entry a unique label: {{name: {}, label: ...}}",
+                                           a.label, a.name));
+    a.params = Params::resolve(registries.algorithms.at(a.name).params, entry, {"name", "label"});
+    registries.algorithms.at(a.name).create(a.params);  // constructing validates parameter combinations
+    plan.algorithms.push_back(std::move(a));
+  }
+
+  config.check_all_read();
+  plan.config_yaml = config.to_yaml();
+  plan.overrides = config.overrides;
+  return plan;
+}
+
+RunOutcome run_experiment(ExperimentPlan& plan, const Registries& registries, Logger& log) {
+  if (plan.device == "cuda")
+    fail("run.device=cuda: the algorithms of this build run on the CPU only; use run.device=cpu or auto");
+  RunFolder folder(plan.run_dir, plan.overwrite);
+  log.open_file(folder.file("run.log").string());
+  log.info("run folder {}", folder.path().string());
+  folder.write("config.yaml", plan.config_yaml);
+  {
+    YAML::Emitter overrides;
+    overrides << YAML::BeginSeq;
+    for (const auto& o : plan.overrides) overrides << o;
+    overrides << YAML::EndSeq;
+    folder.write("overrides.yaml", std::string(overrides.c_str()) + "\n");
+  }
+  const auto started = now_iso8601();
+
+  // Dataset: from the cache when its recipe and files are unchanged.
+  Dataset data;
+  std::vector<fs::path> files;
+  const bool fixed = plan.split_name == "fixed";
+  if (fixed) files = {fs::path(plan.split_params.text("train")), fs::path(plan.split_params.text("test"))};
+  auto source_files = plan.source->files();
+  if (fixed) source_files.insert(source_files.end(), files.begin(), files.end());
+  const auto recipe = Hasher()
+                          .text(plan.dataset_loader)
+                          .text(plan.dataset_params.dump())
+                          .text(plan.preprocess.hash())
+                          .text(fixed ? "fixed" : "single")
+                          .hex();
+  const auto cache_file = plan.cache_dir / "datasets" / (dataset_cache_key(recipe, source_files) + ".bin");
+  std::optional<Dataset> cached;
+  if (plan.use_cache) cached = load_dataset_cache(cache_file);
+  if (cached) {
+    data = std::move(*cached);
+    log.info("dataset {}: loaded from cache {}", plan.dataset_name, cache_file.string());
+  } else {
+    const auto t0 = std::chrono::steady_clock::now();
+    data = fixed ? plan.source->load_files(files) : plan.source->load();
+    log.info("dataset {}: {} users, {} items, {} interactions loaded from {} in {:.2f} s", plan.dataset_name,
+             data.users.size(), data.items.size(), data.log.size(), data.source,
+             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    preprocess(data, plan.preprocess, log);
+    if (plan.use_cache) {
+      try {
+        fs::create_directories(cache_file.parent_path());
+        save_dataset_cache(cache_file, data);
+      } catch (const std::exception& e) {
+        log.warn("dataset cache not written ({}); the run goes on", e.what());
+      }
+    }
+  }
+  const auto dataset_hash = Hasher().text(data.log.hash()).text(fmt::format("{}", data.users.size())).text(fmt::format("{}", data.items.size())).hex();
+
+  // Split.
+  auto split = plan.splitter->split(data, plan.split_seed);
+  if (plan.validation_ratio > 0) carve_validation(split, plan.validation_ratio, plan.split_seed);
+  const auto split_hash = split.hash();
+  const Interactions train(split.train, data.users.size(), data.items.size());
+  const Interactions test(split.test, data.users.size(), data.items.size());
+  const Interactions validation(split.validation, data.users.size(), data.items.size());
+  log.info("split {} ({}): {} train, {} test, {} validation interactions", plan.split_name, split_hash,
+           split.train.size(), split.test.size(), split.validation.size());
+  if (split.test.size() == 0) fail("split {} left no test interactions; check the split parameters", plan.split_name);
+
+  // Protocol and metric context.
+  const auto cases = plan.protocol->cases({data, train, test, plan.relevance_threshold, plan.seed});
+  if (cases.empty()) fail("protocol {} found no user with a relevant test item", plan.protocol_name);
+  MetricContext context;
+  context.num_items = data.items.size();
+  context.num_train_users = train.active_users();
+  context.phi = train.item_user_counts();
+  context.tail = make_long_tail(plan.long_tail_definition, plan.long_tail_parameter, context.phi);
+  log.info("protocol {}: {} cases; long tail {}: {} head and {} tail items", plan.protocol_name, cases.size(),
+           context.tail.definition, context.tail.head_count, context.tail.tail_count);
+
+  nlohmann::json results = nlohmann::json::object();
+  std::string recommendations = "algorithm\tuser\trank\titem\tscore\n";
+  std::string per_user;
+  std::string metrics_csv;
+  std::vector<std::string> metric_names;
+  for (const auto& m : plan.metrics) metric_names.push_back(m->name());
+  metrics_csv = "algorithm\tname\t" + join(metric_names, "\t") + "\n";
+  std::vector<std::vector<std::string>> table_rows;
+
+  for (const auto& a : plan.algorithms) {
+    auto algorithm = registries.algorithms.at(a.name).create(a.params);
+    reset_peak_rss();
+    const auto work_dir = folder.path() / "work" / a.label;
+    FitContext fit{train, data.content, plan.validation_ratio > 0 ? &validation : nullptr, plan.seed, plan.threads,
+                   Device::Cpu, &log, work_dir};
+    log.info("{} ({}): fitting", a.label, a.name);
+    const auto t0 = std::chrono::steady_clock::now();
+    algorithm->fit(fit);
+    const auto t1 = std::chrono::steady_clock::now();
+    ProgressBar bar(fmt::format("{} evaluating", a.label), plan.progress);
+    EvaluationOptions options;
+    options.threads = plan.threads;
+    options.memory_budget_bytes = plan.memory_budget_bytes;
+    options.list_length = plan.list_length;
+    options.progress = [&bar](int64_t done, int64_t total) { bar.update(done, total); };
+    const auto evaluation = evaluate(*algorithm, {train, test, cases, plan.protocol->relevant_loses_ties(), context},
+                                     plan.metrics, options);
+    bar.finish();
+    const auto t2 = std::chrono::steady_clock::now();
+    const double fit_seconds = std::chrono::duration<double>(t1 - t0).count();
+    const double eval_seconds = std::chrono::duration<double>(t2 - t1).count();
+    const double peak = peak_rss_mb();
+    log.info("{}: fit {:.3f} s, evaluation {:.3f} s ({} users, blocks of {}), peak RSS {:.0f} MiB", a.label, fit_seconds,
+             eval_seconds, evaluation.users.size(), evaluation.block_size, peak);
+
+    nlohmann::json values = nlohmann::json::object();
+    std::vector<std::string> row{a.label};
+    std::vector<std::string> csv_row{a.label, a.name};
+    for (size_t m = 0; m < evaluation.metric_names.size(); ++m) {
+      const double v = evaluation.values[m];
+      values[evaluation.metric_names[m]] = std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v);
+      row.push_back(format_value(v));
+      csv_row.push_back(std::isnan(v) ? "" : fmt::format("{:.17g}", v));
+      if (std::isnan(v) && plan.metrics[m]->kind() == Metric::Kind::Rating)
+        log.warn("{}: {} is n/a: {} does not predict ratings", a.label, evaluation.metric_names[m], a.name);
+    }
+    table_rows.push_back(row);
+    metrics_csv += join(csv_row, "\t") + "\n";
+    results[a.label] = {{"name", a.name},           {"params", a.params.to_json()},
+                        {"fit_seconds", fit_seconds}, {"eval_seconds", eval_seconds},
+                        {"peak_rss_mb", peak},        {"evaluated_users", evaluation.users.size()},
+                        {"metrics", values}};
+
+    for (size_t c = 0; c < evaluation.case_users.size(); ++c) {
+      const auto& user = data.users.external(evaluation.case_users[c]);
+      for (int r = 0; r < evaluation.list_size[c]; ++r) {
+        const auto at = c * static_cast<size_t>(evaluation.list_length) + static_cast<size_t>(r);
+        recommendations += fmt::format("{}\t{}\t{}\t{}\t{:.7g}\n", a.label, tsv_escape(user), r + 1,
+                                       tsv_escape(data.items.external(evaluation.lists[at])), evaluation.list_scores[at]);
+      }
+    }
+    if (per_user.empty()) per_user = "algorithm\tuser\t" + join(evaluation.per_user_names, "\t") + "\n";
+    for (size_t u = 0; u < evaluation.users.size(); ++u) {
+      per_user += a.label + "\t" + tsv_escape(data.users.external(evaluation.users[u]));
+      for (const auto& column : evaluation.per_user)
+        per_user += std::isnan(column[u]) ? std::string("\t") : fmt::format("\t{:.17g}", column[u]);
+      per_user += "\n";
+    }
+  }
+
+  folder.write("recommendations.tsv", recommendations);
+  folder.write_gzip("per_user_metrics.tsv.gz", per_user);
+  folder.write("metrics.csv", metrics_csv);
+
+  std::vector<std::string> header{"algorithm"};
+  header.insert(header.end(), metric_names.begin(), metric_names.end());
+  RunOutcome outcome;
+  outcome.folder = folder.path();
+  outcome.table = format_table(header, table_rows);
+  outcome.metrics = {
+      {"status", "complete"},
+      {"experiment", plan.experiment},
+      {"started", started},
+      {"finished", now_iso8601()},
+      {"dataset",
+       {{"name", plan.dataset_name},
+        {"loader", plan.dataset_loader},
+        {"params", plan.dataset_params},
+        {"preprocess", plan.preprocess.describe()},
+        {"users", data.users.size()},
+        {"items", data.items.size()},
+        {"interactions", data.log.size()},
+        {"hash", dataset_hash}}},
+      {"split",
+       {{"name", plan.split_name},
+        {"params", plan.splitter->describe()},
+        {"validation", plan.validation_ratio},
+        {"seed", plan.split_seed},
+        {"train", split.train.size()},
+        {"test", split.test.size()},
+        {"validation_interactions", split.validation.size()},
+        {"hash", split_hash}}},
+      {"protocol", plan.protocol->describe()},
+      {"metric_settings",
+       {{"k", plan.list_length},
+        {"relevance_threshold", plan.relevance_threshold ? nlohmann::json(*plan.relevance_threshold) : nlohmann::json(nullptr)},
+        {"long_tail", context.tail.definition},
+        {"head_items", context.tail.head_count},
+        {"tail_items", context.tail.tail_count},
+        {"evaluated_cases", cases.size()}}},
+      {"seed", plan.seed},
+      {"threads", plan.threads},
+      {"device", "cpu"},
+      {"git_commit", git_commit()},
+      {"versions", library_versions()},
+      {"algorithms", results},
+  };
+  folder.write("metrics.json", outcome.metrics.dump(2) + "\n");  // last: marks the run complete
+  log.info("run complete: {}", folder.path().string());
+  log.close_file();
+  return outcome;
+}
+
+}  // namespace tailrec

@@ -1,0 +1,81 @@
+#pragma once
+// One experiment run: the plan (every component built and every config key validated before any
+// data is read) and its execution (load -> preprocess -> split -> per algorithm fit + evaluate ->
+// run folder). See docs/architecture.md for the data flow.
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "framework/config.hpp"
+#include "framework/long_tail.hpp"
+#include "framework/preprocess.hpp"
+#include "framework/registries.hpp"
+
+namespace tailrec {
+
+class Logger;
+
+struct AlgorithmPlan {
+  std::string label;
+  std::string name;
+  Params params;
+};
+
+struct ExperimentPlan {
+  std::string experiment;
+  // run.*
+  uint64_t seed = 0;
+  int threads = 1;
+  std::string device = "cpu";
+  std::filesystem::path run_dir;
+  bool overwrite = false;
+  int64_t memory_budget_bytes = 0;
+  bool use_cache = true;
+  std::filesystem::path cache_dir;
+  bool progress = true;
+  // dataset + preprocess
+  std::string dataset_name;
+  std::string dataset_loader;
+  std::unique_ptr<DatasetSource> source;
+  nlohmann::json dataset_params;
+  PreprocessOptions preprocess;
+  // split
+  std::string split_name;
+  std::unique_ptr<Splitter> splitter;
+  Params split_params;
+  double validation_ratio = 0;
+  uint64_t split_seed = 0;
+  // protocol + metrics
+  std::string protocol_name;
+  std::unique_ptr<Protocol> protocol;
+  std::vector<std::unique_ptr<Metric>> metrics;
+  int list_length = 10;
+  std::optional<double> relevance_threshold;
+  std::string long_tail_definition = "pareto";
+  double long_tail_parameter = 0.8;
+  std::vector<AlgorithmPlan> algorithms;
+  // the composed config (resolved, with algorithm defaults expanded) and the overrides
+  std::string config_yaml;
+  std::vector<std::string> overrides;
+};
+
+// Builds every component from `config` (strict: unknown keys, wrong types and unknown names are
+// errors). `search_path` is where configs/algorithm/<name>.yaml defaults are found.
+ExperimentPlan plan_experiment(Config& config, const Registries& registries,
+                               const std::vector<std::filesystem::path>& search_path);
+
+struct RunOutcome {
+  std::filesystem::path folder;
+  nlohmann::json metrics;  // the content of metrics.json
+  std::string table;       // the console table
+};
+
+RunOutcome run_experiment(ExperimentPlan& plan, const Registries& registries, Logger& log);
+
+LongTail make_long_tail(const std::string& definition, double parameter, const std::vector<int32_t>& phi);
+
+}  // namespace tailrec

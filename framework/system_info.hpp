@@ -1,0 +1,22 @@
+#pragma once
+// Facts about the process and the build recorded with every run.
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace tailrec {
+
+// The install's home: $TAILREC_HOME, else the source tree this binary was built from.
+std::filesystem::path tailrec_home();
+// The commit of the source tree (read from .git without running git), or "unknown".
+std::string git_commit();
+nlohmann::json library_versions();
+// Peak resident memory since the last reset, in MiB (Linux VmHWM).
+double peak_rss_mb();
+// Resets the peak to the current resident size, so each algorithm's peak can be measured.
+void reset_peak_rss();
+int hardware_threads();
+std::string now_iso8601();
+
+}  // namespace tailrec

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The default experiment on the embedded dataset writes a complete run folder and prints its path last.
+source "$(dirname "$0")/lib.bash"
+
+run_dir="$WORK/run"
+out="$("$TAILREC" run run.dir="$run_dir" metrics=all 'metrics.k=[5,10]' 2>"$WORK/stderr")"
+last="$(tail -n 1 <<<"$out")"
+[ "$last" = "$run_dir" ] && ok "last line is the run folder" || not_ok "last line is '$last'"
+for f in config.yaml overrides.yaml metrics.json metrics.csv per_user_metrics.tsv.gz recommendations.tsv run.log; do
+  [ -s "$run_dir/$f" ] && ok "$f written" || not_ok "$f missing"
+done
+grep -q '"status": "complete"' "$run_dir/metrics.json" && ok "metrics.json complete" || not_ok "metrics.json status"
+grep -q '"ndcg@10"' "$run_dir/metrics.json" && grep -q '"tail_recall@5"' "$run_dir/metrics.json" \
+  && ok "metrics at every k" || not_ok "metrics at every k"
+[ "$(head -n 1 "$run_dir/recommendations.tsv")" = "$(printf 'algorithm\tuser\trank\titem\tscore')" ] \
+  && ok "recommendations header" || not_ok "recommendations header"
+# 610 users x 10 items x 2 algorithms, plus the header.
+lines=$(wc -l <"$run_dir/recommendations.tsv")
+[ "$lines" -eq $((610 * 10 * 2 + 1)) ] && ok "recommendations: top-10 per user per algorithm" || not_ok "recommendations has $lines lines"
+grep -q "most_popular" <<<"$out" && grep -q "ndcg@10" <<<"$out" && ok "console table printed" || not_ok "console table"
+zcat "$run_dir/per_user_metrics.tsv.gz" | head -n 1 | grep -q "^algorithm	user	precision@5" && ok "per-user values" || not_ok "per-user values"
+
+# A second run of the same folder is refused; with run.overwrite=true it is replaced.
+status=0
+"$TAILREC" run run.dir="$run_dir" >/dev/null 2>"$WORK/err" || status=$?
+[ "$status" -eq 1 ] && grep -q "already holds a complete run" "$WORK/err" && ok "complete run folder refused" || not_ok "rerun into complete folder (status $status)"
+"$TAILREC" run run.dir="$run_dir" run.overwrite=true metrics=all 'metrics.k=[5,10]' >/dev/null 2>&1 && ok "overwrite=true accepted" || not_ok "overwrite"
+
+# The dataset cache is used by the second run.
+grep -q "loaded from cache" "$run_dir/run.log" && ok "dataset cache hit on the second run" || not_ok "dataset cache not used"
+
+# --cfg prints the composed config and exits without a run folder.
+cfg="$("$TAILREC" run --cfg run.dir="$WORK/cfgrun")"
+grep -q "loader: movielens_csv" <<<"$cfg" && [ ! -e "$WORK/cfgrun" ] && ok "--cfg" || not_ok "--cfg"
+finish

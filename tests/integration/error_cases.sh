@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Bad input gets one clear message, a non-zero exit, and never a run folder that looks complete.
+source "$(dirname "$0")/lib.bash"
+
+printf 'user,item,rating\n1,10,4\n1,11,5\n2,10,3\n2,12,4\n3,11,2\n3,12,5\n' >"$WORK/good.csv"
+printf 'user,item,rating\n1,10,4\n1,11,five\n' >"$WORK/nonnumeric.csv"
+printf 'user,item,rating\n1,10,4\n1,11\n' >"$WORK/short.csv"
+printf 'user,item,rating\n1,10,4\n1,10,5\n2,11,3\n' >"$WORK/dup.csv"
+D=(dataset=delimited "dataset.columns.user=user" "dataset.columns.item=item" "+dataset.columns.rating=rating")
+R="run.dir=$WORK/run"
+
+expect_error "missing data file" "missing.csv" -- run "${D[@]}" dataset.path="$WORK/missing.csv" "$R"
+expect_error "non-numeric rating names file and line" "nonnumeric.csv:3" -- run "${D[@]}" dataset.path="$WORK/nonnumeric.csv" "$R"
+expect_error "short row names file and line" "short.csv:3" -- run "${D[@]}" dataset.path="$WORK/short.csv" "$R"
+expect_error "duplicates are an error by default" "preprocess.duplicates" -- run "${D[@]}" dataset.path="$WORK/dup.csv" "$R"
+expect_error "empty dataset after filtering" "empty" -- run "${D[@]}" dataset.path="$WORK/good.csv" preprocess.user_core=50 "$R"
+expect_error "unknown config key" "+run.sead" -- run run.sead=1 "$R"
+expect_error "unknown key in a group names the closest key" "did you mean 'ratio'" -- run +split.ratoi=0.3 "$R"
+expect_error "bad override syntax" "has no '='" -- run run.seed "$R"
+expect_error "unbalanced brackets" "algorithms=[most_popular" -- run "algorithms=[most_popular" "$R"
+expect_error "empty key" "empty key" -- run =5 "$R"
+expect_error "unknown group option" "unknown option 'ml100" -- run dataset=ml100 "$R"
+expect_error "unknown algorithm" "did you mean 'most_popular'" -- run algorithms=[most_popluar] "$R"
+expect_error "unknown metric" "unknown metric 'ndgc'" -- run metrics.names=[ndgc] "$R"
+expect_error "k <= 0" "positive integer" -- run metrics.k=0 "$R"
+expect_error "k@0 in a metric name" "ndcg@0" -- run "metrics.names=[ndcg@0]" "$R"
+expect_error "wrong type" "is not an integer" -- run run.seed=abc "$R"
+expect_error "unknown algorithm parameter" "unknown parameter" -- run "algorithms=[{name: most_popular, k: 3}]" "$R"
+expect_error "duplicate labels" "used twice" -- run "algorithms=[random,random]" "$R"
+expect_error "unknown list kind" "did you mean 'metrics'" -- list metrix
+finish
