@@ -1,12 +1,24 @@
 #include "algorithms/register_algorithms.hpp"
 
 #include "algorithms/baselines/baselines.hpp"
+#include "algorithms/content/content.hpp"
+#include "algorithms/ease/ease.hpp"
+#include "algorithms/hybrid/hybrid.hpp"
+#include "algorithms/neighbors/neighbors.hpp"
+#include "algorithms/torch/similarity_cuda.hpp"
 
 namespace tailrec {
 
 void register_algorithms(Registries& registries) {
   register_most_popular(registries);
   register_random(registries);
+  register_tfidf(registries);
+  register_user_knn(registries);
+  register_item_knn(registries);
+  register_ease(registries);
+  register_hybrids(registries);
+  registries.cuda_available = torch_cuda_available;
+  registries.torch_build = torch_build_description;
 }
 
 }  // namespace tailrec

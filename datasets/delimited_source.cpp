@@ -186,7 +186,7 @@ class DelimitedSource final : public TableSource {
     check_keys(items, "items", {"path", "id", "text", "sep", "header"}, origin);
     if (!items["path"] || !items["path"].IsScalar())
       fail("dataset parameter 'items.path' ({}): the item file's path is required", origin);
-    items_path_ = items["path"].Scalar();
+    items_path_ = resolve_in(path_.parent_path(), items["path"].Scalar());  // next to `path` when found there
     items_format_ = format_;
     if (items["sep"]) {
       if (!items["sep"].IsScalar() || items["sep"].Scalar().empty())
@@ -240,7 +240,8 @@ void register_delimited(Registries& registries) {
       "delimited",
       "Any delimited interaction file (CSV, TSV, ...) with configurable columns and optional item text file\n"
       "RFC 4180 quotes, UTF-8 (BOM skipped) and CRLF are accepted. items: {path, id, text: [columns], sep, header}; "
-      "each text column becomes an item content field named after it.",
+      "each text column becomes an item content field named after it (column<i> without a header). A relative "
+      "items.path is looked up next to `path` first.",
       {ParamSpec::needed("path", ParamType::String, "the interaction file"),
        ParamSpec::text("sep", ",", "column separator: \",\", \"\\t\" (or tab), \"::\", \"|\", ..."),
        ParamSpec::boolean("header", true, "the first line names the columns"), columns,

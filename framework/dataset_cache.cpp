@@ -225,7 +225,7 @@ std::optional<Dataset> load_dataset_cache(const std::filesystem::path& file) {
 
   const auto num_items = r.pod<int32_t>();
   const auto num_fields = r.pod<uint64_t>();
-  if (!r.ok() || num_items < 0 || (num_fields > 0 && num_items != data.items.size()) || num_fields > 4096)
+  if (!r.ok() || (num_items != 0 && num_items != data.items.size()) || num_fields > 4096)
     return std::nullopt;
   data.content = ItemContent(num_items);
   for (uint64_t f = 0; f < num_fields; ++f) {

@@ -28,7 +28,8 @@ void Logger::write(Level level, const std::string& message) {
   std::strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
   const auto line = fmt::format("[{}] {}: {}\n", stamp, names[static_cast<int>(level)], message);
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!quiet_ && level != Level::Debug) std::fputs(line.c_str(), stderr);
+  // Errors reach the console through main; here they go to run.log only.
+  if (!quiet_ && level != Level::Debug && level != Level::Error) std::fputs(line.c_str(), stderr);
   if (file_) {
     std::fputs(line.c_str(), file_);
     std::fflush(file_);

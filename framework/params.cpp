@@ -31,7 +31,8 @@ ParamSpec ParamSpec::integer(std::string name, int64_t fallback, std::string hel
 }
 ParamSpec ParamSpec::real(std::string name, double fallback, std::string help, std::optional<double> min,
                           std::optional<double> max) {
-  return ParamSpec{std::move(name), ParamType::Float, YAML::Node(fallback), std::move(help), min, max, {}, false};
+  // Shortest round-trip text (yaml-cpp would print 0.2 as 0.20000000000000001).
+  return ParamSpec{std::move(name), ParamType::Float, YAML::Node(fmt::format("{}", fallback)), std::move(help), min, max, {}, false};
 }
 ParamSpec ParamSpec::boolean(std::string name, bool fallback, std::string help) {
   return ParamSpec{std::move(name), ParamType::Bool, YAML::Node(fallback), std::move(help), {}, {}, {}, false};
@@ -146,6 +147,7 @@ Params Params::resolve(const std::vector<ParamSpec>& schema, const ConfigView& v
   if (!view.is_null() && !view.is_map())
     view.fail_here(fmt::format("expected a map of parameters, got {}", show(view.node())));
   const auto names = schema_names(schema);
+  if (view.size() == 0) view.mark_read();  // `{}` or null: nothing to check, but it was read
   for (const auto& key : view.keys()) {
     if (std::find(ignore_keys.begin(), ignore_keys.end(), key) != ignore_keys.end()) continue;
     if (std::find(names.begin(), names.end(), key) == names.end())

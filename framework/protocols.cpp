@@ -3,6 +3,8 @@
 // any thread count and a user's negatives do not depend on other users.
 #include <algorithm>
 #include <fstream>
+#include <functional>
+#include <numeric>
 #include <memory>
 #include <sstream>
 
@@ -53,16 +55,12 @@ class WeightedItems {
       const size_t parent = (i + 1) + ((i + 1) & (~(i + 1) + 1));
       if (parent < tree_.size()) tree_[parent] += tree_[i + 1];
       total_ += weights[i];
-      positive_ += weights[i] > 0;
     }
   }
-  int64_t total() const { return total_; }
-  int64_t positive() const { return positive_; }
   int64_t weight(int32_t item) const { return weights_[static_cast<size_t>(item)]; }
   void set(int32_t item, int64_t weight) {
     const int64_t delta = weight - weights_[static_cast<size_t>(item)];
     if (delta == 0) return;
-    positive_ += (weight > 0) - (weights_[static_cast<size_t>(item)] > 0);
     weights_[static_cast<size_t>(item)] = weight;
     total_ += delta;
     for (size_t i = static_cast<size_t>(item) + 1; i < tree_.size(); i += i & (~i + 1)) tree_[i] += delta;
@@ -81,13 +79,11 @@ class WeightedItems {
     }
     return static_cast<int32_t>(pos);  // the first item whose cumulative weight exceeds the draw
   }
-  int32_t size() const { return static_cast<int32_t>(weights_.size()); }
 
  private:
   std::vector<int64_t> weights_;
   std::vector<int64_t> tree_;
   int64_t total_ = 0;
-  int64_t positive_ = 0;
 };
 
 class Sampled : public Protocol {
@@ -106,30 +102,63 @@ class Sampled : public Protocol {
       const auto phi = input.train.item_user_counts();
       std::copy(phi.begin(), phi.end(), weights.begin());
     }
+    // Fast path: bisect the catalog's cumulative weights and reject the user's own and already drawn
+    // items. Exact path (when rejection could loop long): a Fenwick tree with those items zeroed.
+    // Both draw each remaining item with probability proportional to its weight.
+    std::vector<int64_t> cumulative(weights.size());
+    std::partial_sum(weights.begin(), weights.end(), cumulative.begin());
+    const int64_t total = cumulative.empty() ? 0 : cumulative.back();
+    const auto positive = static_cast<int64_t>(std::count_if(weights.begin(), weights.end(), [](int64_t w) { return w > 0; }));
+    std::vector<int64_t> sorted = weights;  // the heaviest `negatives` weights bound what one case's draws remove
+    const auto top = static_cast<long>(std::min<int64_t>(negatives_, num_items));
+    std::nth_element(sorted.begin(), sorted.begin() + top - (top > 0), sorted.end(), std::greater<>());
+    const int64_t heaviest = std::accumulate(sorted.begin(), sorted.begin() + top, int64_t{0});
+
     WeightedItems pool(weights);
     const uint64_t seed = seed_.value_or(input.seed);
     std::vector<EvalCase> out;
-    std::vector<std::pair<int32_t, int64_t>> excluded;
+    std::vector<uint8_t> taken(weights.size(), 0);  // the user's items, then also this case's draws
+    std::vector<int32_t> excluded;
     std::vector<int32_t> drawn;
     for (int32_t u = 0; u < input.test.num_users(); ++u) {
       const auto relevant = relevant_items(input.test, u, input.relevance_threshold);
       if (relevant.empty()) continue;
       // Negatives come from items the user has in neither train nor test.
       excluded.clear();
+      int64_t excluded_weight = 0;
+      int64_t excluded_positive = 0;
       for (const auto* rows : {&input.train, &input.test}) {
         if (u >= rows->num_users()) continue;
         for (int32_t item : rows->items_of(u)) {
-          if (pool.weight(item) == 0) continue;
-          excluded.emplace_back(item, pool.weight(item));
-          pool.set(item, 0);
+          if (taken[static_cast<size_t>(item)]) continue;
+          taken[static_cast<size_t>(item)] = 1;
+          excluded.push_back(item);
+          excluded_weight += weights[static_cast<size_t>(item)];
+          excluded_positive += weights[static_cast<size_t>(item)] > 0;
         }
       }
+      const int64_t available = positive - excluded_positive;
+      // Rejection accepts each draw with probability >= 1/4 when this holds.
+      const bool rejection = 4 * (total - excluded_weight - heaviest) >= total;
+      if (!rejection)
+        for (int32_t item : excluded) pool.set(item, 0);
       Random rng = Random::derive(seed, static_cast<uint64_t>(u));
       for (int32_t item : relevant) {
         drawn.clear();
-        if (pool.positive() <= negatives_) {
+        if (available <= negatives_) {
           for (int32_t i = 0; i < num_items; ++i)
-            if (pool.weight(i) > 0) drawn.push_back(i);
+            if (weights[static_cast<size_t>(i)] > 0 && !taken[static_cast<size_t>(i)]) drawn.push_back(i);
+        } else if (rejection) {
+          while (static_cast<int64_t>(drawn.size()) < negatives_) {
+            const auto r = static_cast<int64_t>(rng.below(static_cast<uint64_t>(total)));
+            // Uniform weights are all 1, so the draw is the item itself.
+            const auto negative = popularity_ ? static_cast<int32_t>(std::upper_bound(cumulative.begin(), cumulative.end(), r) - cumulative.begin())
+                                              : static_cast<int32_t>(r);
+            if (taken[static_cast<size_t>(negative)]) continue;
+            taken[static_cast<size_t>(negative)] = 1;
+            drawn.push_back(negative);
+          }
+          for (int32_t negative : drawn) taken[static_cast<size_t>(negative)] = 0;
         } else {
           for (int64_t k = 0; k < negatives_; ++k) {
             const int32_t negative = pool.draw(rng);
@@ -143,7 +172,10 @@ class Sampled : public Protocol {
         std::sort(c.candidates.begin(), c.candidates.end());
         out.push_back(std::move(c));
       }
-      for (const auto& [item, weight] : excluded) pool.set(item, weight);
+      for (int32_t item : excluded) {
+        taken[static_cast<size_t>(item)] = 0;
+        if (!rejection) pool.set(item, weights[static_cast<size_t>(item)]);
+      }
     }
     return out;
   }

@@ -230,12 +230,35 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   return plan;
 }
 
+namespace {
+RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger& log);
+}  // namespace
+
 RunOutcome run_experiment(ExperimentPlan& plan, const Registries& registries, Logger& log) {
-  if (plan.device == "cuda")
-    fail("run.device=cuda: the algorithms of this build run on the CPU only; use run.device=cpu or auto");
+  try {
+    return run_logged(plan, registries, log);
+  } catch (const std::exception& e) {
+    // The folder keeps its config and log, and no metrics.json: it never looks complete.
+    log.write(Logger::Level::Error, fmt::format("run failed: {}", e.what()));
+    log.close_file();
+    throw;
+  }
+}
+
+namespace {
+RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger& log) {
+  // run.device: cuda needs a GPU that this build's libtorch sees; auto takes one when there is one.
+  const bool has_cuda = plan.device != "cpu" && registries.cuda_available();
+  if (plan.device == "cuda" && !has_cuda)
+    fail("run.device=cuda but no CUDA device is available (this build's libtorch: {}); use run.device=cpu or auto",
+         registries.torch_build());
+  const std::string device = has_cuda ? "cuda" : "cpu";
   RunFolder folder(plan.run_dir, plan.overwrite);
   log.open_file(folder.file("run.log").string());
   log.info("run folder {}", folder.path().string());
+  if (plan.device == "auto")
+    log.info("run.device=auto: {}", has_cuda ? "a CUDA device is available, fitting on cuda"
+                                             : "no CUDA device is available, fitting on the cpu");
   folder.write("config.yaml", plan.config_yaml);
   {
     YAML::Emitter overrides;
@@ -319,7 +342,7 @@ RunOutcome run_experiment(ExperimentPlan& plan, const Registries& registries, Lo
     reset_peak_rss();
     const auto work_dir = folder.path() / "work" / a.label;
     FitContext fit{train, data.content, plan.validation_ratio > 0 ? &validation : nullptr, plan.seed, plan.threads,
-                   Device::Cpu, &log, work_dir};
+                   device == "cuda" ? Device::Cuda : Device::Cpu, &log, work_dir};
     log.info("{} ({}): fitting", a.label, a.name);
     const auto t0 = std::chrono::steady_clock::now();
     algorithm->fit(fit);
@@ -417,7 +440,7 @@ RunOutcome run_experiment(ExperimentPlan& plan, const Registries& registries, Lo
         {"evaluated_cases", cases.size()}}},
       {"seed", plan.seed},
       {"threads", plan.threads},
-      {"device", "cpu"},
+      {"device", device},
       {"git_commit", git_commit()},
       {"versions", library_versions()},
       {"algorithms", results},
@@ -427,5 +450,7 @@ RunOutcome run_experiment(ExperimentPlan& plan, const Registries& registries, Lo
   log.close_file();
   return outcome;
 }
+
+}  // namespace
 
 }  // namespace tailrec

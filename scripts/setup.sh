@@ -9,6 +9,7 @@ PACKAGES=(
   libyaml-cpp-dev libfmt-dev libeigen3-dev nlohmann-json3-dev libcli11-dev
   zlib1g-dev libssl-dev libcurl4-openssl-dev
   libgtest-dev libbenchmark-dev
+  libutf8proc-dev                         # Unicode text pipeline of content-based algorithms
 )
 
 missing=()

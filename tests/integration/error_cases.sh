@@ -6,14 +6,14 @@ printf 'user,item,rating\n1,10,4\n1,11,5\n2,10,3\n2,12,4\n3,11,2\n3,12,5\n' >"$W
 printf 'user,item,rating\n1,10,4\n1,11,five\n' >"$WORK/nonnumeric.csv"
 printf 'user,item,rating\n1,10,4\n1,11\n' >"$WORK/short.csv"
 printf 'user,item,rating\n1,10,4\n1,10,5\n2,11,3\n' >"$WORK/dup.csv"
-D=(dataset=delimited "dataset.columns.user=user" "dataset.columns.item=item" "+dataset.columns.rating=rating")
+D=(dataset=delimited "dataset.columns.user=user" "dataset.columns.item=item" "dataset.columns.rating=rating")
 R="run.dir=$WORK/run"
 
 expect_error "missing data file" "missing.csv" -- run "${D[@]}" dataset.path="$WORK/missing.csv" "$R"
 expect_error "non-numeric rating names file and line" "nonnumeric.csv:3" -- run "${D[@]}" dataset.path="$WORK/nonnumeric.csv" "$R"
 expect_error "short row names file and line" "short.csv:3" -- run "${D[@]}" dataset.path="$WORK/short.csv" "$R"
 expect_error "duplicates are an error by default" "preprocess.duplicates" -- run "${D[@]}" dataset.path="$WORK/dup.csv" "$R"
-expect_error "empty dataset after filtering" "empty" -- run "${D[@]}" dataset.path="$WORK/good.csv" preprocess.user_core=50 "$R"
+expect_error "empty dataset after filtering" "removed every interaction" -- run "${D[@]}" dataset.path="$WORK/good.csv" preprocess.user_core=50 "$R"
 expect_error "unknown config key" "+run.sead" -- run run.sead=1 "$R"
 expect_error "unknown key in a group names the closest key" "did you mean 'ratio'" -- run +split.ratoi=0.3 "$R"
 expect_error "bad override syntax" "has no '='" -- run run.seed "$R"
@@ -28,4 +28,8 @@ expect_error "wrong type" "is not an integer" -- run run.seed=abc "$R"
 expect_error "unknown algorithm parameter" "unknown parameter" -- run "algorithms=[{name: most_popular, k: 3}]" "$R"
 expect_error "duplicate labels" "used twice" -- run "algorithms=[random,random]" "$R"
 expect_error "unknown list kind" "did you mean 'metrics'" -- list metrix
+# Only where no GPU can be seen (CI); on a GPU machine with a CUDA libtorch run.device=cuda runs.
+if ! command -v nvidia-smi >/dev/null 2>&1; then
+  expect_error "run.device=cuda without a GPU" "no CUDA device is available" -- run run.device=cuda "$R"
+fi
 finish

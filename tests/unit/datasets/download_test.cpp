@@ -84,6 +84,11 @@ TEST(DatasetsDownload, SharedFilesMatchTheCatalog) {
   EXPECT_NE(error_of([&] { verify_dataset("ml1m", shared); }).find("ratings.dat is missing"), std::string::npos);
 }
 
+TEST(DatasetsDownload, EmbeddedLatestSmallMatchesTheCatalog) {
+  // datasets/ml-latest-small is a byte-exact copy of the pinned GroupLens release.
+  EXPECT_NO_THROW(verify_dataset("ml_latest_small", std::string(TAILREC_SOURCE_DIR) + "/datasets"));
+}
+
 TEST(DatasetsDownload, ExtractsStoredAndDeflatedEntries) {
   TempDir dir("zip");
   EXPECT_EQ(extract_zip(fixture("archive/tiny.zip"), dir.path()), 2u);  // two files; the folder entry is no file

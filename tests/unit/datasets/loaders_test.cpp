@@ -126,7 +126,7 @@ TEST(DatasetsMovieLensCsv, RatingsMoviesTagsAndAbstracts) {
 
 const std::string kQuotedConfig = "{path: '" + fixture("delimited/quoted.csv") +
                                   "', columns: {user: user, item: item, rating: score, timestamp: when}, "
-                                  "items: {path: '" + fixture("delimited/items.csv") + "', id: id, text: [title, genres]}}";
+                                  "items: {path: items.csv, id: id, text: [title, genres]}}";  // found next to path
 
 TEST(DatasetsDelimited, QuotedUtf8BomCrlfWithItemText) {
   const auto data = make_source("delimited", kQuotedConfig)->load();

@@ -55,9 +55,15 @@ TEST(ProtocolsTest, ConfigFilesListEveryParameter) {
     EXPECT_EQ(file.size(), entry.params.size() + 1) << path;
     for (const auto& p : entry.params) {
       ASSERT_TRUE(file[p.name]) << path << " lacks " << p.name;
-      if (!p.required)
-        EXPECT_EQ(file[p.name].IsNull() ? std::string("null") : file[p.name].Scalar(), p.default_text()) << p.name;
+      if (p.required) {
+        EXPECT_TRUE(file[p.name].IsNull()) << path << ": a required value is left for the user";
+      }
     }
+    if (entry.name == "fixed_negatives") continue;  // its file is required
+    YAML::Node params = YAML::Clone(file);
+    params.remove("name");
+    EXPECT_EQ(Params::from_yaml(entry.params, params, "protocol").to_json(), Params::defaults(entry.params).to_json())
+        << path << ": values must be the defaults";
   }
 }
 
@@ -110,20 +116,27 @@ struct Fixture {
 
 TEST(ProtocolsTest, SampledNegativesAreDisjointDistinctAndCounted) {
   const Fixture f;
-  const auto sampled = make_protocol("sampled", "{negatives: 20}");
-  EXPECT_TRUE(sampled->relevant_loses_ties());
-  const auto cases = sampled->cases(f.input());
-  ASSERT_EQ(cases.size(), 60u);  // one per (user, test item): 30 users x 2
-  for (const auto& c : cases) {
-    ASSERT_EQ(c.relevant.size(), 1u);
-    EXPECT_EQ(c.candidates.size(), 21u);  // the item + 20 negatives
-    EXPECT_TRUE(std::is_sorted(c.candidates.begin(), c.candidates.end()));
-    EXPECT_EQ(std::set<int32_t>(c.candidates.begin(), c.candidates.end()).size(), c.candidates.size());
-    EXPECT_TRUE(std::binary_search(c.candidates.begin(), c.candidates.end(), c.relevant[0]));
-    for (int32_t item : c.candidates) {
-      if (item == c.relevant[0]) continue;
-      EXPECT_FALSE(f.train.contains(c.user, item)) << "negative in train";
-      EXPECT_FALSE(f.test.contains(c.user, item)) << "negative in test";
+  const auto phi = f.train.item_user_counts();  // items 0..38 have training users, 39..59 none
+  for (const std::string distribution : {"uniform", "popularity"}) {
+    const auto sampled = make_protocol("sampled", "{negatives: 20, distribution: " + distribution + "}");
+    EXPECT_TRUE(sampled->relevant_loses_ties());
+    const auto cases = sampled->cases(f.input());
+    ASSERT_EQ(cases.size(), 60u);  // one per (user, test item): 30 users x 2
+    for (const auto& c : cases) {
+      ASSERT_EQ(c.relevant.size(), 1u);
+      // The item + 20 negatives (popularity: each user has >= 39 - 12 = 27 items with phi > 0 left).
+      EXPECT_EQ(c.candidates.size(), 21u);
+      EXPECT_TRUE(std::is_sorted(c.candidates.begin(), c.candidates.end()));
+      EXPECT_EQ(std::set<int32_t>(c.candidates.begin(), c.candidates.end()).size(), c.candidates.size());
+      EXPECT_TRUE(std::binary_search(c.candidates.begin(), c.candidates.end(), c.relevant[0]));
+      for (int32_t item : c.candidates) {
+        if (item == c.relevant[0]) continue;
+        EXPECT_FALSE(f.train.contains(c.user, item)) << "negative in train";
+        EXPECT_FALSE(f.test.contains(c.user, item)) << "negative in test";
+        if (distribution == "popularity") {
+          EXPECT_GT(phi[static_cast<size_t>(item)], 0);
+        }
+      }
     }
   }
 }

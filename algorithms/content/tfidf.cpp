@@ -1,0 +1,301 @@
+// tfidf: content-based recommendation from TF-IDF item vectors (see docs/algorithms/content.md).
+// profile mode: a user's profile is the weighted mean of the vectors of their training items,
+// and score(u, i) = cosine(profile_u, x_i). item_knn mode: score(u, i) = sum over the user's
+// training items j of w_uj * sim_k(j, i), the cosine of j and i when i is among j's k most similar
+// items. Both score cold items, which have text but no interaction.
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include "algorithms/content/content.hpp"
+#include "algorithms/content/item_features.hpp"
+#include "framework/error.hpp"
+#include "framework/logger.hpp"
+#include "framework/parallel.hpp"
+#include "framework/strings.hpp"
+
+namespace tailrec {
+
+namespace {
+
+struct TfidfSettings {
+  std::vector<FieldWeight> fields;
+  bool fields_by_default = true;  // default fields missing from a dataset are skipped, named ones are errors
+  std::string fields_origin;
+  TextPipelineOptions pipeline;
+  TfidfOptions tfidf;
+  bool centered = false;
+  bool item_knn = false;
+  int32_t k = 50;
+};
+
+std::vector<FieldWeight> parse_fields(const YAML::Node& node, const std::string& origin) {
+  const std::string example = "e.g. fields: {title: 1, genres: 0.5}";
+  if (!node || !node.IsMap() || node.size() == 0)
+    fail("tfidf parameter 'fields' ({}) must be a non-empty map of text field -> weight, {}", origin, example);
+  std::vector<FieldWeight> fields;
+  for (const auto& kv : node) {
+    const std::string name = kv.first.Scalar();
+    const auto weight = kv.second.IsScalar() ? parse_double(kv.second.Scalar()) : std::nullopt;
+    if (!weight || *weight <= 0)
+      fail("tfidf parameter 'fields' ({}): the weight of '{}' must be a number > 0 (drop the field to leave it out), {}",
+           origin, name, example);
+    for (const auto& f : fields)
+      if (f.field == name) fail("tfidf parameter 'fields' ({}): field '{}' is listed twice", origin, name);
+    fields.push_back({name, *weight});
+  }
+  return fields;
+}
+
+TfidfSettings parse_settings(const Params& params) {
+  TfidfSettings s;
+  s.fields_origin = params.origin("fields");
+  s.fields = parse_fields(params.node("fields"), s.fields_origin);
+  s.fields_by_default = s.fields_origin == "default";
+  s.pipeline = params.text("tokenizer") == "sklearn" ? TextPipelineOptions::sklearn() : TextPipelineOptions::english();
+  s.pipeline.ngram_max = static_cast<int>(params.integer("ngram_max"));
+  s.tfidf.min_df = DocumentFrequencyBound::parse(params.node("min_df"),
+                                                 fmt::format("tfidf parameter min_df ({})", params.origin("min_df")));
+  s.tfidf.max_df = DocumentFrequencyBound::parse(params.node("max_df"),
+                                                 fmt::format("tfidf parameter max_df ({})", params.origin("max_df")));
+  s.tfidf.sublinear_tf = params.boolean("sublinear_tf");
+  s.centered = params.text("profile_weights") == "centered";
+  s.item_knn = params.text("mode") == "item_knn";
+  s.k = static_cast<int32_t>(params.integer("k"));
+  return s;
+}
+
+class Tfidf final : public Algorithm {
+ public:
+  explicit Tfidf(TfidfSettings settings) : settings_(std::move(settings)) {}
+
+  void fit(const FitContext& context) override {
+    num_items_ = context.train.num_items();
+    Logger& log = context.log ? *context.log : Logger::null();
+    const auto fields = present_fields(context.content);
+    if (context.content.num_items() != num_items_)
+      fail("tfidf: the item content covers {} items but the catalog has {}", context.content.num_items(), num_items_);
+    try {
+      features_ = build_item_features(context.content, fields, settings_.pipeline, settings_.tfidf, context.threads);
+    } catch (const Error& e) {
+      fail("tfidf: {}", e.what());
+    }
+    if (features_.matrix.cols() == 0)
+      fail("tfidf: no term is left in the text fields after min_df = {} and max_df = {}; lower min_df or raise max_df",
+           settings_.tfidf.min_df.to_string(), settings_.tfidf.max_df.to_string());
+    for (const auto& b : features_.blocks)
+      log.info("tfidf: field '{}' (weight {}) has {} terms", b.field, b.weight, b.vocabulary.size());
+    log.info("tfidf: {} items x {} terms, {} non-zeros; {} items have no text and score 0", features_.matrix.rows(),
+             features_.matrix.cols(), features_.matrix.nonZeros(), features_.empty_items);
+    copy_user_weights(context.train);
+    if (settings_.item_knn) build_neighbours(context.threads);
+  }
+
+  void score(std::span<const int32_t> users, std::span<float> out) const override {
+    std::fill(out.begin(), out.end(), 0.0f);
+    if (settings_.item_knn) score_knn(users, out);
+    else score_profiles(users, out);
+  }
+
+ private:
+  std::vector<FieldWeight> present_fields(const ItemContent& content) const {
+    if (content.empty())
+      fail("tfidf needs item text, but the dataset has no item content; use a dataset with text fields "
+           "(e.g. dataset=ml_latest_small) or another algorithm");
+    std::vector<FieldWeight> present;
+    for (const auto& f : settings_.fields) {
+      if (content.has_field(f.field)) {
+        present.push_back(f);
+      } else if (!settings_.fields_by_default) {
+        fail("tfidf parameter 'fields' ({}): the dataset has no text field '{}'{}; its fields are: {}",
+             settings_.fields_origin, f.field, did_you_mean(f.field, content.field_names()),
+             join(content.field_names(), ", "));
+      }
+    }
+    if (present.empty())
+      fail("tfidf: the dataset has none of the default text fields; its fields are: {}. Set fields, "
+           "e.g. fields: {{{}: 1}}", join(content.field_names(), ", "), content.field_names().front());
+    return present;
+  }
+
+  // Training items per user with their profile weight: 1 (binary) or rating - user mean (centered).
+  void copy_user_weights(const Interactions& train) {
+    user_begin_.assign(train.indptr().begin(), train.indptr().end());
+    user_items_.assign(train.indices().begin(), train.indices().end());
+    weights_.assign(user_items_.size(), 1.0f);
+    if (!settings_.centered) return;
+    for (int32_t u = 0; u < train.num_users(); ++u) {
+      const auto ratings = train.values_of(u);
+      if (ratings.empty()) continue;
+      double mean = 0;
+      for (float r : ratings) mean += r;
+      mean /= static_cast<double>(ratings.size());
+      const auto b = static_cast<size_t>(train.row_begin(u));
+      for (size_t j = 0; j < ratings.size(); ++j) weights_[b + j] = static_cast<float>(ratings[j] - mean);
+    }
+  }
+
+  // Users are scored kLanes at a time: their profiles sit term-major in one dense buffer
+  // (profile[t * kLanes + lane]) so that one pass over the sparse item rows serves every lane.
+  // Each lane's arithmetic is the same whatever the block, so a user alone scores identically.
+  static constexpr size_t kLanes = 16;
+
+  void score_profiles(std::span<const int32_t> users, std::span<float> out) const {
+    const auto& X = features_.matrix;
+    const size_t terms = static_cast<size_t>(X.cols());
+    const size_t items = static_cast<size_t>(num_items_);
+    const auto* row_ptr = X.outerIndexPtr();
+    const auto* cols = X.innerIndexPtr();
+    const auto* vals = X.valuePtr();
+    std::vector<float> profile(terms * kLanes);
+    for (size_t start = 0; start < users.size(); start += kLanes) {
+      const size_t lanes = std::min(kLanes, users.size() - start);
+      std::fill(profile.begin(), profile.end(), 0.0f);
+      bool any = false;
+      for (size_t lane = 0; lane < lanes; ++lane) any |= build_profile(users[start + lane], lane, profile);
+      if (!any) continue;
+      for (size_t i = 0; i < items; ++i) {
+        float acc[kLanes] = {};
+        for (auto p = row_ptr[i]; p < row_ptr[i + 1]; ++p) {
+          const float x = vals[p];
+          const float* column = profile.data() + static_cast<size_t>(cols[p]) * kLanes;
+          for (size_t lane = 0; lane < kLanes; ++lane) acc[lane] += column[lane] * x;
+        }
+        for (size_t lane = 0; lane < lanes; ++lane) out[(start + lane) * items + i] = acc[lane];
+      }
+    }
+  }
+
+  // Writes the unit-length profile of `user` into `lane`; false when it is zero (no items, or
+  // centered weights that are all 0), in which case the user scores 0 everywhere.
+  bool build_profile(int32_t user, size_t lane, std::vector<float>& profile) const {
+    const auto& X = features_.matrix;
+    const auto* row_ptr = X.outerIndexPtr();
+    const auto* cols = X.innerIndexPtr();
+    const auto* vals = X.valuePtr();
+    const auto b = static_cast<size_t>(user_begin_[static_cast<size_t>(user)]);
+    const auto e = static_cast<size_t>(user_begin_[static_cast<size_t>(user) + 1]);
+    if (b == e) return false;
+    for (size_t n = b; n < e; ++n) {
+      const auto j = static_cast<size_t>(user_items_[n]);
+      const float w = weights_[n];
+      for (auto p = row_ptr[j]; p < row_ptr[j + 1]; ++p) profile[static_cast<size_t>(cols[p]) * kLanes + lane] += w * vals[p];
+    }
+    double squares = 0;
+    const size_t terms = static_cast<size_t>(X.cols());
+    for (size_t t = 0; t < terms; ++t) squares += static_cast<double>(profile[t * kLanes + lane]) * profile[t * kLanes + lane];
+    if (squares == 0) return false;
+    const auto inv = static_cast<float>(1.0 / std::sqrt(squares));
+    for (size_t t = 0; t < terms; ++t) profile[t * kLanes + lane] *= inv;
+    return true;
+  }
+
+  // For each item j, its k most similar other items by cosine (ties: lower index first),
+  // positive similarities only. Computed through the term -> items inverted index.
+  void build_neighbours(int threads) {
+    const auto& X = features_.matrix;
+    const ItemMatrix by_term = X.transpose();
+    const size_t items = static_cast<size_t>(num_items_);
+    std::vector<std::vector<std::pair<int32_t, float>>> neighbours(items);
+    parallel_chunks(static_cast<int64_t>(items), 64, threads, [&](int64_t begin, int64_t end) {
+      std::vector<float> sim(items, 0.0f);
+      std::vector<char> seen(items, 0);
+      std::vector<int32_t> touched;
+      for (auto j = begin; j < end; ++j) {
+        for (ItemMatrix::InnerIterator t(X, j); t; ++t) {
+          for (ItemMatrix::InnerIterator i(by_term, t.col()); i; ++i) {
+            const auto other = static_cast<size_t>(i.col());
+            if (!seen[other]) seen[other] = 1, touched.push_back(static_cast<int32_t>(other));
+            sim[other] += t.value() * i.value();
+          }
+        }
+        std::vector<std::pair<int32_t, float>> candidates;
+        for (int32_t i : touched) {
+          if (i != j && sim[static_cast<size_t>(i)] > 0) candidates.emplace_back(i, sim[static_cast<size_t>(i)]);
+          sim[static_cast<size_t>(i)] = 0, seen[static_cast<size_t>(i)] = 0;
+        }
+        touched.clear();
+        const auto better = [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; };
+        const size_t keep = std::min(candidates.size(), static_cast<size_t>(settings_.k));
+        std::partial_sort(candidates.begin(), candidates.begin() + static_cast<long>(keep), candidates.end(), better);
+        candidates.resize(keep);
+        neighbours[static_cast<size_t>(j)] = std::move(candidates);
+      }
+    });
+    neighbour_begin_.assign(items + 1, 0);
+    for (size_t j = 0; j < items; ++j) neighbour_begin_[j + 1] = neighbour_begin_[j] + neighbours[j].size();
+    neighbour_items_.resize(neighbour_begin_.back());
+    neighbour_sims_.resize(neighbour_begin_.back());
+    for (size_t j = 0; j < items; ++j)
+      for (size_t n = 0; n < neighbours[j].size(); ++n) {
+        neighbour_items_[neighbour_begin_[j] + n] = neighbours[j][n].first;
+        neighbour_sims_[neighbour_begin_[j] + n] = neighbours[j][n].second;
+      }
+  }
+
+  void score_knn(std::span<const int32_t> users, std::span<float> out) const {
+    const size_t items = static_cast<size_t>(num_items_);
+    for (size_t u = 0; u < users.size(); ++u) {
+      float* row = out.data() + u * items;
+      const auto user = static_cast<size_t>(users[u]);
+      for (auto n = static_cast<size_t>(user_begin_[user]); n < static_cast<size_t>(user_begin_[user + 1]); ++n) {
+        const auto j = static_cast<size_t>(user_items_[n]);
+        const float w = weights_[n];
+        for (size_t p = neighbour_begin_[j]; p < neighbour_begin_[j + 1]; ++p)
+          row[neighbour_items_[p]] += w * neighbour_sims_[p];
+      }
+    }
+  }
+
+  TfidfSettings settings_;
+  ItemFeatures features_;
+  std::vector<int64_t> user_begin_;
+  std::vector<int32_t> user_items_;
+  std::vector<float> weights_;
+  std::vector<size_t> neighbour_begin_;
+  std::vector<int32_t> neighbour_items_;
+  std::vector<float> neighbour_sims_;
+};
+
+std::vector<ParamSpec> tfidf_params() {
+  YAML::Node fields;
+  for (const char* f : {"title", "genres", "tags", "abstract"}) fields[f] = 1;
+  return {
+      ParamSpec{"fields", ParamType::Node, fields,
+                "text fields and their weights; each is vectorised alone, L2-normalised, weighted, concatenated, "
+                "then L2-normalised. Default fields missing from a dataset are skipped",
+                {}, {}, {}, false},
+      ParamSpec::choice("tokenizer", "english", {"english", "sklearn"},
+                        "english: lowercase, \\w\\w+ tokens, sklearn's stop words, Porter stems; "
+                        "sklearn: lowercase, \\w\\w+ tokens only (scikit-learn's default analyzer)"),
+      ParamSpec::integer("ngram_max", 1, "word n-grams 1..ngram_max", 1, 5),
+      ParamSpec{"min_df", ParamType::Node, YAML::Node("1"),
+                "drop terms in fewer documents: an integer count, or a proportion like 0.01", {}, {}, {}, false},
+      ParamSpec{"max_df", ParamType::Node, YAML::Node("1.0"),
+                "drop terms in more documents: an integer count, or a proportion like 0.5", {}, {}, {}, false},
+      ParamSpec::boolean("sublinear_tf", true, "term frequency 1 + ln(tf) instead of the raw count"),
+      ParamSpec::choice("profile_weights", "binary", {"binary", "centered"},
+                        "weight of each training item in the profile: 1, or the rating minus the user's mean rating"),
+      ParamSpec::choice("mode", "profile", {"profile", "item_knn"},
+                        "profile: cosine(user profile, item); item_knn: sum of the k-nearest-neighbour similarities "
+                        "of the user's items"),
+      ParamSpec::integer("k", 50, "neighbours per item in item_knn mode", 1),
+  };
+}
+
+}  // namespace
+
+void register_tfidf(Registries& registries) {
+  registries.algorithms.add(
+      {"tfidf",
+       "Content-based: TF-IDF item vectors from text fields, scored against a user profile or by item-to-item kNN.\n"
+       "x_i = L2(concat_f w_f * L2(tfidf_f(i))), tfidf = tf * (ln((1+n)/(1+df)) + 1), tf = 1 + ln(count) when "
+       "sublinear_tf.\n"
+       "profile: p_u = sum_{j in I_u} a_uj x_j (a = 1 or r_uj - mean_u), score(u, i) = <p_u / |p_u|, x_i>.\n"
+       "item_knn: score(u, i) = sum_{j in I_u} a_uj * cos(x_j, x_i) [i among the k most similar items to j].\n"
+       "Cold items are scored from their text; users without training items score 0.",
+       tfidf_params(),
+       [](const Params& params) { return std::make_unique<Tfidf>(parse_settings(params)); }});
+}
+
+}  // namespace tailrec

@@ -1,0 +1,12 @@
+// register_hybrids(): the hybrid family's one entry point for register_algorithms().
+#include "algorithms/hybrid/hybrid.hpp"
+
+namespace tailrec {
+
+void register_hybrids(Registries& registries) {
+  register_weighted(registries);
+  register_bayesian(registries);
+  register_switching(registries);
+}
+
+}  // namespace tailrec

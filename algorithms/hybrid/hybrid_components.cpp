@@ -1,0 +1,116 @@
+#include "algorithms/hybrid/hybrid_components.hpp"
+
+#include <chrono>
+#include <set>
+
+#include "framework/config.hpp"
+#include "framework/error.hpp"
+#include "framework/logger.hpp"
+
+namespace tailrec {
+
+ParamSpec components_param(const std::vector<std::string>& fallback, std::string help) {
+  auto spec = ParamSpec::node("components", std::move(help));
+  YAML::Node list(YAML::NodeType::Sequence);
+  for (const auto& name : fallback) list.push_back(name);
+  spec.default_value = list;
+  return spec;
+}
+
+void fail_param(const Params& params, const std::string& name, const std::string& message) {
+  fail("config key '{}' ({}): {}", join_path(params.where(), name), params.origin(name), message);
+}
+
+Logger& context_log(const FitContext& context) { return context.log ? *context.log : Logger::null(); }
+
+HybridComponents::HybridComponents(const Registries& registries, const Params& params, size_t min_count,
+                                   size_t max_count) {
+  const YAML::Node list = params.node("components");
+  const auto path = join_path(params.where(), "components");
+  const auto origin = params.origin("components");
+  const auto expected = min_count == max_count ? fmt::format("exactly {}", min_count)
+                                               : fmt::format("at least {}", min_count);
+  if (!list || !list.IsSequence())
+    fail("config key '{}' ({}): expected a list of {} algorithms, each a registered name or a map "
+         "{{name: ..., label: ..., <params>}}, e.g. [user_knn, tfidf]",
+         path, origin, expected);
+  if (list.size() < min_count || list.size() > max_count)
+    fail("config key '{}' ({}): {} components given, {} needed", path, origin, list.size(), expected);
+
+  std::set<std::string> seen;
+  for (size_t j = 0; j < list.size(); ++j) {
+    const auto entry_path = join_path(path, j);
+    const YAML::Node entry = list[j];
+    std::string name, label;
+    YAML::Node values(YAML::NodeType::Map);
+    if (entry.IsScalar()) {
+      name = entry.Scalar();
+    } else if (entry.IsMap() && entry["name"] && entry["name"].IsScalar()) {
+      name = entry["name"].Scalar();
+      for (const auto& kv : entry) {
+        const auto key = kv.first.Scalar();
+        if (key == "label") {
+          if (!kv.second.IsScalar()) fail("config key '{}.label' ({}): expected a string", entry_path, origin);
+          label = kv.second.Scalar();
+        } else if (key != "name") {
+          values[key] = kv.second;
+        }
+      }
+    } else {
+      fail("config key '{}' ({}): a component is a registered name or a map with 'name:', e.g. "
+           "{{name: user_knn, k: 100}}",
+           entry_path, origin);
+    }
+    if (label.empty()) label = name;
+    if (!seen.insert(label).second)
+      fail("config key '{}' ({}): label '{}' is used twice among the components; give each a unique label: "
+           "{{name: {}, label: ...}}",
+           entry_path, origin, label, name);
+
+    const RegistryEntry<std::unique_ptr<Algorithm>>* registered = nullptr;
+    try {
+      registered = &registries.algorithms.at(name);
+    } catch (const Error& e) {
+      fail("config key '{}' ({}): {}", entry_path, origin, e.what());
+    }
+    // The entry's parameters are checked against its schema with the same errors as top-level
+    // entries; `origin` stands for every nested key (the hybrid's components came from there).
+    YAML::Node root(YAML::NodeType::Map);
+    root[entry_path] = values;
+    Config config(root);
+    config.set_origin(entry_path, origin);
+    const auto component_params = Params::resolve(registered->params, config.root()[entry_path]);
+    labels_.push_back(label);
+    try {
+      algorithms_.push_back(registered->create(component_params));
+    } catch (const Error& e) {
+      const std::string message = e.what();
+      if (message.rfind("config key", 0) == 0) throw;
+      fail("config key '{}' ({}): {}", entry_path, origin, message);
+    }
+  }
+}
+
+void HybridComponents::fit(const FitContext& context) {
+  auto& log = context_log(context);
+  for (size_t m = 0; m < algorithms_.size(); ++m) {
+    FitContext own = context;
+    if (!context.work_dir.empty()) own.work_dir = context.work_dir / labels_[m];
+    const auto t0 = std::chrono::steady_clock::now();
+    algorithms_[m]->fit(own);
+    if (algorithms_[m]->num_items() != context.train.num_items())
+      fail("component '{}' reports {} items after fit, the catalog has {}", labels_[m], algorithms_[m]->num_items(),
+           context.train.num_items());
+    log.info("  component {}: fitted in {:.3f} s", labels_[m],
+             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+}
+
+void HybridComponents::score_normalized(size_t m, std::span<const int32_t> users, std::span<float> out,
+                                        Normalization normalization) const {
+  algorithms_[m]->score(users, out);
+  const auto n = static_cast<size_t>(algorithms_[m]->num_items());
+  for (size_t u = 0; u < users.size(); ++u) normalize_row(out.subspan(u * n, n), normalization);
+}
+
+}  // namespace tailrec

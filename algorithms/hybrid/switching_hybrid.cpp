@@ -1,0 +1,97 @@
+// switching: a content model where collaborative data is thin, a collaborative model elsewhere.
+// by: user  -> users with fewer than `threshold` training interactions get the first component;
+// by: item  -> items with fewer than `threshold` training users take the first component's score.
+// Both components' rows are normalised per user so that, mixed within one list, scales match.
+#include <memory>
+
+#include "algorithms/hybrid/hybrid.hpp"
+#include "algorithms/hybrid/hybrid_components.hpp"
+#include "framework/logger.hpp"
+
+namespace tailrec {
+
+namespace {
+
+class SwitchingHybrid final : public Algorithm {
+ public:
+  SwitchingHybrid(const Registries& registries, const Params& params)
+      : components_(registries, params, 2, 2),
+        normalization_(parse_normalization(params.text("normalization"))),
+        threshold_(params.integer("threshold")),
+        by_item_(params.text("by") == "item") {}
+
+  void fit(const FitContext& context) override {
+    num_items_ = context.train.num_items();
+    components_.fit(context);
+    user_counts_.resize(static_cast<size_t>(context.train.num_users()));
+    for (int32_t u = 0; u < context.train.num_users(); ++u) user_counts_[static_cast<size_t>(u)] = context.train.row_size(u);
+    item_counts_ = context.train.item_user_counts();
+    int64_t first = 0;
+    const auto& counts = by_item_ ? item_counts_ : user_counts_;
+    for (int32_t c : counts) first += c < threshold_ ? 1 : 0;
+    context_log(context).info("switching: {} of {} {} have fewer than {} training {} and use {}; the others use {}",
+                              first, counts.size(), by_item_ ? "items" : "users", threshold_,
+                              by_item_ ? "users" : "interactions", components_.label(0), components_.label(1));
+  }
+
+  void score(std::span<const int32_t> users, std::span<float> out) const override {
+    const auto n = static_cast<size_t>(num_items_);
+    if (by_item_) {
+      std::vector<float> cf(out.size());
+      components_.score_normalized(0, users, out, normalization_);
+      components_.score_normalized(1, users, cf, normalization_);
+      for (size_t u = 0; u < users.size(); ++u)
+        for (size_t i = 0; i < n; ++i)
+          if (item_counts_[i] >= threshold_) out[u * n + i] = cf[u * n + i];
+      return;
+    }
+    // by user: each component scores only its own users (scores never depend on the block).
+    for (size_t m = 0; m < 2; ++m) {
+      std::vector<int32_t> mine;
+      std::vector<size_t> rows;
+      for (size_t u = 0; u < users.size(); ++u)
+        if (uses_first(users[u]) == (m == 0)) mine.push_back(users[u]), rows.push_back(u);
+      if (mine.empty()) continue;
+      std::vector<float> block(mine.size() * n);
+      components_.score_normalized(m, mine, block, normalization_);
+      for (size_t r = 0; r < rows.size(); ++r)
+        std::copy(block.begin() + static_cast<long>(r * n), block.begin() + static_cast<long>((r + 1) * n),
+                  out.begin() + static_cast<long>(rows[r] * n));
+    }
+  }
+
+ private:
+  bool uses_first(int32_t user) const {
+    const int64_t count = user >= 0 && static_cast<size_t>(user) < user_counts_.size()
+                              ? user_counts_[static_cast<size_t>(user)] : 0;
+    return count < threshold_;
+  }
+
+  HybridComponents components_;
+  Normalization normalization_;
+  int64_t threshold_;
+  bool by_item_;
+  std::vector<int32_t> user_counts_;
+  std::vector<int32_t> item_counts_;
+};
+
+}  // namespace
+
+void register_switching(Registries& registries) {
+  registries.algorithms.add(
+      {"switching",
+       "Switching hybrid: the first (content) component where training data is thin, the second (CF) elsewhere.\n"
+       "by user: score(u, .) = norm_u(s_1(u, .)) if |train_u| < threshold else norm_u(s_2(u, .));\n"
+       "by item: score(u, i) = norm_u(s_1(u, .))(i) if phi(i) < threshold else norm_u(s_2(u, .))(i),\n"
+       "phi(i) = distinct training users of item i; norm per user over every catalog item (normalization).",
+       {components_param({"tfidf", "user_knn"},
+                         "exactly 2 algorithms: first the content model, second the collaborative model"),
+        ParamSpec::integer("threshold", 5, "n: fewer than n training interactions (by user) or users (by item) "
+                                           "switch to the first component", 0),
+        ParamSpec::choice("by", "user", {"user", "item"}, "switch per user (activity) or per item (popularity)"),
+        ParamSpec::choice("normalization", "minmax", normalization_names(),
+                          "per-user normalisation of both components' scores so their scales match")},
+       [&registries](const Params& params) { return std::make_unique<SwitchingHybrid>(registries, params); }});
+}
+
+}  // namespace tailrec

@@ -1,0 +1,8 @@
+#pragma once
+// Neighbourhood collaborative filtering: user-based and item-based k-nearest neighbours.
+#include "framework/registries.hpp"
+
+namespace tailrec {
+void register_user_knn(Registries& registries);
+void register_item_knn(Registries& registries);
+}  // namespace tailrec
