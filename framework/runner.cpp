@@ -313,12 +313,17 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
   const Interactions train(split.train, data.users.size(), data.items.size());
   const Interactions test(split.test, data.users.size(), data.items.size());
   const Interactions validation(split.validation, data.users.size(), data.items.size());
+  // What a user is known to have seen when the test lists are drawn: training plus the validation
+  // carve-out (as RecBole masks both). Models are fitted on training alone.
+  InteractionLog seen_log = split.train;
+  for (size_t row = 0; row < split.validation.size(); ++row) seen_log.append(split.validation, row);
+  const Interactions seen(seen_log, data.users.size(), data.items.size());
   log.info("split {} ({}): {} train, {} test, {} validation interactions", plan.split_name, split_hash,
            split.train.size(), split.test.size(), split.validation.size());
   if (split.test.size() == 0) fail("split {} left no test interactions; check the split parameters", plan.split_name);
 
   // Protocol and metric context.
-  const auto cases = plan.protocol->cases({data, train, test, plan.relevance_threshold, plan.seed});
+  const auto cases = plan.protocol->cases({data, seen, test, plan.relevance_threshold, plan.seed});
   if (cases.empty()) fail("protocol {} found no user with a relevant test item", plan.protocol_name);
   MetricContext context;
   context.num_items = data.items.size();
@@ -353,7 +358,7 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
     options.memory_budget_bytes = plan.memory_budget_bytes;
     options.list_length = plan.list_length;
     options.progress = [&bar](int64_t done, int64_t total) { bar.update(done, total); };
-    const auto evaluation = evaluate(*algorithm, {train, test, cases, plan.protocol->relevant_loses_ties(), context},
+    const auto evaluation = evaluate(*algorithm, {seen, test, cases, plan.protocol->relevant_loses_ties(), context},
                                      plan.metrics, options);
     bar.finish();
     const auto t2 = std::chrono::steady_clock::now();

@@ -1,9 +1,10 @@
 // Whether libtorch sees a CUDA device, for run.device=cuda|auto (through Registries::cuda_available,
-// since the framework never includes torch).
+// since the framework never includes torch). No fmt here: see algorithms/CMakeLists.txt.
 #include <ATen/Context.h>
-#include <fmt/format.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
+
+#include <string>
 
 #include "algorithms/torch/similarity_cuda.hpp"
 
@@ -13,8 +14,8 @@ bool torch_cuda_available() { return torch::cuda::is_available(); }
 
 std::string torch_build_description() {
   const bool compiled = at::hasCUDA();
-  return fmt::format("{}, CUDA compiled in: {}, CUDA devices: {}", TORCH_VERSION, compiled ? "yes" : "no",
-                     compiled ? torch::cuda::device_count() : 0);
+  return std::string(TORCH_VERSION) + ", CUDA compiled in: " + (compiled ? "yes" : "no") +
+         ", CUDA devices: " + std::to_string(compiled ? torch::cuda::device_count() : 0);
 }
 
 }  // namespace tailrec

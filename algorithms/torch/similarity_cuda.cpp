@@ -1,9 +1,11 @@
 // libtorch implementation of the dense GPU paths (see similarity_cuda.hpp). The only TU besides
-// device.cpp that includes <torch/torch.h>. Everything runs in float64 on the chosen device; the
+// device.cpp that includes <torch/torch.h>; errors are built without fmt (torch's own fmt headers
+// shadow the system ones here, see algorithms/CMakeLists.txt). Everything runs in float64 on the chosen device; the
 // result is cast to float32 there and copied back once.
 #include "algorithms/torch/similarity_cuda.hpp"
 
 #include <cstring>
+#include <string>
 
 #include <torch/torch.h>
 
@@ -16,8 +18,8 @@ namespace {
 torch::Device torch_device(TorchDevice device) {
   if (device == TorchDevice::Cpu) return torch::Device(torch::kCPU);
   if (!torch::cuda::is_available())
-    fail("run.device=cuda but no CUDA device is available (this build's libtorch: {}); use run.device=cpu or auto",
-         torch_build_description());
+    throw Error("run.device=cuda but no CUDA device is available (this build's libtorch: " +
+                torch_build_description() + "); use run.device=cpu or auto");
   return torch::Device(torch::kCUDA);
 }
 
@@ -108,9 +110,10 @@ DenseSquare ease_weights_torch(const CsrMatrix& x, double lambda, TorchDevice de
   gram.diagonal().add_(lambda);
   torch::Tensor factor;
   try {
-    factor = torch::linalg::cholesky(gram);
+    factor = torch::linalg_cholesky(gram);  // the ATen op: torch::linalg:: needs <torch/linalg.h> in 2.x
   } catch (const c10::Error&) {
-    fail("ease: X^T X + lambda I is not numerically positive definite (lambda = {}); use a larger lambda", lambda);
+    throw Error("ease: X^T X + lambda I is not numerically positive definite (lambda = " + std::to_string(lambda) +
+                "); use a larger lambda");
   }
   const auto inverse = torch::cholesky_inverse(factor);
   // B_ij = −P_ij / P_jj: every column j divided by its diagonal entry.
