@@ -28,7 +28,7 @@ Examples:
   tailrec run algorithms=[most_popular,random] metrics=all
   tailrec run dataset=ml100k dataset.data_dir=../shared/datasets algorithms=[most_popular,random]
   tailrec run split=leave_one_out protocol=sampled protocol.negatives=99
-  tailrec run experiment=ncf_ml1m dataset.data_dir=/data/ml-1m
+  TAILREC_ML1M_NCF=/data/ml-1m/ncf tailrec run experiment=ncf_ml1m
   tailrec run --cfg dataset=ml100k        print the composed config and exit
   tailrec run --config-dir ~/my-configs experiment=mine
 The run folder defaults to results/<experiment>/<date>/<time>/ (run.dir=PATH to choose);
@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
   auto* run_cmd = app.add_subcommand("run", "Run an experiment (compose config, load data, fit, evaluate, write a run folder)");
   run_cmd->add_option("overrides", run.overrides, "Overrides: group=option, key=value, +key=value, ~key");
   run_cmd->add_flag("--cfg", run.print_config, "Print the composed config and exit");
-  run_cmd->add_option("--config-dir", config_dirs, "Extra config folder, searched before the built-in configs/ (repeatable)");
+  run_cmd->add_option("--config-dir", config_dirs, "Extra config folder, searched before the built-in configs/ (repeatable)")
+      ->allow_extra_args(false);
   run_cmd->footer(kRunHelp);
   run_cmd->positionals_at_end(false);
 

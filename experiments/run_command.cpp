@@ -23,9 +23,9 @@ int run_command(const RunCommand& command) {
   const auto search = config_search_path(command.config_dirs);
   Config config = compose({search, command.overrides, "config"});
   if (command.print_config) {
-    // Validate too, so --cfg never shows a config that would not run.
-    std::cout << config.to_yaml();
-    plan_experiment(config, registries(), search);
+    // Validate first, so --cfg never shows a config that would not run.
+    const auto plan = plan_experiment(config, registries(), search);
+    std::cout << plan.config_yaml;
     return 0;
   }
   auto plan = plan_experiment(config, registries(), search);

@@ -228,16 +228,23 @@ struct Source {
 Source load_yaml_file(const fs::path& path) {
   std::ifstream in(path);
   if (!in) fail("cannot read config file {}", path.string());
+  YAML::Node node;
   try {
-    return {YAML::Load(in), path.string()};
+    node = YAML::Load(in);
   } catch (const YAML::Exception& e) {
     fail("config file {}:{}:{}: {}", path.string(), e.mark.line + 1, e.mark.column + 1, e.msg);
   }
+  if (node && !node.IsNull() && !node.IsMap())
+    fail("config file {}: the top level must be a map of keys (got a {})", path.string(),
+         node.IsSequence() ? "list" : "scalar");
+  if (!node || node.IsNull()) node = YAML::Node(YAML::NodeType::Map);
+  return {node, path.string()};
 }
 
-void record_origins(Config& config, const YAML::Node& node, const std::string& path, const std::string& file) {
+void record_origins(Config& config, const YAML::Node& node, const std::string& path, const std::string& file,
+                    bool with_lines = true) {
   for_each_leaf(node, path, [&](const std::string& leaf, const YAML::Node& n) {
-    config.set_origin(leaf, n.Mark().is_null() ? file : fmt::format("{}:{}", file, n.Mark().line + 1));
+    config.set_origin(leaf, !with_lines || n.Mark().is_null() ? file : fmt::format("{}:{}", file, n.Mark().line + 1));
   });
 }
 
@@ -296,6 +303,8 @@ std::vector<DefaultsEntry> read_defaults(const YAML::Node& defaults, const std::
     std::string group = kv.first.Scalar();
     if (starts_with(group, "override ")) group = std::string(trim(group.substr(9)));
     if (starts_with(group, "/")) group = group.substr(1);
+    if (!kv.second.IsNull() && !kv.second.IsScalar())
+      fail("config file {}: the option of group '{}' must be a name (or null)", where, group);
     const auto option = kv.second.IsNull() ? std::string() : kv.second.Scalar();
     out.push_back({group, option, where});
   }
@@ -429,6 +438,9 @@ Config compose(const ComposeOptions& options) {
     defaults.push_back({"", "", primary.file});
 
   auto load_option = [&](const std::string& group, const std::string& option, const std::string& why) {
+    if (option.empty() || option.find('/') != std::string::npos || option.find("..") != std::string::npos)
+      fail("option '{}' for config group '{}' ({}) must be a plain name, not a path; use --config-dir DIR for "
+           "configs elsewhere", option, group, why);
     const auto path = find_file(search, fs::path(group) / (option + ".yaml"));
     if (!path) {
       const auto valid = group_options(search, group);
@@ -546,7 +558,10 @@ Config compose(const ComposeOptions& options) {
         break;
       case Override::Kind::Group: break;
     }
-    record_origins(config, o.value, o.key, fmt::format("command line override '{}'", o.text));
+    for (auto it = config.origins_.begin(); it != config.origins_.end();)
+      it = (starts_with(it->first, o.key + ".") || starts_with(it->first, o.key + "[")) ? config.origins_.erase(it)
+                                                                                         : std::next(it);
+    record_origins(config, o.value, o.key, fmt::format("command line override '{}'", o.text), false);
     config.set_origin(o.key, fmt::format("command line override '{}'", o.text));
   }
   interpolate(root, "");

@@ -62,7 +62,9 @@ RunFolder::RunFolder(fs::path path, bool overwrite) : path_(std::move(path)) {
     if (!overwrite)
       fail("run folder {} already holds a complete run; choose another run.dir or pass run.overwrite=true",
            path_.string());
-    fs::remove(path_ / "metrics.json");
+    // The old run's results go too, so a failed re-run never sits beside stale files.
+    for (const char* name : {"metrics.json", "metrics.csv", "recommendations.tsv", "per_user_metrics.tsv.gz", "run.log"})
+      fs::remove(path_ / name);
   }
   std::error_code ec;
   fs::create_directories(path_, ec);

@@ -121,7 +121,7 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   const auto run = root["run"];
   plan.seed = static_cast<uint64_t>(run.get_int("seed", 42));
   const auto threads = run.get_int("threads", 0);
-  if (threads < 0) run["threads"].fail_here("must be >= 0 (0 = every core)");
+  if (threads < 0 || threads > 1024) run["threads"].fail_here("must be in [0, 1024] (0 = every core)");
   plan.threads = threads == 0 ? hardware_threads() : static_cast<int>(threads);
   plan.device = run.get_string("device", "cpu");
   if (plan.device != "cpu" && plan.device != "cuda" && plan.device != "auto")
@@ -129,7 +129,7 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
                                         did_you_mean(plan.device, {"cpu", "cuda", "auto"})));
   plan.overwrite = run.get_bool("overwrite", false);
   const auto budget = run.get_double("memory_budget_mb", 1024);
-  if (budget <= 0) run["memory_budget_mb"].fail_here("must be positive");
+  if (budget <= 0 || budget > 1e8) run["memory_budget_mb"].fail_here("must be in (0, 1e8] MiB");
   plan.memory_budget_bytes = static_cast<int64_t>(budget * 1024 * 1024);
   plan.use_cache = run.get_bool("cache", true);
   const auto cache_dir = run.get_string("cache_dir", "");
@@ -151,6 +151,10 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   plan.split_name = split["name"].as_string();
   const auto& split_entry = registries.splits.at(plan.split_name);
   plan.split_params = Params::resolve(split_entry.params, split, {"name", "validation", "seed"});
+  if (plan.split_name == "fixed")
+    for (const char* key : {"train", "test"})
+      if (!plan.split_params.has(key))
+        split[key].fail_here(fmt::format("split=fixed needs split.{}=PATH (the {} file, in the dataset's format)", key, key));
   plan.splitter = split_entry.create(plan.split_params);
   plan.validation_ratio = split.get_double("validation", 0.0);
   if (plan.validation_ratio < 0 || plan.validation_ratio >= 1) split["validation"].fail_here("must be in [0, 1)");
@@ -186,8 +190,8 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   std::vector<int> ks;
   for (const auto& k : metrics["k"].as_strings()) {
     const auto value = parse_int(k);
-    if (!value || *value <= 0)
-      metrics["k"].fail_here(fmt::format("k = '{}' must be a positive integer (e.g. metrics.k=10 or metrics.k=[5,10,20])", k));
+    if (!value || *value <= 0 || *value > 100000)
+      metrics["k"].fail_here(fmt::format("k = '{}' must be a positive integer up to 100000 (e.g. metrics.k=10 or metrics.k=[5,10,20])", k));
     ks.push_back(static_cast<int>(*value));
   }
   if (ks.empty()) ks.push_back(10);
@@ -198,11 +202,22 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   if (metrics.has("relevance_threshold")) plan.relevance_threshold = metrics["relevance_threshold"].as_double();
   else metrics["relevance_threshold"].mark_read();
   const auto tail = metrics["long_tail"];
+  if (!tail.is_null() && !tail.is_map()) tail.fail_here("expected a map {definition: pareto, share: 0.8}");
   plan.long_tail_definition = tail.get_string("definition", "pareto");
+  {
+    const std::vector<std::string> definitions{"pareto", "top_fraction", "bottom_fraction"};
+    if (std::find(definitions.begin(), definitions.end(), plan.long_tail_definition) == definitions.end())
+      tail["definition"].fail_here(fmt::format("'{}' is not one of {}{}", plan.long_tail_definition, join(definitions, ", "),
+                                               did_you_mean(plan.long_tail_definition, definitions)));
+  }
   const double default_parameter = plan.long_tail_definition == "pareto" ? 0.8
                                    : plan.long_tail_definition == "top_fraction" ? 0.2 : 0.1;
   plan.long_tail_parameter = tail.get_double(plan.long_tail_definition == "pareto" ? "share" : "fraction", default_parameter);
-  tail[plan.long_tail_definition == "pareto" ? "fraction" : "share"].mark_read();
+  const auto unused = tail[plan.long_tail_definition == "pareto" ? "fraction" : "share"];
+  unused.mark_read();
+  if (!unused.is_null())
+    unused.fail_here(fmt::format("does not apply to the '{}' definition; set it to null (pareto takes share, "
+                                 "top_fraction and bottom_fraction take fraction)", plan.long_tail_definition));
   if (plan.long_tail_parameter <= 0 || plan.long_tail_parameter > 1)
     tail.fail_here("the share or fraction must be in (0, 1]");
   make_long_tail(plan.long_tail_definition, plan.long_tail_parameter, {});  // validates the name
