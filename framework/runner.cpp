@@ -349,7 +349,10 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
            context.tail.definition, context.tail.head_count, context.tail.tail_count);
 
   nlohmann::json results = nlohmann::json::object();
-  std::string recommendations = "algorithm\tuser\trank\titem\tscore\n";
+  // Candidate protocols rank one list per held-out item: a sixth column names it.
+  const bool per_item_lists = !cases.front().candidates.empty();
+  std::string recommendations =
+      per_item_lists ? "algorithm\tuser\trank\titem\tscore\theld_out\n" : "algorithm\tuser\trank\titem\tscore\n";
   std::string per_user;
   std::string metrics_csv;
   std::vector<std::string> metric_names;
@@ -403,10 +406,18 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
 
     for (size_t c = 0; c < evaluation.case_users.size(); ++c) {
       const auto& user = data.users.external(evaluation.case_users[c]);
+      std::string held_out;
+      if (per_item_lists) {
+        std::vector<std::string> relevant;
+        for (int32_t item : cases[c].relevant) relevant.push_back(tsv_escape(data.items.external(item)));
+        held_out.push_back('\t');
+        held_out.append(join(relevant, ","));
+      }
       for (int r = 0; r < evaluation.list_size[c]; ++r) {
         const auto at = c * static_cast<size_t>(evaluation.list_length) + static_cast<size_t>(r);
-        recommendations += fmt::format("{}\t{}\t{}\t{}\t{:.7g}\n", a.label, tsv_escape(user), r + 1,
-                                       tsv_escape(data.items.external(evaluation.lists[at])), evaluation.list_scores[at]);
+        recommendations += fmt::format("{}\t{}\t{}\t{}\t{:.7g}{}\n", a.label, tsv_escape(user), r + 1,
+                                       tsv_escape(data.items.external(evaluation.lists[at])), evaluation.list_scores[at],
+                                       held_out);
       }
     }
     if (per_user.empty()) per_user = "algorithm\tuser\t" + join(evaluation.per_user_names, "\t") + "\n";

@@ -51,7 +51,13 @@ TfidfSettings parse_settings(const Params& params) {
   TfidfSettings s;
   s.fields_origin = params.origin("fields");
   s.fields = parse_fields(params.node("fields"), s.fields_origin);
-  s.fields_by_default = s.fields_origin == "default";
+  // The default field set (from the schema or configs/algorithm/tfidf.yaml) skips fields a dataset
+  // lacks; a field set the user wrote differs from it, and a missing field is then an error.
+  const std::vector<std::string> default_names{"title", "genres", "tags", "abstract"};
+  bool same_as_default = s.fields.size() == default_names.size();
+  for (size_t i = 0; same_as_default && i < s.fields.size(); ++i)
+    same_as_default = s.fields[i].field == default_names[i] && s.fields[i].weight == 1.0;
+  s.fields_by_default = s.fields_origin == "default" || same_as_default;
   s.pipeline = params.text("tokenizer") == "sklearn" ? TextPipelineOptions::sklearn() : TextPipelineOptions::english();
   s.pipeline.ngram_max = static_cast<int>(params.integer("ngram_max"));
   s.tfidf.min_df = DocumentFrequencyBound::parse(params.node("min_df"),
