@@ -201,6 +201,9 @@ class FixedNegatives : public Protocol {
     std::ostringstream content;
     content << in.rdbuf();
     content_ = content.str();
+    if (trim(content_).empty())
+      fail("protocol fixed_negatives: protocol.file '{}' ({}) is empty; it must hold one '(user,item)' line "
+           "with its negatives per held-out interaction", path_, params.origin("file"));
     hash_ = Hasher().text(content_).hex();
   }
 

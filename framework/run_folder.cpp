@@ -3,7 +3,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
 #include <fstream>
+#include <vector>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -76,19 +78,28 @@ void RunFolder::write(const std::string& name, const std::string& content) const
 }
 
 void RunFolder::write_gzip(const std::string& name, const std::string& content) const {
-  uLongf bound = compressBound(static_cast<uLong>(content.size())) + 64;
-  std::string out;
-  // A gzip stream (not raw zlib) so `zcat` and pandas read it directly.
+  // A gzip stream (not raw zlib) so `zcat` and pandas read it directly; fed in chunks, since
+  // zlib counts bytes in 32-bit fields.
   z_stream stream{};
   if (deflateInit2(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
     fail("cannot start gzip compression for {}", name);
-  out.resize(bound);
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(content.data()));
-  stream.avail_in = static_cast<uInt>(content.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  const int status = deflate(&stream, Z_FINISH);
-  out.resize(stream.total_out);
+  std::string out;
+  std::vector<unsigned char> buffer(1 << 20);
+  size_t offset = 0;
+  int status = Z_OK;
+  do {
+    const size_t chunk = std::min<size_t>(content.size() - offset, 1u << 30);
+    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(content.data() + offset));
+    stream.avail_in = static_cast<uInt>(chunk);
+    offset += chunk;
+    const int flush = offset == content.size() ? Z_FINISH : Z_NO_FLUSH;
+    do {
+      stream.next_out = buffer.data();
+      stream.avail_out = static_cast<uInt>(buffer.size());
+      status = deflate(&stream, flush);
+      out.append(reinterpret_cast<const char*>(buffer.data()), buffer.size() - stream.avail_out);
+    } while (stream.avail_out == 0);
+  } while (offset < content.size());
   deflateEnd(&stream);
   if (status != Z_STREAM_END) fail("gzip compression of {} failed", name);
   write_file_atomically(path_ / name, out);
