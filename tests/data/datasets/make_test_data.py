@@ -44,11 +44,11 @@ write("ml100k/ml-100k/u1.test", "1\t3\t4\t878542960\n2\t2\t2\t888551000\n")
 write("ml100k_bad/u.data", "1\t1\t5\t874965758\n1\t2\tfive\t876893171\n")
 
 # --- MovieLens 1M layout ---------------------------------------------------------------------
-write("ml1m/ml-1m/ratings.dat", "1::1193::5::978300760\n1::73::3::978302109\n6040::1193::4::956703932\n3::3::2::978297039\n")
+write("ml1m/ml-1m/ratings.dat", "1::1193::5::978300001\n1::73::3::978300003\n6040::1193::4::956700003\n3::3::2::978290004\n")
 write("ml1m/ml-1m/movies.dat", ("1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n"
                                 "73::Misérables, Les (1995)::Drama|Musical\n"
                                 "3::Grumpier Old Men (1995)::Comedy|Romance\n").encode("latin-1"))
-write("ml1m/ml-1m/ratings-wrong-columns.dat", "1::1193::5::978300760\n1::73::3\n")
+write("ml1m/ml-1m/ratings-wrong-columns.dat", "1::1193::5::978300001\n1::73::3\n")
 
 # --- MovieLens CSV layout --------------------------------------------------------------------
 write("mlcsv/ratings.csv", "userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,3,4.5,964981247\n"
@@ -71,7 +71,7 @@ write("delimited/quoted.csv", quoted)
 write("delimited/quoted_bad.csv", quoted.replace("u1,i2,2,300", "u1,i2,NaN,300"))
 write("delimited/items.csv", "id,title,genres\n\"i,1\",\"Crème brûlée, the movie\",Drama\ni2,Plain,Comedy\n"
                              "i9,Unused,Drama\n")
-write("delimited/train.rating", "0\t0\t5\t978300760\n0\t1\t3\t978302109\n1\t0\t4\t978301968\n")
+write("delimited/train.rating", "0\t0\t5\t978300001\n0\t1\t3\t978300003\n1\t0\t4\t978300002\n")
 write("delimited/test.rating", "0\t2\t4\t978824291\n1\t1\t1\t978300000\n")
 write("delimited/mixed_ids.csv", "user,item\n10,9\n9,a\n100,10\n")
 write("delimited/numeric_ids.csv", "user,item\n10,9\n9,100\n100,10\n")

@@ -84,7 +84,7 @@ TEST(DatasetsMovieLens1m, LoadsRatingsAndLatin1Movies) {
   EXPECT_EQ(data.log.users, (std::vector<int32_t>{0, 0, 2, 1}));
   EXPECT_EQ(data.log.items, (std::vector<int32_t>{2, 1, 2, 0}));
   EXPECT_EQ(data.log.ratings, (std::vector<float>{5, 3, 4, 2}));
-  EXPECT_EQ(data.log.timestamps[2], 956703932);
+  EXPECT_EQ(data.log.timestamps[2], 956700003);
   EXPECT_EQ(data.content.value("title", 1), "Mis\xC3\xA9rables, Les (1995)");
   EXPECT_EQ(data.content.value("genres", 1), "Drama Musical");
   EXPECT_EQ(data.content.value("genres", 0), "Comedy Romance");
