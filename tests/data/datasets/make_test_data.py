@@ -17,38 +17,9 @@ def write(path, data):
         f.write(data if isinstance(data, bytes) else data.encode("utf-8"))
 
 
-GENRES = ["unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama",
-          "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western"]
+# The MovieLens 100K and 1M format fixtures are not files here: the tests write them at run time
+# (tests/unit/datasets/movielens_fixtures.hpp), so nothing in those formats is committed.
 
-
-CHILDRENS = "Children's"
-
-
-def flags(*names):
-    return "|".join("1" if g in names else "0" for g in GENRES)
-
-
-# --- MovieLens 100K layout -------------------------------------------------------------------
-write("ml100k/ml-100k/u.data", "10\t5\t3\t881250949\n2\t5\t4\t891717742\n2\t20\t1\t878887116\n10\t1\t5\t884182806\n")
-write("ml100k/ml-100k/u.genre", "".join(f"{g}|{i}\n" for i, g in enumerate(GENRES)) + "\n")
-u_item = (
-    f"1|Toy Story (1995)|01-Jan-1995||http://x|{flags('Animation', CHILDRENS, 'Comedy')}\n"
-    f"5|Misérables, Les (1995)|01-Jan-1995||http://x|{flags('Drama', 'Musical')}\n"
-    f"20|Plain (1996)|01-Jan-1996||http://x|{flags()}\n"
-    f"99|Never Rated (1990)|01-Jan-1990||http://x|{flags('War')}\n"
-)
-write("ml100k/ml-100k/u.item", u_item.encode("latin-1"))
-write("ml100k/ml-100k/u1.base", "1\t1\t5\t874965758\n1\t2\t3\t876893171\n2\t1\t4\t888550871\n")
-write("ml100k/ml-100k/u1.test", "1\t3\t4\t878542960\n2\t2\t2\t888551000\n")
-# The flat layout (files directly in data_dir), with a bad rating on line 2.
-write("ml100k_bad/u.data", "1\t1\t5\t874965758\n1\t2\tfive\t876893171\n")
-
-# --- MovieLens 1M layout ---------------------------------------------------------------------
-write("ml1m/ml-1m/ratings.dat", "1::1193::5::978300001\n1::73::3::978300003\n6040::1193::4::956700003\n3::3::2::978290004\n")
-write("ml1m/ml-1m/movies.dat", ("1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n"
-                                "73::Misérables, Les (1995)::Drama|Musical\n"
-                                "3::Grumpier Old Men (1995)::Comedy|Romance\n").encode("latin-1"))
-write("ml1m/ml-1m/ratings-wrong-columns.dat", "1::1193::5::978300001\n1::73::3\n")
 
 # --- MovieLens CSV layout --------------------------------------------------------------------
 write("mlcsv/ratings.csv", "userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,3,4.5,964981247\n"

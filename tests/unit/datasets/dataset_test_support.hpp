@@ -11,6 +11,7 @@
 #include "datasets/register_datasets.hpp"
 #include "framework/error.hpp"
 #include "framework/params.hpp"
+#include "movielens_fixtures.hpp"
 
 namespace tailrec::test {
 
@@ -28,7 +29,11 @@ inline std::unique_ptr<DatasetSource> make_source(const std::string& loader, con
   return entry.create(Params::from_yaml(entry.params, YAML::Load(yaml), "dataset"));
 }
 
+// A committed fixture under tests/data/datasets, except the MovieLens-format folders (ml100k,
+// ml100k_bad, ml1m), which are written at test time (movielens_fixtures.hpp).
 inline std::string fixture(const std::string& relative) {
+  for (const char* generated : {"ml100k", "ml1m"})
+    if (relative.rfind(generated, 0) == 0) return (movielens_fixture_root() / relative).string();
   return std::string(TAILREC_TEST_DATA) + "/datasets/" + relative;
 }
 

@@ -55,7 +55,7 @@ TEST(DatasetsDownload, Sha256AndMd5OfKnownFile) {
 TEST(DatasetsDownload, VerifySuccessAndFailure) {
   CatalogEntry entry;
   entry.name = "hello";
-  entry.files = {{"hello.txt", kHelloSha256}, {"ml1m/ml-1m/movies.dat", ""}};
+  entry.files = {{"hello.txt", kHelloSha256}, {"delimited/train.rating", ""}};
   EXPECT_NO_THROW(verify_dataset(entry, fixture("")));
   entry.files[0].sha256 = std::string(64, '0');
   const auto wrong = error_of([&] { verify_dataset(entry, fixture("")); });

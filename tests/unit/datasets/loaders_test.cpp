@@ -29,7 +29,7 @@ TEST(DatasetsMovieLens100k, LoadsRowsInFileOrderWithNumericIdOrder) {
   EXPECT_EQ(data.log.users, (std::vector<int32_t>{1, 0, 0, 1}));
   EXPECT_EQ(data.log.items, (std::vector<int32_t>{1, 1, 2, 0}));
   EXPECT_EQ(data.log.ratings, (std::vector<float>{3, 4, 1, 5}));
-  EXPECT_EQ(data.log.timestamps, (std::vector<int64_t>{881250949, 891717742, 878887116, 884182806}));
+  EXPECT_EQ(data.log.timestamps, (std::vector<int64_t>{881200001, 881200002, 881200003, 881200004}));
   EXPECT_TRUE(data.log.has_ratings);
   EXPECT_TRUE(data.predefined_fold.empty());
 }
