@@ -87,11 +87,7 @@ class ItemKnn final : public Algorithm {
       });
     }
     // Row j of `similar_` lists the targets i with j in N_k(i): s(u,·) = Σ_j w_uj · similar_[j].
-    std::vector<std::vector<Neighbor>> by_source(static_cast<size_t>(num_items_));
-    for (int32_t i = 0; i < num_items_; ++i)
-      for (const auto& n : lists[static_cast<size_t>(i)]) by_source[static_cast<size_t>(n.index)].push_back({i, n.similarity});
-    lists.clear();
-    similar_ = neighbor_matrix(by_source, num_items_);
+    similar_ = neighbor_matrix(transpose_lists(lists, num_items_), num_items_);
   }
 
   void score(std::span<const int32_t> users, std::span<float> out) const override {
@@ -99,14 +95,7 @@ class ItemKnn final : public Algorithm {
     for (size_t b = 0; b < users.size(); ++b) {
       float* row = out.data() + b * n;
       std::fill(row, row + n, 0.0f);
-      const auto items = weighted_.indices_of(users[b]);
-      const auto w = weighted_.values_of(users[b]);
-      for (size_t k = 0; k < items.size(); ++k) {
-        const float weight = w[k];
-        const auto targets = similar_.indices_of(items[k]);
-        const auto sims = similar_.values_of(items[k]);
-        for (size_t t = 0; t < targets.size(); ++t) row[targets[t]] += weight * sims[t];
-      }
+      add_weighted_rows(weighted_, users[b], similar_, false, row);
     }
   }
 

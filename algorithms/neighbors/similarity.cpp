@@ -200,4 +200,26 @@ CsrMatrix neighbor_matrix(const std::vector<std::vector<Neighbor>>& lists, int32
   return m;
 }
 
+std::vector<std::vector<Neighbor>> transpose_lists(const std::vector<std::vector<Neighbor>>& lists, int32_t size) {
+  std::vector<std::vector<Neighbor>> out(static_cast<size_t>(size));
+  for (size_t r = 0; r < lists.size(); ++r)
+    for (const auto& n : lists[r]) out[static_cast<size_t>(n.index)].push_back({static_cast<int32_t>(r), n.similarity});
+  return out;
+}
+
+void add_weighted_rows(const CsrMatrix& weights, int32_t r, const CsrMatrix& rows, bool unit_rows, float* out) {
+  const auto sources = weights.indices_of(r);
+  const auto w = weights.values_of(r);
+  for (size_t k = 0; k < sources.size(); ++k) {
+    const float weight = w[k];
+    const auto targets = rows.indices_of(sources[k]);
+    if (unit_rows) {
+      for (const auto t : targets) out[t] += weight;
+      continue;
+    }
+    const auto values = rows.values_of(sources[k]);
+    for (size_t t = 0; t < targets.size(); ++t) out[targets[t]] += weight * values[t];
+  }
+}
+
 }  // namespace tailrec

@@ -113,4 +113,11 @@ void keep_top_k(std::vector<Neighbor>& candidates, int64_t k);
 // a row always run in the same order).
 CsrMatrix neighbor_matrix(const std::vector<std::vector<Neighbor>>& lists, int32_t cols);
 
+// Turns "r has neighbour c" lists into "c is a neighbour of r" lists (same similarities).
+std::vector<std::vector<Neighbor>> transpose_lists(const std::vector<std::vector<Neighbor>>& lists, int32_t size);
+
+// out[j] += Σ_k w_k · rows[i_k][j] over the entries (i_k, w_k) of weights' row `r`: the one sparse
+// product both neighbourhood models score with. `unit_rows` skips loading rows' values (all 1).
+void add_weighted_rows(const CsrMatrix& weights, int32_t r, const CsrMatrix& rows, bool unit_rows, float* out);
+
 }  // namespace tailrec

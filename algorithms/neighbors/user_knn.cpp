@@ -126,10 +126,7 @@ class UserKnn final : public Algorithm {
     }
     if (reverse_) {
       // Dacrema et al.'s orientation: u scores with every user c that has u among its k nearest.
-      std::vector<std::vector<Neighbor>> reverse(static_cast<size_t>(num_users_));
-      for (int32_t c = 0; c < num_users_; ++c)
-        for (const auto& n : lists[static_cast<size_t>(c)]) reverse[static_cast<size_t>(n.index)].push_back({c, n.similarity});
-      lists = std::move(reverse);
+      lists = transpose_lists(lists, num_users_);
     }
     neighbors_ = neighbor_matrix(lists, num_users_);
   }
@@ -139,18 +136,7 @@ class UserKnn final : public Algorithm {
     for (size_t b = 0; b < users.size(); ++b) {
       float* row = out.data() + b * n;
       std::fill(row, row + n, 0.0f);
-      const auto neighbors = neighbors_.indices_of(users[b]);
-      const auto weights = neighbors_.values_of(users[b]);
-      for (size_t k = 0; k < neighbors.size(); ++k) {
-        const float s = weights[k];
-        const auto items = x_.indices_of(neighbors[k]);
-        const auto x = x_.values_of(neighbors[k]);
-        if (unit_values_) {
-          for (size_t j = 0; j < items.size(); ++j) row[items[j]] += s;  // s * 1, without loading the 1s
-        } else {
-          for (size_t j = 0; j < items.size(); ++j) row[items[j]] += s * x[j];
-        }
-      }
+      add_weighted_rows(neighbors_, users[b], x_, unit_values_, row);
     }
   }
 
