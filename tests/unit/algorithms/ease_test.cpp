@@ -7,6 +7,8 @@
 #include <Eigen/Dense>
 #include <gtest/gtest.h>
 
+#include "unit/algorithms/algorithm_test_support.hpp"
+
 #include "experiments/register_all.hpp"
 #include "framework/error.hpp"
 #include "framework/logger.hpp"
@@ -16,18 +18,10 @@ namespace tailrec {
 namespace {
 
 std::unique_ptr<Algorithm> fit(const Interactions& train, const std::string& params_yaml, int threads = 1) {
-  const auto& entry = registries().algorithms.at("ease");
-  auto a = entry.create(Params::from_yaml(entry.params, YAML::Load(params_yaml)));
-  const ItemContent content(train.num_items());
-  a->fit(FitContext{train, content, nullptr, 7, threads, Device::Cpu, &Logger::null(), {}});
-  return a;
+  return test::fit_algorithm("ease", train, params_yaml, threads);
 }
 
-std::vector<float> row(const Algorithm& a, int32_t user) {
-  std::vector<float> out(static_cast<size_t>(a.num_items()));
-  a.score(std::span<const int32_t>(&user, 1), out);
-  return out;
-}
+std::vector<float> row(const Algorithm& a, int32_t user) { return test::score_row(a, user); }
 
 TEST(Ease, ThreeItemClosedFormByHand) {
   // u0: i0 i1; u1: i1 i2; u2: i0 i1 i2; u3: i0 (ratings are ignored: X is binary).

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "unit/algorithms/algorithm_test_support.hpp"
+
 #include "algorithms/neighbors/weighting.hpp"
 #include "experiments/register_all.hpp"
 #include "framework/error.hpp"
@@ -16,12 +18,8 @@
 namespace tailrec {
 namespace {
 
-Interactions make_train(int32_t users, int32_t items, const std::vector<std::array<float, 3>>& triples) {
-  InteractionLog log;
-  for (const auto& t : triples) log.push(static_cast<int32_t>(t[0]), static_cast<int32_t>(t[1]), t[2]);
-  log.has_ratings = true;
-  return Interactions(log, users, items);
-}
+using test::make_train;
+using test::expect_row;
 
 // 3 users x 5 items (i3, i4 are cold; they count in I = 5 and in the mean item length):
 //   u0: i0=4 i1=1        n = 2, idf = ln(5/3) = 0.510826
@@ -30,23 +28,10 @@ Interactions make_train(int32_t users, int32_t items, const std::vector<std::arr
 Interactions example() { return make_train(3, 5, {{0, 0, 4}, {0, 1, 1}, {1, 0, 1}, {1, 2, 2}, {2, 0, 2}, {2, 1, 3}, {2, 2, 5}}); }
 
 std::unique_ptr<Algorithm> fit(const Interactions& train, const std::string& params_yaml, int threads = 1) {
-  const auto& entry = registries().algorithms.at("item_knn");
-  auto a = entry.create(Params::from_yaml(entry.params, YAML::Load(params_yaml)));
-  const ItemContent content(train.num_items());
-  a->fit(FitContext{train, content, nullptr, 7, threads, Device::Cpu, &Logger::null(), {}});
-  return a;
+  return test::fit_algorithm("item_knn", train, params_yaml, threads);
 }
 
-std::vector<float> row(const Algorithm& a, int32_t user) {
-  std::vector<float> out(static_cast<size_t>(a.num_items()));
-  a.score(std::span<const int32_t>(&user, 1), out);
-  return out;
-}
-
-void expect_row(const std::vector<float>& actual, const std::vector<double>& expected) {
-  ASSERT_EQ(actual.size(), expected.size());
-  for (size_t i = 0; i < expected.size(); ++i) EXPECT_NEAR(actual[i], expected[i], 1e-5) << "item " << i;
-}
+std::vector<float> row(const Algorithm& a, int32_t user) { return test::score_row(a, user); }
 
 TEST(ItemKnn, TfIdfWeightingByHand) {
   // w_ui = sqrt(x_ui) * ln(I / (1 + n_u)) on the ratings:

@@ -8,18 +8,14 @@
 
 #include <gtest/gtest.h>
 
+#include "unit/algorithms/algorithm_test_support.hpp"
+
 #include "framework/error.hpp"
 
 namespace tailrec {
 namespace {
 
-// Users x items from (user, item, rating) triples.
-Interactions make_train(int32_t users, int32_t items, const std::vector<std::array<float, 3>>& triples) {
-  InteractionLog log;
-  for (const auto& t : triples) log.push(static_cast<int32_t>(t[0]), static_cast<int32_t>(t[1]), t[2]);
-  log.has_ratings = true;
-  return Interactions(log, users, items);
-}
+using test::make_train;
 
 TEST(Similarity, SeedWorkedExampleCosine) {
   // The seed text says "user preference (0.6, 0.4) vs item (0.8, 0.2) gives cosine 0.733...".

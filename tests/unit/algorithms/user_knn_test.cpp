@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "unit/algorithms/algorithm_test_support.hpp"
+
 #include "algorithms/neighbors/similarity.hpp"
 #include "algorithms/neighbors/weighting.hpp"
 #include "experiments/register_all.hpp"
@@ -17,12 +19,8 @@
 namespace tailrec {
 namespace {
 
-Interactions make_train(int32_t users, int32_t items, const std::vector<std::array<float, 3>>& triples) {
-  InteractionLog log;
-  for (const auto& t : triples) log.push(static_cast<int32_t>(t[0]), static_cast<int32_t>(t[1]), t[2]);
-  log.has_ratings = true;
-  return Interactions(log, users, items);
-}
+using test::make_train;
+using test::expect_row;
 
 // 5 users x 5 items; u4 has no training data and nobody rated i4.
 //   u0: i0=5 i1=3            mean 4
@@ -37,23 +35,10 @@ Interactions example() {
 }
 
 std::unique_ptr<Algorithm> fit(const Interactions& train, const std::string& params_yaml, int threads = 1) {
-  const auto& entry = registries().algorithms.at("user_knn");
-  auto a = entry.create(Params::from_yaml(entry.params, YAML::Load(params_yaml)));
-  const ItemContent content(train.num_items());
-  a->fit(FitContext{train, content, nullptr, 7, threads, Device::Cpu, &Logger::null(), {}});
-  return a;
+  return test::fit_algorithm("user_knn", train, params_yaml, threads);
 }
 
-std::vector<float> row(const Algorithm& a, int32_t user) {
-  std::vector<float> out(static_cast<size_t>(a.num_items()));
-  a.score(std::span<const int32_t>(&user, 1), out);
-  return out;
-}
-
-void expect_row(const std::vector<float>& actual, const std::vector<double>& expected) {
-  ASSERT_EQ(actual.size(), expected.size());
-  for (size_t i = 0; i < expected.size(); ++i) EXPECT_NEAR(actual[i], expected[i], 1e-5) << "item " << i;
-}
+std::vector<float> row(const Algorithm& a, int32_t user) { return test::score_row(a, user); }
 
 TEST(UserKnn, CosineNeighbourhoodAndRankingScore) {
   const auto a = fit(example(), "{k: 2}");
