@@ -330,9 +330,14 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
   const Interactions validation(split.validation, data.users.size(), data.items.size());
   // What a user is known to have seen when the test lists are drawn: training plus the validation
   // carve-out (as RecBole masks both). Models are fitted on training alone.
-  InteractionLog seen_log = split.train;
-  for (size_t row = 0; row < split.validation.size(); ++row) seen_log.append(split.validation, row);
-  const Interactions seen(seen_log, data.users.size(), data.items.size());
+  // Without a carve-out that is the training matrix itself (no copy).
+  std::optional<Interactions> train_and_validation;
+  if (split.validation.size() > 0) {
+    InteractionLog seen_log = split.train;
+    for (size_t row = 0; row < split.validation.size(); ++row) seen_log.append(split.validation, row);
+    train_and_validation.emplace(seen_log, data.users.size(), data.items.size());
+  }
+  const Interactions& seen = train_and_validation ? *train_and_validation : train;
   log.info("split {} ({}): {} train, {} test, {} validation interactions", plan.split_name, split_hash,
            split.train.size(), split.test.size(), split.validation.size());
   if (split.test.size() == 0) fail("split {} left no test interactions; check the split parameters", plan.split_name);
