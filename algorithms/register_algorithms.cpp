@@ -1,10 +1,13 @@
 #include "algorithms/register_algorithms.hpp"
 
 #include "algorithms/baselines/baselines.hpp"
+#include "algorithms/bert/bert.hpp"
 #include "algorithms/content/content.hpp"
 #include "algorithms/ease/ease.hpp"
+#include "algorithms/embedding_regression/embedding_regression.hpp"
 #include "algorithms/hybrid/hybrid.hpp"
 #include "algorithms/neighbors/neighbors.hpp"
+#include "algorithms/neural/neural.hpp"
 #include "algorithms/torch/similarity_cuda.hpp"
 
 namespace tailrec {
@@ -16,6 +19,9 @@ void register_algorithms(Registries& registries) {
   register_user_knn(registries);
   register_item_knn(registries);
   register_ease(registries);
+  register_neural(registries);
+  register_bert(registries);
+  register_embedding_regression(registries);
   register_hybrids(registries);
   registries.cuda_available = torch_cuda_available;
   registries.torch_build = torch_build_description;

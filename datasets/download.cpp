@@ -1,6 +1,7 @@
 #include "datasets/download.hpp"
 
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -24,11 +25,13 @@ File open_file(const std::filesystem::path& path, const char* mode) {
   return File(std::fopen(path.c_str(), mode), &std::fclose);
 }
 
-std::string digest_file(const std::filesystem::path& file, const EVP_MD* md) {
+// The digest of `prefix` followed by the file's bytes.
+std::string digest_file(const std::filesystem::path& file, const EVP_MD* md, std::string_view prefix = {}) {
   auto in = open_file(file, "rb");
   if (!in) fail("cannot read {} to compute its checksum (missing or unreadable)", file.string());
   std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   if (!ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1) fail("OpenSSL could not start a digest");
+  EVP_DigestUpdate(ctx.get(), prefix.data(), prefix.size());
   std::vector<unsigned char> buffer(1 << 20);
   size_t got = 0;
   while ((got = std::fread(buffer.data(), 1, buffer.size(), in.get())) > 0)
@@ -46,6 +49,15 @@ std::string digest_file(const std::filesystem::path& file, const EVP_MD* md) {
 
 std::string sha256_file(const std::filesystem::path& file) { return digest_file(file, EVP_sha256()); }
 std::string md5_file(const std::filesystem::path& file) { return digest_file(file, EVP_md5()); }
+
+std::string git_blob_sha1_file(const std::filesystem::path& file) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  if (ec) fail("cannot read {} to compute its checksum (missing or unreadable)", file.string());
+  std::string header = "blob " + std::to_string(size);
+  header.push_back('\0');
+  return digest_file(file, EVP_sha1(), header);
+}
 
 void verify_dataset(const std::string& name, const std::filesystem::path& data_dir) {
   verify_dataset(catalog_entry(name), data_dir);
@@ -101,11 +113,69 @@ int report_progress(void* user, curl_off_t total, curl_off_t done, curl_off_t, c
   return 0;
 }
 
-}  // namespace
-
-void download_file(const std::string& url, const std::filesystem::path& target, const FetchProgress& progress) {
+void init_curl() {
   static std::once_flag curl_ready;
   std::call_once(curl_ready, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+using HeaderList = std::unique_ptr<curl_slist, void (*)(curl_slist*)>;
+
+HeaderList header_list(const std::vector<std::string>& headers) {
+  HeaderList list(nullptr, &curl_slist_free_all);
+  for (const auto& h : headers) {
+    curl_slist* grown = curl_slist_append(list.get(), h.c_str());
+    if (!grown) fail("libcurl could not store the request header '{}'", h.substr(0, h.find(':')));
+    list.release();
+    list.reset(grown);
+  }
+  return list;
+}
+
+// Collects the headers of the last response (a new status line starts over).
+size_t collect_header(char* data, size_t size, size_t count, void* user) {
+  auto& headers = *static_cast<std::map<std::string, std::string>*>(user);
+  const std::string_view line(data, size * count);
+  if (line.substr(0, 5) == "HTTP/") {
+    headers.clear();
+  } else if (const auto colon = line.find(':'); colon != std::string_view::npos) {
+    std::string name(line.substr(0, colon));
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.remove_suffix(1);
+    headers[name] = std::string(value);
+  }
+  return size * count;
+}
+
+}  // namespace
+
+HttpResponse http_head(const std::string& url, const std::vector<std::string>& request_headers) {
+  init_curl();
+  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), &curl_easy_cleanup);
+  if (!curl) fail("libcurl could not be initialised");
+  const auto headers = header_list(request_headers);
+  HttpResponse response;
+  char error[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_NOBODY, 1L);
+  curl_easy_setopt(curl.get(), CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(curl.get(), CURLOPT_HEADERFUNCTION, &collect_header);
+  curl_easy_setopt(curl.get(), CURLOPT_HEADERDATA, &response.headers);
+  curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, 30L);
+  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 120L);
+  curl_easy_setopt(curl.get(), CURLOPT_USERAGENT, "tailrec/" TAILREC_VERSION);
+  const CURLcode code = curl_easy_perform(curl.get());
+  if (code != CURLE_OK) fail("request to {} failed: {}", url, error[0] ? error : curl_easy_strerror(code));
+  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &response.status);
+  return response;
+}
+
+void download_file(const std::string& url, const std::filesystem::path& target, const FetchProgress& progress,
+                   const DownloadOptions& options) {
+  init_curl();
   if (!target.parent_path().empty()) std::filesystem::create_directories(target.parent_path());
   Transfer t;
   t.part = target;
@@ -136,6 +206,8 @@ void download_file(const std::string& url, const std::filesystem::path& target, 
   curl_easy_setopt(t.curl, CURLOPT_LOW_SPEED_LIMIT, 1L);  // abort a transfer stalled for a minute
   curl_easy_setopt(t.curl, CURLOPT_LOW_SPEED_TIME, 60L);
   curl_easy_setopt(t.curl, CURLOPT_USERAGENT, "tailrec/" TAILREC_VERSION);
+  const auto headers = header_list(options.headers);
+  curl_easy_setopt(t.curl, CURLOPT_HTTPHEADER, headers.get());
   if (t.resume > 0) curl_easy_setopt(t.curl, CURLOPT_RESUME_FROM_LARGE, t.resume);
   const CURLcode code = curl_easy_perform(t.curl);
   long status = 0;
@@ -143,10 +215,24 @@ void download_file(const std::string& url, const std::filesystem::path& target, 
   const bool flushed = t.out && std::fclose(t.out) == 0;
   // 416: the Range starts at the end, i.e. the .part is already complete.
   const bool complete = code == CURLE_OK || (t.resume > 0 && status == 416);
-  if (!complete)
-    fail("download of {} failed: {}; the partial file {} is kept and the next `tailrec data fetch` resumes it", url,
-         error[0] ? error : curl_easy_strerror(code), t.part.string());
+  if (!complete) {
+    const std::string reason = error[0] ? error : curl_easy_strerror(code);
+    if (std::filesystem::file_size(t.part, ec) == 0 && !ec) {
+      std::filesystem::remove(t.part, ec);  // nothing to resume
+      fail("download of {} failed: {}", url, reason);
+    }
+    fail("download of {} failed: {}; the partial file {} is kept and running the same fetch again resumes it", url,
+         reason, t.part.string());
+  }
   if (!flushed) fail("could not write {} (disk full?)", t.part.string());
+  if (options.check) {
+    try {
+      options.check(t.part);
+    } catch (...) {
+      std::filesystem::remove(t.part, ec);
+      throw;
+    }
+  }
   std::filesystem::rename(t.part, target);
 }
 
@@ -311,42 +397,53 @@ size_t extract_zip(const std::filesystem::path& archive, const std::filesystem::
 
 // --- fetch -----------------------------------------------------------------------------------
 
-void fetch_dataset(const std::string& name, const std::filesystem::path& data_dir, const FetchProgress& progress) {
-  fetch_dataset(catalog_entry(name), data_dir, progress);
+std::vector<std::string> fetch_dataset(const std::string& name, const std::filesystem::path& data_dir,
+                                       const FetchProgress& progress) {
+  return fetch_dataset(catalog_entry(name), data_dir, progress);
 }
 
-void fetch_dataset(const CatalogEntry& entry, const std::filesystem::path& data_dir, const FetchProgress& progress) {
+std::vector<std::string> fetch_dataset(const CatalogEntry& entry, const std::filesystem::path& data_dir,
+                                       const FetchProgress& progress) {
   std::filesystem::create_directories(data_dir);
   try {
     verify_dataset(entry, data_dir);
     if (progress) progress("present", 0, 0);
-    return;
+    return {};
   } catch (const Error&) {
     // not there yet (or damaged): fetch it
   }
-  const auto archive = data_dir / entry.archive;
+  std::vector<std::string> notes;
   std::error_code ec;
-  if (!std::filesystem::exists(archive, ec)) download_file(entry.url, archive, progress);
+  for (const auto& a : entry.archives) {
+    const auto archive = data_dir / a.file;
+    if (!std::filesystem::exists(archive, ec)) download_file(a.url, archive, progress);
 
-  if (progress) progress("check", 0, 0);
-  auto reject = [&](const std::string& what, const std::string& actual, const std::string& expected) {
-    std::filesystem::remove(archive, ec);
-    fail("dataset {}: the download {} has {} {}, expected {}; it was deleted: run `tailrec data fetch {}` again",
-         entry.name, archive.string(), what, actual, expected, entry.name);
-  };
-  if (entry.archive_size >= 0) {
-    const auto size = static_cast<int64_t>(std::filesystem::file_size(archive));
-    if (size != entry.archive_size) reject("size", std::to_string(size), std::to_string(entry.archive_size));
+    if (progress) progress("check", 0, 0);
+    auto reject = [&](const std::string& what, const std::string& actual, const std::string& expected) {
+      std::filesystem::remove(archive, ec);
+      fail("dataset {}: the download {} has {} {}, expected {}; it was deleted: run `tailrec data fetch {}` again (a "
+           "copy from another release can be unpacked by hand: the loader reads the unpacked files)",
+           entry.name, archive.string(), what, actual, expected, entry.name);
+    };
+    if (a.size >= 0) {
+      const auto size = static_cast<int64_t>(std::filesystem::file_size(archive));
+      if (size != a.size) reject("size", std::to_string(size), std::to_string(a.size));
+    }
+    if (!a.sha256.empty())
+      if (auto actual = sha256_file(archive); actual != a.sha256) reject("sha256", actual, a.sha256);
+    if (!a.md5.empty())
+      if (auto actual = md5_file(archive); actual != a.md5) reject("md5", actual, a.md5);
+    if (a.sha256.empty() && a.md5.empty())
+      notes.push_back(fmt::format("{}: no published checksum to verify it against; its sha256 is {}", a.file,
+                                  sha256_file(archive)));
+
+    extract_zip(archive, data_dir / a.extract_to, progress);
   }
-  if (!entry.archive_sha256.empty())
-    if (auto actual = sha256_file(archive); actual != entry.archive_sha256) reject("sha256", actual, entry.archive_sha256);
-  if (!entry.archive_md5.empty())
-    if (auto actual = md5_file(archive); actual != entry.archive_md5) reject("md5", actual, entry.archive_md5);
-
-  extract_zip(archive, data_dir, progress);
   if (progress) progress("verify", 0, 0);
   verify_dataset(entry, data_dir);
-  std::filesystem::remove(archive, ec);  // the extracted files are what the loaders read
+  for (const auto& a : entry.archives)
+    std::filesystem::remove(data_dir / a.file, ec);  // the extracted files are what the loaders read
+  return notes;
 }
 
 }  // namespace tailrec

@@ -10,6 +10,7 @@ void register_datasets(Registries& registries) {
   register_movielens_csv(registries);
   register_delimited(registries);
   register_recbole(registries);
+  register_mind(registries);
 }
 
 }  // namespace tailrec

@@ -9,5 +9,6 @@ void register_movielens_1m(Registries& registries);
 void register_movielens_csv(Registries& registries);
 void register_delimited(Registries& registries);
 void register_recbole(Registries& registries);
+void register_mind(Registries& registries);
 
 }  // namespace tailrec

@@ -17,8 +17,13 @@ int data_command(const std::string& action, const std::string& name, const std::
   if (action == "list") {
     std::cout << fmt::format("data directory: {}\n\n", data_dir.string());
     for (const auto& e : dataset_catalog()) {
-      std::cout << fmt::format("{}  ({} loader)\n    {}\n    {}\n", e.name, e.loader, e.description, e.url);
-      if (!e.archive_sha256.empty()) std::cout << fmt::format("    archive sha256 {}\n", e.archive_sha256);
+      std::cout << fmt::format("{}  ({} loader)\n    {}\n", e.name, e.loader, e.description);
+      for (const auto& a : e.archives) {
+        std::cout << fmt::format("    {}\n", a.url);
+        if (!a.sha256.empty()) std::cout << fmt::format("      sha256 {}\n", a.sha256);
+        if (!a.md5.empty()) std::cout << fmt::format("      md5 {}\n", a.md5);
+        if (a.sha256.empty() && a.md5.empty()) std::cout << "      (no published checksum)\n";
+      }
       for (const auto& f : e.files)
         std::cout << fmt::format("    {}  {}\n", f.path, f.sha256.empty() ? "(presence checked)" : f.sha256);
       std::cout << "\n";
@@ -35,10 +40,13 @@ int data_command(const std::string& action, const std::string& name, const std::
     std::cout << fmt::format("{}: every file in {} matches its sha256\n", name, data_dir.string());
     return 0;
   }
+  if (!entry.terms.empty()) std::cout << entry.terms << "\n\n";
   ProgressBar bar(fmt::format("{} fetch", name), true);
-  fetch_dataset(entry, data_dir, [&](std::string_view, int64_t done, int64_t total) { bar.update(done, total); });
+  const auto notes =
+      fetch_dataset(entry, data_dir, [&](std::string_view, int64_t done, int64_t total) { bar.update(done, total); });
   bar.finish();
-  std::cout << fmt::format("{}: fetched and verified in {}\n", name, data_dir.string());
+  for (const auto& note : notes) std::cout << "note: " << note << "\n";
+  std::cout << fmt::format("{}: fetched {}in {}\n", name, notes.empty() ? "and verified " : "", data_dir.string());
   return 0;
 }
 

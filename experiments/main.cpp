@@ -34,6 +34,25 @@ Examples:
 The run folder defaults to results/<experiment>/<date>/<time>/ (run.dir=PATH to choose);
 the last line printed is its path.)";
 
+const char* kModelFetchHelp = R"(Downloads config.json, model.safetensors, vocab.txt (or tokenizer.json, from which vocab.txt is
+written) and, when the repository has them, tokenizer_config.json, tokenizer.json,
+special_tokens_map.json and the sentence-transformers files (modules.json, sentence_bert_config.json,
+config_sentence_transformers.json, 1_Pooling/config.json, each module's config.json) from
+<endpoint>/<repo>/resolve/<revision>/<file>. Every file is checked against the hub's ETag (sha256
+for LFS files, git blob sha1 for the others); a partial download (<file>.part) is resumed; files
+already present with the right checksum are kept. Prints the folder on stdout.
+
+Environment:
+  TAILREC_HF_ENDPOINT  the hub (default https://huggingface.co)
+  HF_TOKEN             access token for gated or private models (sent as Authorization: Bearer)
+  TAILREC_MODEL_DIR    where models go without --dir (default $XDG_CACHE_HOME/tailrec/models or
+                       ~/.cache/tailrec/models), as <owner>--<name>[@<revision>])";
+
+const char* kModelEmbedHelp = R"(Reads one UTF-8 text per input line (an empty line is an empty text) and writes one TSV line
+per input line: the line number counting from 0, then the embedding's values. Without --pooling,
+--normalize or --no-normalize the checkpoint's sentence-transformers settings apply (else mean
+pooling, no normalisation). The output is written to a temporary file and renamed.)";
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -61,6 +80,36 @@ int main(int argc, char** argv) {
   data_cmd->add_option("name", data_name, "dataset name (see 'tailrec data list')");
   data_cmd->add_option("--dir", data_dir, "data directory (default: $TAILREC_DATA_DIR or ~/.cache/tailrec/data)");
 
+  auto* model_cmd = app.add_subcommand("model", "BERT checkpoints: fetch from the Hugging Face hub, describe, embed texts");
+  model_cmd->require_subcommand(1);
+  tailrec::ModelFetchCommand model_fetch;
+  auto* model_fetch_cmd = model_cmd->add_subcommand("fetch", "Download a checkpoint from the Hugging Face hub (resumable, checksums verified)");
+  model_fetch_cmd->add_option("repo_id", model_fetch.repo_id, "repository id, e.g. sentence-transformers/all-MiniLM-L6-v2")->required();
+  model_fetch_cmd->add_option("--revision", model_fetch.revision, "branch, tag or commit (default: main)");
+  model_fetch_cmd->add_option("--dir", model_fetch.dir, "model folder (default: $TAILREC_MODEL_DIR/<owner>--<name>, see below)");
+  model_fetch_cmd->footer(kModelFetchHelp);
+
+  std::string model_info_dir;
+  auto* model_info_cmd = model_cmd->add_subcommand("info", "Describe a checkpoint folder: architecture, parameters, dtypes, vocabulary, tokenizer, pooling");
+  model_info_cmd->add_option("dir", model_info_dir, "model folder (config.json, vocab.txt, model.safetensors)")->required();
+
+  tailrec::ModelEmbedCommand model_embed;
+  auto* model_embed_cmd = model_cmd->add_subcommand("embed", "Embed a file of texts (one per line) into a TSV file");
+  model_embed_cmd->add_option("--model", model_embed.model_dir, "model folder")->required();
+  model_embed_cmd->add_option("--input", model_embed.input, "UTF-8 text file, one text per line")->required();
+  model_embed_cmd->add_option("--output", model_embed.output, "TSV file to write")->required();
+  model_embed_cmd->add_option("--pooling", model_embed.pooling, "mean | cls | max | pooler (default: the checkpoint's)");
+  auto* normalize_flag = model_embed_cmd->add_flag("--normalize", model_embed.normalize, "L2-normalise each embedding");
+  model_embed_cmd->add_flag("--no-normalize", model_embed.no_normalize, "do not normalise, even if the checkpoint does")
+      ->excludes(normalize_flag);
+  model_embed_cmd->add_option("--max-length", model_embed.max_length,
+                              "tokens per text, [CLS] and [SEP] included (default 0: the checkpoint's limit)");
+  model_embed_cmd->add_option("--batch-size", model_embed.batch_size, "texts per batch (default 32)");
+  model_embed_cmd->add_option("--device", model_embed.device, "cpu | cuda (default cpu)");
+  model_embed_cmd->add_option("--precision", model_embed.precision, "fp32 | fp16 | bf16; fp16/bf16 on cuda only (default fp32)");
+  model_embed_cmd->add_option("--threads", model_embed.threads, "CPU threads (default 1)");
+  model_embed_cmd->footer(kModelEmbedHelp);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -74,6 +123,9 @@ int main(int argc, char** argv) {
     }
     if (*list_cmd) return tailrec::list_command(list_what);
     if (*data_cmd) return tailrec::data_command(data_action, data_name, data_dir);
+    if (*model_fetch_cmd) return tailrec::model_fetch_command(model_fetch);
+    if (*model_info_cmd) return tailrec::model_info_command(model_info_dir);
+    if (*model_embed_cmd) return tailrec::model_embed_command(model_embed);
   } catch (const tailrec::Error& e) {
     std::cerr << "error: " << e.what() << std::endl;
     return 1;

@@ -25,6 +25,7 @@ struct FitContext {
   Device device = Device::Cpu;
   Logger* log = nullptr;              // never null inside a run
   std::filesystem::path work_dir;     // the run folder's private scratch space ("" in tests)
+  std::filesystem::path cache_dir{};  // run.cache_dir when run.cache is on, for derived data (embeddings); "" = no caching
 };
 
 class Algorithm {

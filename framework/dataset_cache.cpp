@@ -12,13 +12,14 @@
 namespace tailrec {
 
 // File layout (native byte order, guarded by an order marker): magic "TAILRECD", format version,
-// the marker 0x01020304, then name, source, user ids, item ids, the log columns, item content and
-// predefined_fold, each length-prefixed, and an end magic. Any mismatch makes load return nullopt.
+// the marker 0x01020304, then name, source, user ids, item ids, the log columns, item content,
+// predefined_fold and the impressions, each length-prefixed, and an end magic. Any mismatch makes
+// load return nullopt.
 namespace {
 
 constexpr char kMagic[8] = {'T', 'A', 'I', 'L', 'R', 'E', 'C', 'D'};
 constexpr char kEnd[8] = {'E', 'N', 'D', 'O', 'F', 'D', 'A', 'T'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;  // 2: impressions
 constexpr uint32_t kByteOrder = 0x01020304;
 
 class Writer {
@@ -167,6 +168,14 @@ void save_dataset_cache(const std::filesystem::path& file, const Dataset& data) 
     w.texts(values);
   }
   w.array(data.predefined_fold);
+  w.pod<uint64_t>(data.impressions.size());
+  for (const auto& impression : data.impressions) {
+    w.text(impression.id);
+    w.pod(impression.user);
+    w.pod(impression.time);
+    w.array(impression.items);
+    w.array(impression.clicked);
+  }
   w.raw(kEnd, sizeof kEnd);
 
   std::error_code ec;
@@ -236,6 +245,21 @@ std::optional<Dataset> load_dataset_cache(const std::filesystem::path& file) {
   }
   data.predefined_fold = r.array<uint8_t>();
   if (!r.ok() || (!data.predefined_fold.empty() && data.predefined_fold.size() != rows)) return std::nullopt;
+  const auto num_impressions = r.pod<uint64_t>();
+  // Each impression takes at least its id's length prefix, user, time and two length prefixes.
+  constexpr uint64_t kImpressionMinBytes = 8 + 4 + 8 + 8 + 8;
+  if (!r.ok() || num_impressions > bytes->size() / kImpressionMinBytes) return std::nullopt;
+  data.impressions.resize(static_cast<size_t>(num_impressions));
+  for (auto& impression : data.impressions) {
+    impression.id = r.text();
+    impression.user = r.pod<int32_t>();
+    impression.time = r.pod<int64_t>();
+    impression.items = r.array<int32_t>();
+    impression.clicked = r.array<uint8_t>();
+    if (!r.ok() || impression.user < 0 || impression.user >= data.users.size() ||
+        impression.items.size() != impression.clicked.size() || !in_range(impression.items, data.items.size()))
+      return std::nullopt;
+  }
   char end[sizeof kEnd];
   r.raw(end, sizeof end);
   if (!r.ok() || std::memcmp(end, kEnd, sizeof kEnd) != 0 || !r.at_end()) return std::nullopt;

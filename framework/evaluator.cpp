@@ -55,9 +55,13 @@ Evaluation evaluate(const Algorithm& algorithm, const EvaluationInput& input,
 
   Evaluation result;
   result.list_length = length;
+  // Metrics with one value per case: averaged per user (PerUser) or over all cases (PerCase).
+  const auto per_case = [](const Metric& m) {
+    return m.kind() == Metric::Kind::PerUser || m.kind() == Metric::Kind::PerCase;
+  };
   for (const auto& m : metrics) {
     result.metric_names.push_back(m->name());
-    if (m->kind() == Metric::Kind::PerUser) result.per_user_names.push_back(m->name());
+    if (per_case(*m)) result.per_user_names.push_back(m->name());
   }
 
   // Cases grouped by user, users in ascending order.
@@ -83,7 +87,7 @@ Evaluation evaluate(const Algorithm& algorithm, const EvaluationInput& input,
 
   std::vector<const Metric*> per_user_metrics;
   for (const auto& m : metrics)
-    if (m->kind() == Metric::Kind::PerUser) per_user_metrics.push_back(m.get());
+    if (per_case(*m)) per_user_metrics.push_back(m.get());
   const size_t M = per_user_metrics.size();
   std::vector<double> case_values(static_cast<size_t>(num_cases) * M, kNaN);
 
@@ -117,7 +121,8 @@ Evaluation evaluate(const Algorithm& algorithm, const EvaluationInput& input,
         }
         result.case_users[static_cast<size_t>(c)] = user;
         result.list_size[static_cast<size_t>(c)] = static_cast<int32_t>(ranked.size());
-        RankedCase rc{user, std::span<const int32_t>(result.lists.data() + at, ranked.size()), ec.relevant, train_items};
+        RankedCase rc{user, std::span<const int32_t>(result.lists.data() + at, ranked.size()), ec.relevant, train_items,
+                      ec.candidates.size()};
         for (size_t m = 0; m < M; ++m) {
           const auto v = per_user_metrics[m]->user_value(rc, input.context);
           if (v) case_values[static_cast<size_t>(c) * M + m] = *v;
@@ -149,7 +154,7 @@ Evaluation evaluate(const Algorithm& algorithm, const EvaluationInput& input,
     ranked_cases.push_back({ec.user,
                             std::span<const int32_t>(result.lists.data() + c * length,
                                                      static_cast<size_t>(result.list_size[static_cast<size_t>(c)])),
-                            ec.relevant, input.train.items_of(ec.user)});
+                            ec.relevant, input.train.items_of(ec.user), ec.candidates.size()});
   }
 
   // Rating predictions for every test pair, when the algorithm makes them.
@@ -178,6 +183,18 @@ Evaluation evaluate(const Algorithm& algorithm, const EvaluationInput& input,
         int64_t counted = 0;
         for (double v : result.per_user[per_user_index])
           if (!std::isnan(v)) sum += v, ++counted;
+        if (counted) value = sum / static_cast<double>(counted);
+        ++per_user_index;
+        break;
+      }
+      case Metric::Kind::PerCase: {
+        // Summed in case order, so the mean does not depend on the thread count.
+        double sum = 0;
+        int64_t counted = 0;
+        for (int64_t c = 0; c < num_cases; ++c) {
+          const double v = case_values[static_cast<size_t>(c) * M + per_user_index];
+          if (!std::isnan(v)) sum += v, ++counted;
+        }
         if (counted) value = sum / static_cast<double>(counted);
         ++per_user_index;
         break;

@@ -27,14 +27,15 @@ struct EvaluationInput {
 struct EvaluationOptions {
   int threads = 1;
   int64_t memory_budget_bytes = int64_t{1} << 30;  // score buffers of all threads together
-  int list_length = 10;                             // k_max: length of the stored lists
+  int list_length = 10;  // length of the stored lists: k_max, or the longest candidate list for metrics that need every candidate
   std::function<void(int64_t done, int64_t total)> progress;  // called from worker threads
 };
 
 struct Evaluation {
   std::vector<std::string> metric_names;  // in the order of the metrics given
-  std::vector<double> values;             // one per metric; NaN when no user counted
-  // Per-user values of PerUser metrics: users[u] and per_user[m][u] (NaN = not counted).
+  std::vector<double> values;             // one per metric; NaN when no user (case) counted
+  // Per-user values of PerUser and PerCase metrics (the mean over the user's cases): users[u] and
+  // per_user[m][u] (NaN = not counted).
   std::vector<int32_t> users;
   std::vector<std::string> per_user_names;
   std::vector<std::vector<double>> per_user;

@@ -121,6 +121,16 @@ class ItemContent {
   std::deque<std::vector<std::string>> values_;  // a deque: field() references stay valid
 };
 
+// One impression of a news-style log (MIND): the items shown to a user at once and which of them
+// were clicked. Evaluation protocols rank an impression's items (see protocol `impressions`).
+struct Impression {
+  std::string id;                // the source's impression id
+  int32_t user = 0;
+  int64_t time = kNoTimestamp;   // seconds since the epoch
+  std::vector<int32_t> items;    // as shown, distinct
+  std::vector<uint8_t> clicked;  // per item: 1 = clicked
+};
+
 // A loaded dataset: the id maps, every interaction, and item side data.
 struct Dataset {
   std::string name;
@@ -131,6 +141,9 @@ struct Dataset {
   std::string source;  // human-readable origin (paths), for logs and results
   // Fixed splits: per log row, the index of the file it came from (0 = train, 1 = test); else empty.
   std::vector<uint8_t> predefined_fold;
+  // Impressions to evaluate on (MIND's dev impressions); empty for datasets without them.
+  // Preprocessing keeps every user and item they name.
+  std::vector<Impression> impressions;
 };
 
 }  // namespace tailrec

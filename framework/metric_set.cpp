@@ -62,10 +62,12 @@ std::vector<std::unique_ptr<Metric>> make_metrics(const Registries& registries, 
     if (name == "all") {
       if (ks.empty()) fail("metric 'all': no cut-off given; write all@10 or set the default k list");
       for (const auto& entry : registries.metrics.entries()) {
-        if (!takes_cutoff(entry)) continue;  // rating metrics are not ranking metrics
+        if (!takes_cutoff(entry)) continue;  // rating metrics, imp_auc, imp_mrr
         for (const int k : ks) {
           auto metric = create(entry, k, spec);
-          if (metric->kind() != Metric::Kind::Rating) add(std::move(metric));
+          // The contract's per-user and aggregate metrics; the impression metrics are asked for by name.
+          if (metric->kind() == Metric::Kind::PerUser || metric->kind() == Metric::Kind::Aggregate)
+            add(std::move(metric));
         }
       }
       continue;
@@ -73,7 +75,7 @@ std::vector<std::unique_ptr<Metric>> make_metrics(const Registries& registries, 
 
     const auto& entry = registries.metrics.at(name);  // unknown name: did-you-mean error
     if (!takes_cutoff(entry)) {
-      if (cutoff) fail("metric '{}': {} is a rating metric and takes no @k; write '{}'", spec, name, name);
+      if (cutoff) fail("metric '{}': {} takes no @k (it has no cut-off); write '{}'", spec, name, name);
       add(create(entry, 0, spec));
       continue;
     }

@@ -348,6 +348,76 @@ class PopRspMetric final : public AggregateMetric {
   }
 };
 
+// ---- impressions: the MIND leaderboard's metrics, one value per case averaged over cases ----
+
+// A PerCase metric: its headline is the mean over cases (impressions), not over users.
+class CaseMetric : public Metric {
+ public:
+  CaseMetric(const char* base, int k) : Metric(k), base_(base) {}
+  Kind kind() const final { return Kind::PerCase; }
+  std::string name() const final { return k() > 0 ? fmt::format("{}@{}", base_, k()) : std::string(base_); }
+
+ protected:
+  // The complete ranking of the case's candidates. The runner keeps whole lists for metrics that
+  // need them and refuses full ranking, so a shorter list here means a caller skipped that check.
+  std::span<const int32_t> whole(const RankedCase& c) const {
+    if (c.candidates == 0 || c.list.size() != c.candidates)
+      fail("metric {} needs every candidate of a case ranked (protocol impressions, sampled or fixed_negatives), "
+           "got {} ranked items of {}",
+           name(), c.list.size(), c.candidates == 0 ? std::string("the whole catalog") : std::to_string(c.candidates));
+    return c.list;
+  }
+
+ private:
+  const char* base_;
+};
+
+class ImpressionAucMetric final : public CaseMetric {
+ public:
+  ImpressionAucMetric() : CaseMetric("imp_auc", 0) {}
+  bool needs_every_candidate() const override { return true; }
+  std::optional<double> user_value(const RankedCase& c, const MetricContext&) const override {
+    const auto list = whole(c);
+    const auto positives = hits(list, c.relevant);
+    const auto negatives = list.size() - positives;
+    if (positives == 0 || negatives == 0) return std::nullopt;  // one class only: AUC is undefined
+    // Each negative adds the positives ranked above it: the pairs ordered right.
+    double right = 0;
+    size_t seen = 0;
+    for (const auto item : list) {
+      if (contains(c.relevant, item)) ++seen;
+      else right += static_cast<double>(seen);
+    }
+    return right / (static_cast<double>(positives) * static_cast<double>(negatives));
+  }
+};
+
+class ImpressionMrrMetric final : public CaseMetric {
+ public:
+  ImpressionMrrMetric() : CaseMetric("imp_mrr", 0) {}
+  bool needs_every_candidate() const override { return true; }
+  std::optional<double> user_value(const RankedCase& c, const MetricContext&) const override {
+    const auto list = whole(c);
+    if (c.relevant.empty()) return std::nullopt;
+    double sum = 0;
+    for (size_t r = 0; r < list.size(); ++r)
+      if (contains(c.relevant, list[r])) sum += 1.0 / static_cast<double>(r + 1);
+    return sum / static_cast<double>(c.relevant.size());
+  }
+};
+
+class ImpressionNdcgMetric final : public CaseMetric {
+ public:
+  explicit ImpressionNdcgMetric(int k) : CaseMetric("imp_ndcg", k) {
+    assert(k > 0 && "the registry schema guarantees k >= 1");
+  }
+  std::optional<double> user_value(const RankedCase& c, const MetricContext&) const override {
+    if (c.relevant.empty()) return std::nullopt;
+    // Gains 2^rel - 1 with rel in {0, 1} are the binary gains of ndcg().
+    return ndcg(top(c), c.relevant.size(), k(), [&](int32_t item) { return contains(c.relevant, item); });
+  }
+};
+
 // ---- rating prediction ----
 
 class RatingMetric : public Metric {
@@ -405,6 +475,12 @@ void add_list_metric(Registries& r, std::string name, std::string description, E
                  [=](const Params& p) -> std::unique_ptr<Metric> {
                    return std::make_unique<M>(extra..., static_cast<int>(p.integer("k")));
                  }});
+}
+
+template <typename M>
+void add_case_metric(Registries& r, std::string name, std::string description) {
+  r.metrics.add({std::move(name), std::move(description), {},
+                 [](const Params&) -> std::unique_ptr<Metric> { return std::make_unique<M>(); }});
 }
 
 template <typename M>
@@ -494,6 +570,26 @@ void register_metrics(Registries& r) {
                                 "P_G = Σ_u |L_u ∩ G| / Σ_u |G \\ train_u| for G in {Head, Tail} (0 when the "
                                 "denominator is 0);\npop_rsp@k = population std / mean of (P_head, P_tail); 0 "
                                 "when the mean is 0");
+
+  // Impressions (the MIND leaderboard): one value per case (impression), averaged over cases that
+  // count; a user's per-user value is the mean over her cases. Computed on the protocol's strict
+  // ranking (ties already broken), as the leaderboard scores submitted ranks.
+  add_case_metric<ImpressionAucMetric>(
+      r, "imp_auc",
+      "Area under the ROC curve of each case's complete ranking, averaged over cases (MIND's AUC).\n"
+      "imp_auc = (1/(P·N)) · #{(p, n) : rank(p) < rank(n)} over the P relevant (clicked) and N other "
+      "candidates of a case, every candidate ranked;\ncases with P = 0 or N = 0 are not counted; value = mean over "
+      "cases. Needs a protocol with candidate lists (impressions, sampled, fixed_negatives)");
+  add_case_metric<ImpressionMrrMetric>(
+      r, "imp_mrr",
+      "Mean reciprocal rank of every relevant candidate, averaged over cases (MIND's MRR).\n"
+      "imp_mrr = (1/|T|) · Σ_{i∈T} 1/rank(i) over the complete ranking of a case's candidates; value = mean over "
+      "cases. Needs a protocol with candidate lists (impressions, sampled, fixed_negatives)");
+  add_list_metric<ImpressionNdcgMetric>(
+      r, "imp_ndcg",
+      "nDCG of each case's list, averaged over cases rather than users (MIND's nDCG@k).\n"
+      "DCG = Σ_{r=1..k} (2^rel_r − 1) / log2(r+1), rel_r ∈ {0,1}; IDCG = Σ_{r=1..min(k,|T|)} 1 / log2(r+1);\n"
+      "imp_ndcg@k = mean over cases of DCG / IDCG (per case the same value as ndcg@k)");
 
   // Rating prediction.
   add_rating_metric<RmseMetric>(r, "rmse",

@@ -172,13 +172,19 @@ size_t drop_rare(Dataset& data, int min_user, int min_item) {
   return removed;
 }
 
-// Drops users and items without interactions from the id maps and renumbers everything.
+// Drops users and items without interactions from the id maps and renumbers everything. Users
+// and items named by an impression stay: an impression's candidates are often items nobody has
+// clicked yet, and they must remain rankable.
 void compact(Dataset& data) {
   std::vector<uint8_t> user_used(static_cast<size_t>(data.users.size()), 0);
   std::vector<uint8_t> item_used(static_cast<size_t>(data.items.size()), 0);
   for (size_t row = 0; row < data.log.size(); ++row) {
     user_used[static_cast<size_t>(data.log.users[row])] = 1;
     item_used[static_cast<size_t>(data.log.items[row])] = 1;
+  }
+  for (const auto& impression : data.impressions) {
+    user_used[static_cast<size_t>(impression.user)] = 1;
+    for (int32_t item : impression.items) item_used[static_cast<size_t>(item)] = 1;
   }
   auto rebuild = [](const IdMap& old, const std::vector<uint8_t>& used, std::vector<int32_t>& old_to_new) {
     std::vector<std::string> kept;
@@ -196,6 +202,10 @@ void compact(Dataset& data) {
   IdMap items = rebuild(data.items, item_used, item_map);
   for (auto& u : data.log.users) u = user_map[static_cast<size_t>(u)];
   for (auto& i : data.log.items) i = item_map[static_cast<size_t>(i)];
+  for (auto& impression : data.impressions) {
+    impression.user = user_map[static_cast<size_t>(impression.user)];
+    for (auto& i : impression.items) i = item_map[static_cast<size_t>(i)];
+  }
 
   ItemContent content(items.size());
   for (const auto& name : data.content.field_names()) {

@@ -3,7 +3,8 @@
 // handling, k-core and minimum-count filtering. The default keeps every interaction and treats a
 // duplicated (user, item) pair as an error, so no number is silently computed on filtered data.
 // Every filter logs what it removed. Afterwards users and items without interactions are dropped
-// from the id maps (the catalog is what remains), keeping dense ids in external-id order.
+// from the id maps (the catalog is what remains; users and items an impression names stay),
+// keeping dense ids in external-id order.
 #include <optional>
 #include <string>
 

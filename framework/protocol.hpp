@@ -33,6 +33,9 @@ class Protocol {
   // Sampled protocols follow the NCF rule: a candidate that ties a relevant item ranks above it.
   // Full ranking follows METRICS.md: ties by dense item index ascending.
   virtual bool relevant_loses_ties() const = 0;
+  // Whether each case lists its candidates (sampled, fixed_negatives, impressions); false when a
+  // case means the whole catalog (full ranking), where only a top-k list is kept.
+  virtual bool has_candidate_lists() const { return false; }
   virtual nlohmann::json describe() const = 0;
 };
 

@@ -1,4 +1,4 @@
-// The built-in evaluation protocols (full, sampled, fixed_negatives) and their registration.
+// The built-in evaluation protocols (full, sampled, fixed_negatives, impressions) and their registration.
 // Sampling uses one random stream per user (Random::derive(seed, user)), so cases are the same for
 // any thread count and a user's negatives do not depend on other users.
 #include <algorithm>
@@ -180,6 +180,7 @@ class Sampled : public Protocol {
     return out;
   }
   bool relevant_loses_ties() const override { return true; }
+  bool has_candidate_lists() const override { return true; }
   nlohmann::json describe() const override { return describe_with("sampled", params_); }
 
  private:
@@ -250,6 +251,7 @@ class FixedNegatives : public Protocol {
     return out;
   }
   bool relevant_loses_ties() const override { return true; }
+  bool has_candidate_lists() const override { return true; }
   nlohmann::json describe() const override {
     nlohmann::json out = describe_with("fixed_negatives", params_);
     out["file_hash"] = hash_;
@@ -275,6 +277,79 @@ class FixedNegatives : public Protocol {
   // interactions (still evaluated), and negatives dropped as duplicates or equal to the held-out item.
   mutable int64_t held_out_not_in_test_ = 0;
   mutable int64_t negatives_dropped_ = 0;
+};
+
+// The dataset's own impressions (MIND's dev impressions): one case per impression, ranking exactly
+// the items shown, clicked ones relevant. Training items are not removed from the candidates: an
+// impression may show an item the user clicked before, and the leaderboard ranks it too.
+class Impressions : public Protocol {
+ public:
+  explicit Impressions(const Params& params) : params_(params) {}
+
+  std::vector<EvalCase> cases(const ProtocolInput& input) const override {
+    const Dataset& data = input.data;
+    if (data.impressions.empty())
+      fail("protocol impressions: dataset '{}' has no impressions to rank; use a dataset with impressions "
+           "(dataset=mind_small) or another protocol (protocol=full)", data.name);
+    require_impression_split(input);
+    std::vector<EvalCase> out;
+    out.reserve(data.impressions.size());
+    without_click_ = all_clicked_ = 0;
+    Hasher hash;  // the impressions in dense ids: recorded, as the dataset hash covers the log only
+    for (const auto& impression : data.impressions) {
+      hash.integer(static_cast<uint64_t>(impression.user)).integers(impression.items).integers(impression.clicked);
+      EvalCase c;
+      c.user = impression.user;
+      c.candidates = impression.items;
+      for (size_t k = 0; k < impression.items.size(); ++k)
+        if (impression.clicked[k]) c.relevant.push_back(impression.items[k]);
+      std::sort(c.candidates.begin(), c.candidates.end());
+      c.candidates.erase(std::unique(c.candidates.begin(), c.candidates.end()), c.candidates.end());
+      std::sort(c.relevant.begin(), c.relevant.end());
+      c.relevant.erase(std::unique(c.relevant.begin(), c.relevant.end()), c.relevant.end());
+      // AUC needs both a click and a non-click; MIND's evaluate.py cannot score such impressions either.
+      if (c.relevant.empty()) ++without_click_;
+      else if (c.relevant.size() == c.candidates.size()) ++all_clicked_;
+      else out.push_back(std::move(c));
+    }
+    hash_ = hash.hex();
+    return out;
+  }
+  bool relevant_loses_ties() const override { return false; }
+  bool has_candidate_lists() const override { return true; }
+  nlohmann::json describe() const override {
+    nlohmann::json out = describe_with("impressions", params_);
+    out["impressions_hash"] = hash_;
+    out["skipped_without_click"] = without_click_;
+    out["skipped_all_clicked"] = all_clicked_;
+    return out;
+  }
+
+ private:
+  // The impressions belong to the dataset's test period, so the model must train on its own training
+  // period: the split's test set must be exactly the log rows the dataset marks as test (the
+  // impressions' clicks). Any other split would train on clicks of the evaluated impressions.
+  static void require_impression_split(const ProtocolInput& input) {
+    const Dataset& data = input.data;
+    bool same = data.predefined_fold.size() == data.log.size();
+    int64_t marked = 0;
+    for (size_t row = 0; same && row < data.log.size(); ++row) {
+      if (data.predefined_fold[row] != 1) continue;
+      ++marked;
+      same = input.test.contains(data.log.users[row], data.log.items[row]);
+    }
+    if (!same || marked != input.test.nnz())
+      fail("protocol impressions ranks the impressions of dataset '{}', which belong to its own test period, so the "
+           "model must train on its own training period: use split=predefined (this split's test set is not the "
+           "impressions' clicks)",
+           data.name);
+  }
+
+  Params params_;
+  // Set by the last cases() call, reported by describe().
+  mutable std::string hash_;
+  mutable int64_t without_click_ = 0;
+  mutable int64_t all_clicked_ = 0;
 };
 
 template <typename T>
@@ -314,6 +389,15 @@ void register_protocols(Registries& registries) {
       "errors naming the line; a held-out pair that is not a test interaction is still evaluated and counted "
       "in the results (held_out_not_in_test). A negative that ties the held-out item's score ranks above it.",
       {ParamSpec::needed("file", ParamType::String, "path of the negatives file, e.g. ml-1m.test.negative")}));
+  protocols.add(entry<Impressions>(
+      "impressions",
+      "Each impression of the dataset (MIND's dev impressions) is ranked: its shown items, clicked ones relevant.\n"
+      "One case per impression: candidates = the items shown, relevant = the clicked ones; training items are not "
+      "removed (the leaderboard ranks them too). Impressions without a click or without a non-click are skipped and "
+      "counted (skipped_without_click, skipped_all_clicked in the results, beside impressions_hash). Needs "
+      "split=predefined. Ties rank by dense item index ascending (ascending news id). Metrics imp_auc and imp_mrr "
+      "rank every candidate; the leaderboard set is metrics=mind.",
+      {}));
 }
 
 }  // namespace tailrec

@@ -199,6 +199,15 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   if (plan.metrics.empty()) metrics["names"].fail_here("name at least one metric, or 'all'");
   plan.list_length = 1;
   for (const auto& m : plan.metrics) plan.list_length = std::max(plan.list_length, m->k());
+  for (const auto& m : plan.metrics) {
+    if (!m->needs_every_candidate()) continue;
+    plan.whole_candidate_lists = true;
+    if (!plan.protocol->has_candidate_lists())
+      metrics["names"].fail_here(fmt::format(
+          "metric {} needs every candidate of a case ranked, but protocol {} ranks the whole catalog and keeps only "
+          "the top k; use a protocol with candidate lists (protocol=impressions, sampled or fixed_negatives)",
+          m->name(), plan.protocol_name));
+  }
   if (metrics.has("relevance_threshold")) plan.relevance_threshold = metrics["relevance_threshold"].as_double();
   else metrics["relevance_threshold"].mark_read();
   const auto tail = metrics["long_tail"];
@@ -370,7 +379,8 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
     reset_peak_rss();
     const auto work_dir = folder.path() / "work" / a.label;
     FitContext fit{train, data.content, plan.validation_ratio > 0 ? &validation : nullptr, plan.seed, plan.threads,
-                   device == "cuda" ? Device::Cuda : Device::Cpu, &log, work_dir};
+                   device == "cuda" ? Device::Cuda : Device::Cpu, &log, work_dir,
+                   plan.use_cache ? plan.cache_dir : fs::path()};
     log.info("{} ({}): fitting", a.label, a.name);
     const auto t0 = std::chrono::steady_clock::now();
     algorithm->fit(fit);
@@ -380,6 +390,9 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
     options.threads = plan.threads;
     options.memory_budget_bytes = plan.memory_budget_bytes;
     options.list_length = plan.list_length;
+    if (plan.whole_candidate_lists)  // AUC-style metrics see every candidate in rank order
+      for (const auto& c : cases)
+        options.list_length = std::max(options.list_length, static_cast<int>(c.candidates.size()));
     options.progress = [&bar](int64_t done, int64_t total) { bar.update(done, total); };
     const auto evaluation = evaluate(*algorithm, {seen, test, cases, plan.protocol->relevant_loses_ties(), context},
                                      plan.metrics, options);
@@ -418,7 +431,8 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
         held_out.push_back('\t');
         held_out.append(join(relevant, ","));
       }
-      for (int r = 0; r < evaluation.list_size[c]; ++r) {
+      // The top k (the largest metric cut-off), also when whole candidate lists were ranked.
+      for (int r = 0; r < std::min(evaluation.list_size[c], plan.list_length); ++r) {
         const auto at = c * static_cast<size_t>(evaluation.list_length) + static_cast<size_t>(r);
         recommendations += fmt::format("{}\t{}\t{}\t{}\t{:.7g}{}\n", a.label, tsv_escape(user), r + 1,
                                        tsv_escape(data.items.external(evaluation.lists[at])), evaluation.list_scores[at],

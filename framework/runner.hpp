@@ -53,7 +53,8 @@ struct ExperimentPlan {
   std::string protocol_name;
   std::unique_ptr<Protocol> protocol;
   std::vector<std::unique_ptr<Metric>> metrics;
-  int list_length = 10;
+  int list_length = 10;                // the largest metric cut-off (k)
+  bool whole_candidate_lists = false;  // a metric needs every candidate ranked (imp_auc, imp_mrr)
   std::optional<double> relevance_threshold;
   std::string long_tail_definition = "pareto";
   double long_tail_parameter = 0.8;

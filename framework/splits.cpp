@@ -1,5 +1,5 @@
 // The built-in splitters (random_holdout, temporal_global, temporal_user, leave_one_out, kfold,
-// fixed) and their registration. Random choices use one stream per user (Random::derive(seed, user))
+// fixed, predefined) and their registration. Random choices use one stream per user (Random::derive(seed, user))
 // over the user's rows in (item, timestamp) order, so a user's split depends neither on other users
 // nor on file order; every output log is sorted. The runner reads the split config's `name`,
 // `validation` and `seed` itself, so those keys are not in any schema here (Params::resolve with
@@ -202,23 +202,44 @@ class KFold : public Splitter {
   int64_t fold_;
 };
 
+// Rows marked 1 in data.predefined_fold go to test, rows marked 0 to train.
+SplitResult split_by_fold(const Dataset& data) {
+  if (data.predefined_fold.size() != data.log.size())
+    fail("internal error: dataset '{}' has {} fold marks for {} interactions", data.name,
+         data.predefined_fold.size(), data.log.size());
+  std::vector<uint8_t> is_test(data.log.size(), 0);
+  for (size_t row = 0; row < data.log.size(); ++row) {
+    const uint8_t fold = data.predefined_fold[row];
+    if (fold > 1) fail("internal error: dataset '{}' row {} has fold mark {} (expected 0 or 1)", data.name, row, fold);
+    is_test[row] = fold;
+  }
+  return assemble(data.log, is_test);
+}
+
 class FixedSplit : public Splitter {
  public:
   explicit FixedSplit(const Params& params) : params_(params) {}
   SplitResult split(const Dataset& data, uint64_t) const override {
     if (data.predefined_fold.empty()) fail("split=fixed needs split.train and split.test");
-    if (data.predefined_fold.size() != data.log.size())
-      fail("internal error: dataset '{}' has {} fold marks for {} interactions", data.name,
-           data.predefined_fold.size(), data.log.size());
-    std::vector<uint8_t> is_test(data.log.size(), 0);
-    for (size_t row = 0; row < data.log.size(); ++row) {
-      const uint8_t fold = data.predefined_fold[row];
-      if (fold > 1) fail("internal error: dataset '{}' row {} has fold mark {} (expected 0 or 1)", data.name, row, fold);
-      is_test[row] = fold;
-    }
-    return assemble(data.log, is_test);
+    return split_by_fold(data);
   }
   nlohmann::json describe() const override { return describe_with("fixed", params_); }
+
+ private:
+  Params params_;
+};
+
+class PredefinedSplit : public Splitter {
+ public:
+  explicit PredefinedSplit(const Params& params) : params_(params) {}
+  SplitResult split(const Dataset& data, uint64_t) const override {
+    if (data.predefined_fold.empty())
+      fail("split=predefined uses the train/test division a dataset defines itself (MIND's train and dev "
+           "behaviours), but dataset '{}' has none; use split=fixed with split.train and split.test files, or "
+           "another split such as split=random_holdout", data.name);
+    return split_by_fold(data);
+  }
+  nlohmann::json describe() const override { return describe_with("predefined", params_); }
 
  private:
   Params params_;
@@ -279,6 +300,12 @@ void register_splits(Registries& registries) {
       "rows of split.train are train, rows of split.test are test.",
       {ParamSpec::optional("train", ParamType::String, "path of the training interactions file"),
        ParamSpec::optional("test", ParamType::String, "path of the test interactions file")}));
+  splits.add(entry<PredefinedSplit>(
+      "predefined",
+      "The train/test division the dataset itself defines (MIND: train behaviours vs dev impressions).\n"
+      "The loader marks each interaction as train or test; this split follows the marks. An error for datasets "
+      "without such a division.",
+      {}));
 }
 
 }  // namespace tailrec

@@ -10,6 +10,7 @@ PACKAGES=(
   zlib1g-dev libssl-dev libcurl4-openssl-dev
   libgtest-dev libbenchmark-dev
   libutf8proc-dev                         # Unicode text pipeline of content-based algorithms
+  python3                                 # tests only: the local Hugging Face hub stand-in (tests/integration/hf_hub_server.py)
 )
 
 missing=()

@@ -10,15 +10,12 @@
 #include <vector>
 
 #include "algorithms/neighbors/similarity.hpp"
+#include "algorithms/torch/torch_runtime.hpp"
 
 namespace tailrec {
 
 // Where the torch code runs. Cpu exists so the torch code itself can be tested without a GPU.
 enum class TorchDevice { Cpu, Cuda };
-
-// torch::cuda::is_available(), and "<libtorch version>, CUDA compiled in: yes/no, devices: n".
-bool torch_cuda_available();
-std::string torch_build_description();
 
 // A dense n x n matrix, row-major.
 struct DenseSquare {

@@ -69,9 +69,9 @@ TEST(DatasetsDownload, VerifySuccessAndFailure) {
 
 TEST(DatasetsDownload, CatalogKnowsTheMovieLensReleases) {
   EXPECT_EQ(catalog_entry("ml100k").files[0].sha256, "06416e597f82b7342361e41163890c81036900f418ad91315590814211dca490");
-  EXPECT_EQ(catalog_entry("ml1m").url, "https://files.grouplens.org/datasets/movielens/ml-1m.zip");
+  EXPECT_EQ(catalog_entry("ml1m").archives[0].url, "https://files.grouplens.org/datasets/movielens/ml-1m.zip");
   EXPECT_EQ(catalog_entry("ml_latest_small").loader, "movielens_csv");
-  EXPECT_EQ(catalog_entry("ml20m").archive_size, 198702078);
+  EXPECT_EQ(catalog_entry("ml20m").archives[0].size, 198702078);
   EXPECT_NE(error_of([] { catalog_entry("ml100"); }).find("did you mean 'ml100k'"), std::string::npos);
 }
 
@@ -113,9 +113,9 @@ TEST(DatasetsDownload, RejectsCorruptAndEscapingArchives) {
 CatalogEntry tiny_entry() {
   CatalogEntry entry;
   entry.name = "tiny";
-  entry.url = "file://" + std::filesystem::absolute(fixture("archive/tiny.zip")).string();
-  entry.archive = "tiny.zip";
-  entry.archive_md5 = kTinyZipMd5;
+  entry.archives = {{.url = "file://" + std::filesystem::absolute(fixture("archive/tiny.zip")).string(),
+                     .file = "tiny.zip",
+                     .md5 = kTinyZipMd5}};
   entry.folder = "tiny";
   entry.files = {{"tiny/hello.txt", kTinyHelloSha256}, {"tiny/stored.txt", ""}};
   return entry;
@@ -139,7 +139,7 @@ TEST(DatasetsDownload, FetchDownloadsChecksExtractsAndVerifies) {
 TEST(DatasetsDownload, FetchRejectsAnArchiveWithTheWrongChecksum) {
   TempDir dir("fetchbad");
   auto entry = tiny_entry();
-  entry.archive_md5 = std::string(32, 'f');
+  entry.archives[0].md5 = std::string(32, 'f');
   const auto message = error_of([&] { fetch_dataset(entry, dir.path()); });
   EXPECT_NE(message.find("has md5 " + std::string(kTinyZipMd5) + ", expected " + std::string(32, 'f')), std::string::npos)
       << message;
@@ -153,7 +153,7 @@ TEST(DatasetsDownload, ResumesAPartialDownload) {
     std::ofstream part(dir.path() / "tiny.zip.part", std::ios::binary);
     part.write(whole.data(), static_cast<std::streamsize>(whole.size() / 2));  // first half only
   }
-  download_file(tiny_entry().url, dir.path() / "tiny.zip");
+  download_file(tiny_entry().archives[0].url, dir.path() / "tiny.zip");
   EXPECT_EQ(md5_file(dir.path() / "tiny.zip"), kTinyZipMd5);
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "tiny.zip.part"));
   const auto failed = error_of([&] { download_file("file:///nonexistent/x.zip", dir.path() / "x.zip"); });

@@ -247,7 +247,7 @@ TEST(DatasetsRecBole, BadHeaderType) {
 TEST(DatasetsRegistry, EveryLoaderIsRegisteredWithDescriptionAndSchema) {
   const auto& registry = test::dataset_registries().datasets;
   EXPECT_EQ(registry.names(),
-            (std::vector<std::string>{"delimited", "movielens_100k", "movielens_1m", "movielens_csv", "recbole"}));
+            (std::vector<std::string>{"delimited", "mind", "movielens_100k", "movielens_1m", "movielens_csv", "recbole"}));
   for (const auto& entry : registry.entries()) {
     EXPECT_FALSE(entry.description.empty()) << entry.name;
     EXPECT_FALSE(entry.params.empty()) << entry.name;

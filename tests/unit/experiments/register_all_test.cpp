@@ -12,15 +12,18 @@ using Names = std::vector<std::string>;
 
 TEST(Registries, HoldExactlyTheseNames) {
   const auto& r = registries();
-  EXPECT_EQ(r.algorithms.names(), (Names{"bayesian", "ease", "item_knn", "most_popular", "random", "switching", "tfidf",
-                                        "user_knn", "weighted"}));
+  EXPECT_EQ(r.algorithms.names(), (Names{"bayesian", "bert", "bpr_mf", "ease", "embedding_regression", "gmf", "item_knn",
+                                        "mlp", "most_popular", "neumf", "random", "switching", "tfidf", "user_knn",
+                                        "weighted"}));
   EXPECT_EQ(r.metrics.names(),
-            (Names{"aclt", "aplt", "arp", "coverage", "coverage_count", "entropy", "gini", "head_recall", "hit", "mae",
-                   "map", "mrr", "ndcg", "novelty", "pop_reo", "pop_rsp", "precision", "recall", "rmse", "tail_ndcg",
-                   "tail_recall"}));
-  EXPECT_EQ(r.splits.names(), (Names{"fixed", "kfold", "leave_one_out", "random_holdout", "temporal_global", "temporal_user"}));
-  EXPECT_EQ(r.protocols.names(), (Names{"fixed_negatives", "full", "sampled"}));
-  EXPECT_EQ(r.datasets.names(), (Names{"delimited", "movielens_100k", "movielens_1m", "movielens_csv", "recbole"}));
+            (Names{"aclt", "aplt", "arp", "coverage", "coverage_count", "entropy", "gini", "head_recall", "hit",
+                   "imp_auc", "imp_mrr", "imp_ndcg", "mae", "map", "mrr", "ndcg", "novelty", "pop_reo", "pop_rsp",
+                   "precision", "recall", "rmse", "tail_ndcg", "tail_recall"}));
+  EXPECT_EQ(r.splits.names(), (Names{"fixed", "kfold", "leave_one_out", "predefined", "random_holdout",
+                                     "temporal_global", "temporal_user"}));
+  EXPECT_EQ(r.protocols.names(), (Names{"fixed_negatives", "full", "impressions", "sampled"}));
+  EXPECT_EQ(r.datasets.names(),
+            (Names{"delimited", "mind", "movielens_100k", "movielens_1m", "movielens_csv", "recbole"}));
 }
 
 TEST(Registries, DuplicateNamesAreErrors) {
@@ -37,7 +40,8 @@ TEST(Registries, UnknownNamesListEveryNameWithASuggestion) {
     const std::string m = e.what();
     EXPECT_NE(m.find("unknown algorithm 'most_popluar'"), std::string::npos) << m;
     EXPECT_NE(m.find("did you mean 'most_popular'"), std::string::npos) << m;
-    EXPECT_NE(m.find("valid names: bayesian, ease, item_knn, most_popular, random, switching, tfidf, user_knn, weighted"),
+    EXPECT_NE(m.find("valid names: bayesian, bert, bpr_mf, ease, embedding_regression, gmf, item_knn, mlp, most_popular, "
+                     "neumf, random, switching, tfidf, user_knn, weighted"),
               std::string::npos)
         << m;
   }

@@ -70,18 +70,19 @@ class Metrics : public ::testing::Test {
 const double kLog2_3 = std::log2(3.0);  // 1/log2(2) = 1, 1/log2(3) = 0.6309, 1/log2(4) = 0.5
 
 TEST_F(Metrics, RegistersEveryMetricOfTheContractWithAFormula) {
-  const std::vector<std::string> expected{"aclt",    "aplt",      "arp",         "coverage",    "coverage_count",
-                                          "entropy", "gini",      "head_recall", "hit",         "mae",
-                                          "map",     "mrr",       "ndcg",        "novelty",     "pop_reo",
-                                          "pop_rsp", "precision", "recall",      "rmse",        "tail_ndcg",
-                                          "tail_recall"};
+  const std::vector<std::string> expected{"aclt",    "aplt",    "arp",      "coverage",  "coverage_count",
+                                          "entropy", "gini",    "head_recall", "hit",    "imp_auc",
+                                          "imp_mrr", "imp_ndcg", "mae",     "map",       "mrr",
+                                          "ndcg",    "novelty", "pop_reo",  "pop_rsp",   "precision",
+                                          "recall",  "rmse",    "tail_ndcg", "tail_recall"};
   EXPECT_EQ(registries_.metrics.names(), expected);
   for (const auto& e : registries_.metrics.entries()) {
     EXPECT_NE(e.description.find('\n'), std::string::npos) << e.name << ": summary line + formula lines";
-    const bool rating = e.name == "rmse" || e.name == "mae";
-    EXPECT_EQ(e.params.size(), rating ? 0u : 1u) << e.name;
+    // Rating metrics and the impression metrics over whole rankings take no cut-off.
+    const bool no_cutoff = e.name == "rmse" || e.name == "mae" || e.name == "imp_auc" || e.name == "imp_mrr";
+    EXPECT_EQ(e.params.size(), no_cutoff ? 0u : 1u) << e.name;
     const auto metric = make(e.name, 7);
-    EXPECT_EQ(metric->name(), rating ? e.name : e.name + "@7");
+    EXPECT_EQ(metric->name(), no_cutoff ? e.name : e.name + "@7");
   }
 }
 

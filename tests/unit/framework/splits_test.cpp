@@ -89,7 +89,8 @@ TEST(SplitsTest, RegistersEverySplit) {
   Registries registries;
   register_splits(registries);
   EXPECT_EQ(registries.splits.names(),
-            (std::vector<std::string>{"fixed", "kfold", "leave_one_out", "random_holdout", "temporal_global", "temporal_user"}));
+            (std::vector<std::string>{"fixed", "kfold", "leave_one_out", "predefined", "random_holdout", "temporal_global",
+                                      "temporal_user"}));
   for (const auto& entry : registries.splits.entries()) {
     EXPECT_NE(entry.description.find('\n'), std::string::npos) << entry.name << ": summary line + definition";
     for (const auto& p : entry.params) EXPECT_TRUE(p.name != "name" && p.name != "validation" && p.name != "seed");

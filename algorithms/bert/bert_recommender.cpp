@@ -1,0 +1,174 @@
+// bert: content-based recommendation from BERT item embeddings (see docs/algorithms/content.md).
+// profile mode: p_u = sum over the user's training items j of a_uj e_j, score(u, i) = cos(p_u, e_i).
+// item_knn mode: score(u, i) = sum_j a_uj cos(e_j, e_i) [i among the k most similar items to j].
+// Items without text have a zero embedding and score 0; cold items with text are scored like any other.
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include "algorithms/bert/bert.hpp"
+#include "algorithms/bert/embedding_neighbours.hpp"
+#include "algorithms/bert/item_text_embedding.hpp"
+#include "framework/error.hpp"
+#include "framework/logger.hpp"
+
+namespace tailrec {
+
+namespace {
+
+struct BertSettings {
+  TextEmbeddingSettings text;
+  bool centered = false;
+  bool item_knn = false;
+  int32_t k = 50;
+};
+
+class BertRecommender final : public Algorithm {
+ public:
+  explicit BertRecommender(BertSettings settings) : settings_(std::move(settings)) {}
+
+  void fit(const FitContext& context) override {
+    num_items_ = context.train.num_items();
+    Logger& log = context.log ? *context.log : Logger::null();
+    auto embeddings = embed_item_texts(settings_.text, context, "bert");
+    dim_ = static_cast<size_t>(embeddings.matrix.dim);
+    raw_ = std::move(embeddings.matrix);
+    unit_ = unit_rows(raw_);
+    copy_user_weights(context.train);
+    if (settings_.item_knn) {
+      neighbours_ = nearest_items(unit_, settings_.k, context.threads);
+      log.info("bert: item_knn with k = {}: {} neighbour pairs", settings_.k, neighbours_.item.size());
+    }
+  }
+
+  void score(std::span<const int32_t> users, std::span<float> out) const override {
+    std::fill(out.begin(), out.end(), 0.0f);
+    if (settings_.item_knn) score_knn(users, out);
+    else score_profiles(users, out);
+  }
+
+ private:
+  // Training items per user with their profile weight: 1 (binary) or rating - user mean (centered).
+  void copy_user_weights(const Interactions& train) {
+    user_begin_.assign(train.indptr().begin(), train.indptr().end());
+    user_items_.assign(train.indices().begin(), train.indices().end());
+    weights_.assign(user_items_.size(), 1.0f);
+    if (!settings_.centered) return;
+    for (int32_t u = 0; u < train.num_users(); ++u) {
+      const auto ratings = train.values_of(u);
+      if (ratings.empty()) continue;
+      double mean = 0;
+      for (float r : ratings) mean += r;
+      mean /= static_cast<double>(ratings.size());
+      const auto b = static_cast<size_t>(train.row_begin(u));
+      for (size_t j = 0; j < ratings.size(); ++j) weights_[b + j] = static_cast<float>(ratings[j] - mean);
+    }
+  }
+
+  // Users are scored kLanes at a time: their unit profiles sit dimension-major in one buffer
+  // (profile[d * kLanes + lane]) so that one pass over the item matrix serves every lane. Each lane's
+  // arithmetic is the same whatever the block, so a user alone scores identically.
+  static constexpr size_t kLanes = 16;
+
+  void score_profiles(std::span<const int32_t> users, std::span<float> out) const {
+    const size_t items = static_cast<size_t>(num_items_);
+    std::vector<float> profile(dim_ * kLanes);
+    std::vector<double> sum(dim_);
+    for (size_t start = 0; start < users.size(); start += kLanes) {
+      const size_t lanes = std::min(kLanes, users.size() - start);
+      std::fill(profile.begin(), profile.end(), 0.0f);
+      bool any = false;
+      for (size_t lane = 0; lane < lanes; ++lane) any |= build_profile(users[start + lane], lane, sum, profile);
+      if (!any) continue;
+      for (size_t i = 0; i < items; ++i) {
+        const float* e = unit_.values.data() + i * dim_;
+        float acc[kLanes] = {};
+        for (size_t d = 0; d < dim_; ++d) {
+          const float x = e[d];
+          const float* column = profile.data() + d * kLanes;
+          for (size_t lane = 0; lane < kLanes; ++lane) acc[lane] += column[lane] * x;
+        }
+        for (size_t lane = 0; lane < lanes; ++lane) out[(start + lane) * items + i] = acc[lane];
+      }
+    }
+  }
+
+  // p_u = sum_j a_uj e_j in double (item order), divided by its norm into `lane`; false when it is
+  // zero (no items, items without text, or centered weights that are all 0): the user scores 0.
+  bool build_profile(int32_t user, size_t lane, std::vector<double>& sum, std::vector<float>& profile) const {
+    const auto b = static_cast<size_t>(user_begin_[static_cast<size_t>(user)]);
+    const auto e = static_cast<size_t>(user_begin_[static_cast<size_t>(user) + 1]);
+    std::fill(sum.begin(), sum.end(), 0.0);
+    for (size_t n = b; n < e; ++n) {
+      const auto row = raw_.row(user_items_[n]);
+      const double w = weights_[n];
+      for (size_t d = 0; d < dim_; ++d) sum[d] += w * row[d];
+    }
+    double squares = 0;
+    for (double v : sum) squares += v * v;
+    if (squares == 0) return false;
+    const double inv = 1.0 / std::sqrt(squares);
+    for (size_t d = 0; d < dim_; ++d) profile[d * kLanes + lane] = static_cast<float>(sum[d] * inv);
+    return true;
+  }
+
+  void score_knn(std::span<const int32_t> users, std::span<float> out) const {
+    const size_t items = static_cast<size_t>(num_items_);
+    for (size_t u = 0; u < users.size(); ++u) {
+      float* row = out.data() + u * items;
+      const auto user = static_cast<size_t>(users[u]);
+      for (auto n = static_cast<size_t>(user_begin_[user]); n < static_cast<size_t>(user_begin_[user + 1]); ++n) {
+        const auto j = static_cast<size_t>(user_items_[n]);
+        const float w = weights_[n];
+        for (auto p = static_cast<size_t>(neighbours_.begin[j]); p < static_cast<size_t>(neighbours_.begin[j + 1]); ++p)
+          row[neighbours_.item[p]] += w * neighbours_.similarity[p];
+      }
+    }
+  }
+
+  BertSettings settings_;
+  size_t dim_ = 0;
+  Embeddings raw_;   // item embeddings as encoded (profiles sum these)
+  Embeddings unit_;  // the same rows L2-normalised (cosines)
+  std::vector<int64_t> user_begin_;
+  std::vector<int32_t> user_items_;
+  std::vector<float> weights_;
+  ItemNeighbours neighbours_;
+};
+
+std::vector<ParamSpec> bert_params() {
+  auto params = text_embedding_params();
+  params.push_back(ParamSpec::choice("profile_weights", "binary", {"binary", "centered"},
+                                     "weight of each training item: 1, or the rating minus the user's mean rating"));
+  params.push_back(ParamSpec::choice("mode", "profile", {"profile", "item_knn"},
+                                     "profile: cosine(user profile, item); item_knn: sum of the k-nearest-neighbour "
+                                     "cosines of the user's items"));
+  params.push_back(ParamSpec::integer("k", 50, "neighbours per item in item_knn mode", 1));
+  return params;
+}
+
+BertSettings parse_settings(const Params& params) {
+  BertSettings s;
+  s.text = parse_text_embedding_settings(params, "bert");
+  s.centered = params.text("profile_weights") == "centered";
+  s.item_knn = params.text("mode") == "item_knn";
+  s.k = static_cast<int32_t>(params.integer("k"));
+  return s;
+}
+
+}  // namespace
+
+void register_bert(Registries& registries) {
+  registries.algorithms.add(
+      {"bert",
+       "Content-based: BERT embeddings of item text (any Hugging Face BERT checkpoint), scored against a user "
+       "profile or by item-to-item kNN.\n"
+       "e_i = pool(BERT(text_i)) (concat: fields joined with \". \"; mean: sum_f w_f e_fi / sum_f w_f over the "
+       "non-empty fields); items without text: e_i = 0.\n"
+       "profile: p_u = sum_{j in I_u} a_uj e_j (a = 1 or r_uj - mean_u), score(u, i) = cos(p_u, e_i).\n"
+       "item_knn: score(u, i) = sum_{j in I_u} a_uj * cos(e_j, e_i) [i among the k most similar items to j].\n"
+       "Cold items are scored from their text; users without training items score 0.",
+       bert_params(), [](const Params& params) { return std::make_unique<BertRecommender>(parse_settings(params)); }});
+}
+
+}  // namespace tailrec

@@ -1,0 +1,46 @@
+#include "algorithms/bert/model_location.hpp"
+
+#include <cstdlib>
+
+#include "framework/error.hpp"
+#include "framework/strings.hpp"
+
+namespace tailrec {
+
+namespace {
+std::string env(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? std::string(value) : std::string();
+}
+}  // namespace
+
+std::filesystem::path model_root_dir() {
+  if (auto dir = env("TAILREC_MODEL_DIR"); !dir.empty()) return dir;
+  if (auto cache = env("XDG_CACHE_HOME"); !cache.empty()) return std::filesystem::path(cache) / "tailrec" / "models";
+  if (auto home = env("HOME"); !home.empty()) return std::filesystem::path(home) / ".cache" / "tailrec" / "models";
+  return std::filesystem::path(".cache") / "tailrec" / "models";
+}
+
+std::filesystem::path resolve_model_location(const std::string& model, const std::string& where) {
+  if (model.empty())
+    fail("{}: the model is empty; give a checkpoint folder or a model id such as "
+         "sentence-transformers/all-MiniLM-L6-v2 (fetched with `tailrec model fetch <id>`)",
+         where);
+  const std::filesystem::path given(model);
+  std::error_code ec;
+  if (std::filesystem::is_directory(given, ec)) return given;
+  std::vector<std::string> looked{given.string()};
+  if (given.is_relative()) {
+    std::string folder = model;  // owner/name -> owner--name, as `tailrec model fetch` names it
+    for (size_t at = 0; (at = folder.find('/', at)) != std::string::npos; at += 2) folder.replace(at, 1, "--");
+    const auto in_model_dir = model_root_dir() / folder;
+    if (std::filesystem::is_directory(in_model_dir, ec)) return in_model_dir;
+    looked.push_back(in_model_dir.string());
+  }
+  fail("{}: no checkpoint folder '{}' (looked at {}). Fetch it with `tailrec model fetch {}` (into "
+       "$TAILREC_MODEL_DIR, else ~/.cache/tailrec/models), or set model to the folder of a Hugging Face "
+       "BERT checkpoint (config.json, vocab.txt, model.safetensors)",
+       where, model, join(looked, " and "), given.is_relative() ? model : std::string("<model id>"));
+}
+
+}  // namespace tailrec
