@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "algorithms/bert/model_location.hpp"
+#include "algorithms/language_model/json_file.hpp"
 #include "framework/error.hpp"
 #include "framework/strings.hpp"
 
@@ -55,13 +57,6 @@ bool safe_relative_path(const std::string& path) {
   for (const auto& segment : std::filesystem::path(path))
     if (segment == ".." || segment == "." || segment.empty()) return false;
   return path.back() != '/';
-}
-
-std::string human_bytes(uint64_t bytes) {
-  if (bytes < 1024) return fmt::format("{} B", bytes);
-  if (bytes < 1024 * 1024) return fmt::format("{:.1f} KiB", static_cast<double>(bytes) / 1024);
-  if (bytes < 1024ull * 1024 * 1024) return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1024.0 * 1024));
-  return fmt::format("{:.2f} GiB", static_cast<double>(bytes) / (1024.0 * 1024 * 1024));
 }
 
 // Where a file of the repository is and what the hub says about its content.
@@ -171,21 +166,17 @@ std::string hub_file_url(std::string_view endpoint, std::string_view repo_id, st
                      percent_encode(file, true));
 }
 
-std::filesystem::path default_models_root() {
-  if (auto dir = env("TAILREC_MODEL_DIR"); !dir.empty()) return dir;
-  if (auto cache = env("XDG_CACHE_HOME"); !cache.empty()) return std::filesystem::path(cache) / "tailrec" / "models";
-  if (auto home = env("HOME"); !home.empty()) return std::filesystem::path(home) / ".cache" / "tailrec" / "models";
-  return std::filesystem::path(".cache") / "tailrec" / "models";
+std::filesystem::path default_model_dir(const std::string& repo_id, const std::string& revision) {
+  auto name = model_folder_name(repo_id);
+  if (revision != "main") name += "@" + model_folder_name(revision);
+  return model_root_dir() / name;
 }
 
-std::filesystem::path default_model_dir(const std::string& repo_id, const std::string& revision) {
-  auto replace_slashes = [](std::string text) {
-    for (size_t at = 0; (at = text.find('/', at)) != std::string::npos; at += 2) text.replace(at, 1, "--");
-    return text;
-  };
-  auto name = replace_slashes(repo_id);
-  if (revision != "main") name += "@" + replace_slashes(revision);
-  return default_models_root() / name;
+std::string human_bytes(uint64_t bytes) {
+  if (bytes < 1024) return fmt::format("{} B", bytes);
+  if (bytes < 1024 * 1024) return fmt::format("{:.1f} KiB", static_cast<double>(bytes) / 1024);
+  if (bytes < 1024ull * 1024 * 1024) return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1024.0 * 1024));
+  return fmt::format("{:.2f} GiB", static_cast<double>(bytes) / (1024.0 * 1024 * 1024));
 }
 
 ContentChecksum checksum_from_etag(std::string_view etag) {
@@ -217,14 +208,7 @@ std::string file_checksum(const std::filesystem::path& file, ContentChecksum::Ki
 }
 
 std::vector<std::string> module_config_files(const std::filesystem::path& modules_json) {
-  std::ifstream in(modules_json);
-  if (!in) fail("cannot read {}", modules_json.string());
-  nlohmann::json modules;
-  try {
-    modules = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    fail("{} is not valid JSON: {}", modules_json.string(), e.what());
-  }
+  const auto modules = read_json_file(modules_json);
   if (!modules.is_array()) fail("{}: expected a JSON list of modules ({{idx, name, path, type}})", modules_json.string());
   std::vector<std::string> files;
   for (const auto& module : modules) {
@@ -240,14 +224,7 @@ std::vector<std::string> module_config_files(const std::filesystem::path& module
 
 int64_t write_vocab_from_tokenizer_json(const std::filesystem::path& tokenizer_json,
                                         const std::filesystem::path& vocab_txt) {
-  std::ifstream in(tokenizer_json);
-  if (!in) fail("cannot read {}", tokenizer_json.string());
-  nlohmann::json tokenizer;
-  try {
-    tokenizer = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    fail("{} is not valid JSON: {}", tokenizer_json.string(), e.what());
-  }
+  const auto tokenizer = read_json_file(tokenizer_json);
   const auto& model = tokenizer.contains("model") ? tokenizer["model"] : nlohmann::json();
   const auto type = model.is_object() && model.contains("type") && model["type"].is_string()
                         ? model["type"].get<std::string>()

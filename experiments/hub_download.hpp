@@ -26,10 +26,9 @@ void check_repo_id(const std::string& repo_id);
 std::string hub_file_url(std::string_view endpoint, std::string_view repo_id, std::string_view revision,
                          std::string_view file);
 
-// $TAILREC_MODEL_DIR, else $XDG_CACHE_HOME/tailrec/models, else ~/.cache/tailrec/models.
-std::filesystem::path default_models_root();
-// default_models_root()/<owner>--<name>, with "@<revision>" appended ('/' written as "--") when the
-// revision is not "main", so that two revisions never mix their files in one folder.
+// model_root_dir()/<owner>--<name> (algorithms/bert/model_location.hpp, where `model:` parameters
+// look), with "@<revision>" appended ('/' written as "--") when the revision is not "main", so that
+// two revisions never mix their files in one folder.
 std::filesystem::path default_model_dir(const std::string& repo_id, const std::string& revision);
 
 // What an ETag says about a file's content: 64 hex digits are a sha256, 40 a git blob sha1, anything
@@ -54,6 +53,9 @@ std::vector<std::string> module_config_files(const std::filesystem::path& module
 // WordPiece, for repositories that ship only tokenizer.json. Returns the number of tokens.
 int64_t write_vocab_from_tokenizer_json(const std::filesystem::path& tokenizer_json,
                                         const std::filesystem::path& vocab_txt);
+
+// "512 B", "1.5 KiB", "3.2 MiB", "1.25 GiB".
+std::string human_bytes(uint64_t bytes);
 
 struct HubFetchOptions {
   std::string repo_id;

@@ -31,13 +31,6 @@ std::string env(const char* name) {
   return value ? std::string(value) : std::string();
 }
 
-std::string human_bytes(uint64_t bytes) {
-  if (bytes < 1024) return fmt::format("{} B", bytes);
-  if (bytes < 1024 * 1024) return fmt::format("{:.1f} KiB", static_cast<double>(bytes) / 1024);
-  if (bytes < 1024ull * 1024 * 1024) return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1024.0 * 1024));
-  return fmt::format("{:.2f} GiB", static_cast<double>(bytes) / (1024.0 * 1024 * 1024));
-}
-
 // 1234567 -> "1,234,567".
 std::string with_thousands(int64_t value) {
   const auto digits = std::to_string(value < 0 ? -value : value);

@@ -21,6 +21,12 @@ std::filesystem::path model_root_dir() {
   return std::filesystem::path(".cache") / "tailrec" / "models";
 }
 
+std::string model_folder_name(const std::string& model_id) {
+  std::string folder = model_id;
+  for (size_t at = 0; (at = folder.find('/', at)) != std::string::npos; at += 2) folder.replace(at, 1, "--");
+  return folder;
+}
+
 std::filesystem::path resolve_model_location(const std::string& model, const std::string& where) {
   if (model.empty())
     fail("{}: the model is empty; give a checkpoint folder or a model id such as "
@@ -31,9 +37,7 @@ std::filesystem::path resolve_model_location(const std::string& model, const std
   if (std::filesystem::is_directory(given, ec)) return given;
   std::vector<std::string> looked{given.string()};
   if (given.is_relative()) {
-    std::string folder = model;  // owner/name -> owner--name, as `tailrec model fetch` names it
-    for (size_t at = 0; (at = folder.find('/', at)) != std::string::npos; at += 2) folder.replace(at, 1, "--");
-    const auto in_model_dir = model_root_dir() / folder;
+    const auto in_model_dir = model_root_dir() / model_folder_name(model);
     if (std::filesystem::is_directory(in_model_dir, ec)) return in_model_dir;
     looked.push_back(in_model_dir.string());
   }

@@ -10,9 +10,11 @@
 namespace tailrec {
 
 // $TAILREC_MODEL_DIR, else $XDG_CACHE_HOME/tailrec/models, else ~/.cache/tailrec/models: the folder
-// `tailrec model fetch` downloads into (experiments/hub_download.hpp, which the algorithms layer
-// cannot include).
+// `tailrec model fetch` (experiments/hub_download.hpp) downloads into.
 std::filesystem::path model_root_dir();
+
+// A model id's folder name in model_root_dir(): every '/' written as "--" (owner/name -> owner--name).
+std::string model_folder_name(const std::string& model_id);
 
 // `model` itself when it is a folder, else <model_root_dir()>/<owner>--<name> for a model id
 // owner/name (the layout of `tailrec model fetch`); otherwise a tailrec::Error that names `where`

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <utf8proc.h>
 
+#include "algorithms/language_model/json_file.hpp"
 #include "framework/error.hpp"
 
 namespace tailrec {
@@ -124,14 +125,6 @@ std::string read_file(const fs::path& file) {
   return text.str();
 }
 
-json read_json(const fs::path& file) {
-  try {
-    return json::parse(read_file(file));
-  } catch (const json::parse_error& e) {
-    fail("{} is not valid JSON: {}", file.string(), e.what());
-  }
-}
-
 bool valid_utf8(std::string_view text) {
   const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
   auto left = static_cast<utf8proc_ssize_t>(text.size());
@@ -191,7 +184,7 @@ void read_optional_bool(const json& object, const char* key, const fs::path& fil
 
 // tokenizer_config.json: the keys that change tokenization; every other key is left to its reader.
 void read_tokenizer_config(const fs::path& file, TokenizerOptions& options) {
-  const json config = read_json(file);
+  const json config = read_json_file(file);
   if (!config.is_object()) fail("{}: expected a JSON object, found {}", file.string(), config.type_name());
   read_bool(config, "do_lower_case", file, options.do_lower_case);
   read_optional_bool(config, "strip_accents", file, options.strip_accents);
@@ -212,7 +205,7 @@ void read_tokenizer_config(const fs::path& file, TokenizerOptions& options) {
 // tokenizer.json (the `tokenizers` format) with a WordPiece model: its vocabulary (ids given) and
 // normaliser settings. Anything this class would tokenize differently is refused.
 std::vector<std::string> read_tokenizer_json(const fs::path& file, TokenizerOptions& options) {
-  const json tokenizer = read_json(file);
+  const json tokenizer = read_json_file(file);
   const json* model = member(tokenizer, "model");
   const json* type = model ? member(*model, "type") : nullptr;
   if (type == nullptr || !type->is_string() || type->get<std::string>() != "WordPiece")

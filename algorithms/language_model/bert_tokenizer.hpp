@@ -77,7 +77,6 @@ class BertTokenizer {
   void append_word(std::string_view word, size_t chars, std::vector<int32_t>& out) const;
 
   std::vector<std::string> vocabulary_;
-  std::unordered_map<std::string, int32_t> ids_;  // unused: word_start_ids_ holds the same with string_view lookups
   TokenizerOptions options_;
   int32_t pad_id_ = 0, cls_id_ = 0, sep_id_ = 0, unk_id_ = 0;
   PieceIds word_start_ids_;    // every token as written: candidates for the start of a word

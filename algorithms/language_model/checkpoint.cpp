@@ -2,11 +2,7 @@
 // here touches the weights' bytes; safetensors.cpp and the encoder validate those.
 #include "algorithms/language_model/checkpoint.hpp"
 
-#include <fstream>
-#include <sstream>
-
-#include <nlohmann/json.hpp>
-
+#include "algorithms/language_model/json_file.hpp"
 #include "framework/error.hpp"
 
 namespace tailrec {
@@ -20,18 +16,6 @@ constexpr const char* kConvertHint =
     "convert it once with Python (weights are never unpickled here): python -c \"from transformers import "
     "AutoModel; AutoModel.from_pretrained('DIR').save_pretrained('OUT', safe_serialization=True)\" and copy the "
     "tokenizer files (vocab.txt, tokenizer_config.json) next to it";
-
-json read_json(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) fail("{}: cannot read the file", file.string());
-  std::stringstream text;
-  text << in.rdbuf();
-  try {
-    return json::parse(text.str());
-  } catch (const json::parse_error& e) {
-    fail("{}: not valid JSON ({})", file.string(), e.what());
-  }
-}
 
 const json* optional_key(const json& object, const char* key) {
   const auto it = object.find(key);
@@ -94,7 +78,7 @@ fs::path module_folder(const fs::path& modules_json, const fs::path& dir, const 
 Pooling read_pooling_config(const fs::path& file, const BertConfig& config) {
   if (!fs::is_regular_file(file))
     fail("{}: missing; a sentence-transformers Pooling module needs its config.json", file.string());
-  const auto pooling = read_json(file);
+  const auto pooling = read_json_file(file);
   if (!pooling.is_object()) fail("{}: expected a JSON object", file.string());
   if (const json* dimension = optional_key(pooling, "word_embedding_dimension")) {
     if (!dimension->is_number_integer() || dimension->get<int64_t>() != config.hidden_size)
@@ -136,7 +120,7 @@ Pooling read_pooling_config(const fs::path& file, const BertConfig& config) {
 // embedding in ways this reader does not implement, so it is refused.
 void read_modules(const fs::path& root, Checkpoint& checkpoint, fs::path& model_dir, fs::path& pooling_config) {
   const auto file = root / "modules.json";
-  const auto modules = read_json(file);
+  const auto modules = read_json_file(file);
   if (!modules.is_array()) fail("{}: expected a JSON array of modules", file.string());
   bool transformer = false;
   for (const auto& module : modules) {
@@ -149,8 +133,8 @@ void read_modules(const fs::path& root, Checkpoint& checkpoint, fs::path& model_
       transformer = true;
       model_dir = module_folder(file, root, path);
     } else if (kind == "Pooling") {
-      if (!transformer || !pooling_config.empty())
-        fail("{}: expected one Pooling module after the Transformer module", file.string());
+      if (!transformer || !pooling_config.empty() || checkpoint.normalize)
+        fail("{}: expected one Pooling module after the Transformer module and before Normalize", file.string());
       pooling_config = module_folder(file, root, path) / "config.json";
     } else if (kind == "Normalize") {
       if (!transformer) fail("{}: the Normalize module comes before the Transformer module", file.string());
@@ -189,7 +173,7 @@ BertConfig read_bert_config(const fs::path& config_json) {
   if (!fs::is_regular_file(config_json))
     fail("{}: missing; a Hugging Face checkpoint folder holds config.json next to model.safetensors",
          config_json.string());
-  const auto object = read_json(config_json);
+  const auto object = read_json_file(config_json);
   if (!object.is_object()) fail("{}: expected a JSON object", config_json.string());
   const auto& file = config_json;
 
@@ -265,7 +249,7 @@ Checkpoint read_checkpoint(const fs::path& dir) {
     for (const auto& folder : {model_dir, dir}) {
       const auto file = folder / "sentence_bert_config.json";
       if (!fs::is_regular_file(file)) continue;
-      const auto object = read_json(file);
+      const auto object = read_json_file(file);
       if (!object.is_object()) fail("{}: expected a JSON object", file.string());
       if (optional_key(object, "max_seq_length"))
         checkpoint.max_seq_length = positive_key(file, object, "max_seq_length", std::nullopt);

@@ -122,6 +122,7 @@ Embeddings TextEmbedder::embed(std::span<const std::string> texts,
 }
 
 std::string TextEmbedder::fingerprint() const {
+  const std::lock_guard<std::mutex> lock(*fingerprint_mutex_);
   if (!fingerprint_.empty()) return fingerprint_;
   Hasher hasher;
   hasher.text("tailrec text embedder v1").text(sha256_hex(checkpoint_.weights));

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -74,6 +75,9 @@ class TextEmbedder {
   bool normalize_ = false;
   int max_length_ = 0;
   std::unique_ptr<BertEncoder> encoder_;
+  // Computed on first use (hashing the weights takes a while); the mutex makes that safe from
+  // several threads. Held by pointer so that TextEmbedder stays movable.
+  mutable std::unique_ptr<std::mutex> fingerprint_mutex_ = std::make_unique<std::mutex>();
   mutable std::string fingerprint_;
 };
 

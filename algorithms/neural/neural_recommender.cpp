@@ -5,6 +5,7 @@
 #include <string>
 
 #include "algorithms/neural/neural_training.hpp"
+#include "algorithms/torch/torch_runtime.hpp"
 #include "framework/error.hpp"
 #include "framework/logger.hpp"
 
@@ -55,7 +56,7 @@ class NeuralRecommender final : public Algorithm {
   void fit(const FitContext& context) override {
     num_items_ = context.train.num_items();
     Logger& log = context.log ? *context.log : Logger::null();
-    set_torch_threads(context.threads);
+    configure_torch_cpu_threads(context.threads);
     const NcfShape shape = shape_of(kind_, context.train);
     if (checkpoint_) {
       network_ = load_checked(*checkpoint_, shape, context, "checkpoint");

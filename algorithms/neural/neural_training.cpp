@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "algorithms/neural/negative_sampler.hpp"
+#include "algorithms/torch/torch_runtime.hpp"
 #include "framework/error.hpp"
 #include "framework/evaluator.hpp"
 #include "framework/logger.hpp"
@@ -129,7 +130,7 @@ std::unique_ptr<NcfNetwork> train_network(std::unique_ptr<NcfNetwork> network, c
                                           const NeuralTrainingPlan& plan) {
   Logger& log = context.log ? *context.log : Logger::null();
   check_plan(plan);
-  set_torch_threads(context.threads);
+  configure_torch_cpu_threads(context.threads);
   network->set_optimizer(plan.optimizer);
 
   const bool validating = context.validation != nullptr && context.validation->nnz() > 0;

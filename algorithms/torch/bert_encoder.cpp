@@ -21,6 +21,7 @@
 #include "algorithms/language_model/safetensors.hpp"
 #include "algorithms/torch/torch_runtime.hpp"
 #include "framework/error.hpp"
+#include "framework/parallel.hpp"
 
 namespace tailrec {
 
@@ -211,21 +212,25 @@ class TorchBertEncoder final : public BertEncoder {
     }
   }
 
-  // CPU: see configure_torch_cpu_threads (torch_runtime.hpp) for why OpenBLAS stays at one thread.
+  // CPU: torch's own intra-op pool is held at one thread (and OpenBLAS too, see torch_runtime.hpp);
+  // encode() parallelises over chunks with plain threads instead. libgomp's idle threads spin at
+  // each barrier, and on a machine with more runnable threads than cores (ctest -j2, a shared node)
+  // that made a 2-thread encode of the tiny fixture 17x slower than 1 thread (OMP_WAIT_POLICY=PASSIVE
+  // removed the loss, but must be set before libgomp loads).
   void set_threads() const {
-    if (!settings_.cuda) configure_torch_cpu_threads(settings_.threads);
+    if (!settings_.cuda) configure_torch_cpu_threads(1);
   }
 
-  // The batch in fixed chunks of kCpuChunkRows sequences, spread over torch's intra-op threads (ops
-  // inside a parallel region run serially). The chunking does not depend on the thread count, so
-  // neither do the results; on the GPU the whole batch is one forward pass.
+  // The batch in fixed chunks of kCpuChunkRows sequences on `threads` plain threads, each chunk one
+  // serial forward pass. The chunking does not depend on the thread count, so neither do the
+  // results; on the GPU the whole batch is one forward pass.
   static constexpr int64_t kCpuChunkRows = 8;
   torch::Tensor encode(const torch::Tensor& ids, const torch::Tensor& mask) const {
     const int64_t rows = ids.size(0);
     if (settings_.cuda || rows <= kCpuChunkRows) return forward(ids, mask);
     const int64_t chunks = (rows + kCpuChunkRows - 1) / kCpuChunkRows;
     std::vector<torch::Tensor> parts(static_cast<size_t>(chunks));
-    at::parallel_for(0, chunks, 1, [&](int64_t begin, int64_t end) {
+    parallel_chunks(chunks, 1, settings_.threads, [&](int64_t begin, int64_t end) {
       c10::InferenceMode inference;  // thread-local: the worker threads need their own
       for (int64_t c = begin; c < end; ++c) {
         const int64_t start = c * kCpuChunkRows, n = std::min(kCpuChunkRows, rows - start);
@@ -328,6 +333,10 @@ std::unique_ptr<BertEncoder> BertEncoder::load(const Checkpoint& checkpoint, con
   }
   auto pooler_weight = read.optional("pooler.dense.weight", {h, h});
   auto pooler_bias = read.optional("pooler.dense.bias", {h});
+  if (pooler_weight.has_value() != pooler_bias.has_value())
+    throw Error(checkpoint.weights.string() + ": has " + (pooler_weight ? "pooler.dense.weight" : "pooler.dense.bias") +
+                " but not " + (pooler_weight ? "pooler.dense.bias" : "pooler.dense.weight") +
+                "; the file is incomplete (re-export or re-fetch the model)");
   if (pooler_weight && pooler_bias) {
     w.pooler_weight = *pooler_weight;
     w.pooler_bias = *pooler_bias;

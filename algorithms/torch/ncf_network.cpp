@@ -3,21 +3,18 @@
 // algorithms/CMakeLists.txt): messages are built with std::string.
 #include "algorithms/torch/ncf_network.hpp"
 
-#include <dlfcn.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <optional>
 #include <string>
 #include <utility>
 
 #include <Eigen/Core>
 #include <c10/core/InferenceMode.h>
 #include <torch/torch.h>
-#include <torch/version.h>
 
+#include "algorithms/torch/torch_runtime.hpp"
 #include "framework/error.hpp"
 #include "framework/random.hpp"
 
@@ -39,8 +36,8 @@ bool has_mlp(NcfKind kind) { return kind == NcfKind::Mlp || kind == NcfKind::Neu
 torch::Device torch_device(Device device) {
   if (device == Device::Cpu) return torch::Device(torch::kCPU);
   if (!torch::cuda::is_available())
-    throw Error("run.device=cuda but libtorch sees no CUDA device (this libtorch: " + std::string(TORCH_VERSION) +
-                ", CUDA compiled in: " + (at::hasCUDA() ? "yes" : "no") + "); use run.device=cpu or auto");
+    throw Error("run.device=cuda but libtorch sees no CUDA device (this libtorch: " + torch_build_description() +
+                "); use run.device=cpu or auto");
   return torch::Device(torch::kCUDA);
 }
 
@@ -853,17 +850,6 @@ std::string NcfShape::describe() const {
   if (has_mf(kind)) out += ", factors=" + std::to_string(factors);
   if (has_mlp(kind)) out += ", layers=" + join_sizes(layers);
   return out + ")";
-}
-
-void set_torch_threads(int threads) {
-  threads = std::max(1, threads);
-  if (at::get_num_threads() != threads) at::set_num_threads(threads);
-  // torch's intra-op threads are the parallelism; the matrix products of these models are small,
-  // and a threaded OpenBLAS (Debian's libopenblas0-pthread) would add its own threads, which spin
-  // against torch's on the same cores. Found by name, so any other BLAS is left alone.
-  using SetThreads = void (*)(int);
-  if (auto* set_blas_threads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
-    set_blas_threads(1);
 }
 
 std::unique_ptr<NcfNetwork> NcfNetwork::create(const NcfShape& shape, uint64_t seed, Device device,

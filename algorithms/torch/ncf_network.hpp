@@ -126,7 +126,4 @@ class NcfNetwork {
   virtual std::vector<NamedValues> gradients(const TrainingInstances& data) = 0;
 };
 
-// at::set_num_threads (CPU intra-op threads), only when it changes.
-void set_torch_threads(int threads);
-
 }  // namespace tailrec

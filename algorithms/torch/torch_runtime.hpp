@@ -8,12 +8,11 @@ namespace tailrec {
 bool torch_cuda_available();
 std::string torch_build_description();
 
-// The CPU threading policy of every torch model: torch's intra-op pool gets `threads`, and a
-// threaded OpenBLAS (Debian's libopenblas0-pthread, which libtorch's matrix products call) is held
-// at one thread. Two pools on the same cores spin against each other (measured: a 2-thread BERT
-// encode 40x slower than 1 thread on a loaded 2-core machine), and OpenBLAS's default thread count
-// is the machine's core count, whose roundings would make results depend on the machine. Models
-// parallelise over fixed chunks of their own instead, so results do not depend on `threads`.
+// The CPU threading of torch models: torch's intra-op pool gets `threads`, and a threaded OpenBLAS
+// (Debian's libopenblas0-pthread, which libtorch's matrix products call) is held at one thread:
+// two pools on the same cores spin against each other, and OpenBLAS's default thread count is the
+// machine's core count, whose roundings would make results depend on the machine. The BERT encoder
+// passes 1 and runs fixed chunks on plain threads instead (see bert_encoder.cpp for why).
 void configure_torch_cpu_threads(int threads);
 
 }  // namespace tailrec

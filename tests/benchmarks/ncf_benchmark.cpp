@@ -19,6 +19,7 @@
 #include <benchmark/benchmark.h>
 
 #include "algorithms/torch/ncf_network.hpp"
+#include "algorithms/torch/torch_runtime.hpp"
 #include "framework/evaluator.hpp"
 #include "framework/metric_set.hpp"
 #include "framework/random.hpp"
@@ -54,7 +55,7 @@ double seconds(std::chrono::steady_clock::time_point start) {
 
 void train(benchmark::State& state, NcfNetwork::Implementation implementation) {
   const int64_t batch = state.range(0), threads = state.range(1);
-  set_torch_threads(static_cast<int>(threads));
+  configure_torch_cpu_threads(static_cast<int>(threads));
   static const TrainingInstances data = random_instances(kInstances);
   auto network = NcfNetwork::create(paper_neumf(), 7, Device::Cpu, implementation);
   network->set_optimizer({});
@@ -112,7 +113,7 @@ class Scorer final : public Algorithm {
 
 void evaluate_all(benchmark::State& state, NcfNetwork::Implementation implementation) {
   const int64_t threads = state.range(0);
-  set_torch_threads(static_cast<int>(threads));
+  configure_torch_cpu_threads(static_cast<int>(threads));
   const auto& train = random_train();
   auto network = NcfNetwork::create(paper_neumf(), 7, Device::Cpu, implementation);
   network->prepare_scoring();

@@ -2,8 +2,8 @@
 # configs/experiment/ncf_ml1m.yaml with gmf, mlp and neumf in CI size: the NCF MovieLens-1M files
 # (shared data, never committed) cut to the first 600 users, a few epochs, a validation carve-out
 # for early stopping. Checks HR@10 floors far above random (~0.1 with 99 negatives), the epoch log,
-# neumf starting from the gmf and mlp of the same run, and that the saved checkpoint reloads with
-# identical metrics and lists.
+# neumf starting from the gmf and mlp of the same run, identical results for 2 and 1 threads, and
+# that the saved checkpoint reloads with identical metrics and lists.
 source "$(dirname "$0")/lib.bash"
 NCF="$TAILREC_SHARED/datasets/ml-1m/ncf"
 if [ ! -f "$NCF/ml-1m.test.negative" ]; then
@@ -42,6 +42,14 @@ grep -q "gmf epoch 1/3: loss [0-9.]*, [0-9]* samples/s" "$log" && ok "epoch log:
 grep -q "validation ndcg@10 [0-9.]*" "$log" && ok "validation metric logged every epoch" || not_ok "no validation line"
 grep -q "neumf: pretrained gmf loaded from gmf/model.pt" "$log" && ok "neumf starts from the run's gmf" || not_ok "pretrained gmf not used"
 [ -f "$WORK/train/work/neumf/model.pt" ] && ok "best checkpoint saved in the run folder" || not_ok "no work/neumf/model.pt"
+
+# The same run on one thread gives byte-identical metrics and lists (the project's rule: results
+# never depend on run.threads).
+TAILREC_ML1M_NCF="$SUB" "$TAILREC" run "${COMMON[@]}" run.threads=1 "algorithms=$ALGORITHMS" run.dir="$WORK/one" >/dev/null 2>&1 \
+  || not_ok "one-thread run failed"
+cmp -s "$WORK/train/metrics.csv" "$WORK/one/metrics.csv" && ok "metrics identical for 2 and 1 threads" || not_ok "metrics differ between 2 and 1 threads"
+cmp -s "$WORK/train/recommendations.tsv" "$WORK/one/recommendations.tsv" && ok "recommendations identical for 2 and 1 threads" \
+  || not_ok "recommendations differ between 2 and 1 threads"
 
 # The saved model reloads (no training) with the same metrics and lists.
 if TAILREC_ML1M_NCF="$SUB" "$TAILREC" run "${COMMON[@]}" \

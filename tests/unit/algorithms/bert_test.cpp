@@ -15,6 +15,7 @@
 #include "algorithms/hybrid/score_normalization.hpp"
 #include "algorithms/language_model/text_embedder.hpp"
 #include "bert_fixture.hpp"
+#include "bert_test_support.hpp"
 #include "framework/error.hpp"
 
 namespace tailrec {
@@ -25,15 +26,7 @@ using test::fit_registered;
 using test::score_users;
 using test::tiny_bert;
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using testing::error_of;
 
 using Matrix = std::vector<std::vector<double>>;
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "algorithms/language_model/bert_tokenizer.hpp"
+#include "bert_test_support.hpp"
 #include "framework/error.hpp"
 #include "test_support.hpp"
 
@@ -19,15 +20,7 @@ namespace fs = std::filesystem;
 using Strings = std::vector<std::string>;
 using Ids = std::vector<int32_t>;
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using testing::error_of;
 
 // --- Hugging Face reference -------------------------------------------------------------------------
 
@@ -38,7 +31,7 @@ struct Reference {
   int max_length = 0;
 };
 
-fs::path checkpoint_dir() { return fs::path(TAILREC_SHARED_DIR) / "fixtures" / "bert" / "tiny-random-bert"; }
+fs::path checkpoint_dir() { return testing::bert_fixture_dir(); }
 
 const Reference& reference() {
   static const Reference ref = [] {
@@ -289,7 +282,7 @@ TEST(BertTokenizerFolder, ConfigErrorsNameTheFileAndKey) {
   dir.write("vocab.txt", lines(kVocabulary));
   dir.write("tokenizer_config.json", R"({"do_lower_case": true,)");
   auto message = error_of([&] { BertTokenizer::from_folder(dir.path()); });
-  EXPECT_NE(message.find("tokenizer_config.json is not valid JSON"), std::string::npos) << message;
+  EXPECT_NE(message.find("tokenizer_config.json: not valid JSON"), std::string::npos) << message;
 
   dir.write("tokenizer_config.json", R"({"do_lower_case": "yes"})");
   message = error_of([&] { BertTokenizer::from_folder(dir.path()); });

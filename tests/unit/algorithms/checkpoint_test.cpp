@@ -173,6 +173,10 @@ TEST(BertCheckpoint, RefusesBadFoldersWithClearErrors) {
   expect_error(error_of([&] { read_checkpoint(dir / "st"); }),
                "module type \"sentence_transformers.models.Dense\" is not supported", "Dense");
   modules.erase(3);
+  // Normalize before Pooling would normalise token states, not the sentence embedding.
+  write_json(dir / "st/modules.json", json::array({modules[0], modules[2], modules[1]}));
+  expect_error(error_of([&] { read_checkpoint(dir / "st"); }),
+               "expected one Pooling module after the Transformer module and before Normalize", "normalize first");
   modules[0]["path"] = "../elsewhere";
   write_json(dir / "st/modules.json", modules);
   expect_error(error_of([&] { read_checkpoint(dir / "st"); }), "must stay inside the checkpoint folder", "escape");

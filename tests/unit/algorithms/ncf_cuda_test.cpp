@@ -12,7 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "algorithms/torch/ncf_network.hpp"
-#include "algorithms/torch/similarity_cuda.hpp"
+#include "algorithms/torch/torch_runtime.hpp"
 #include "experiments/register_all.hpp"
 #include "framework/logger.hpp"
 #include "framework/random.hpp"
