@@ -6,6 +6,8 @@
 # Installs Debian's python3-torch when missing (apt-get, as root or through sudo). Both sides run
 # with OPENBLAS_NUM_THREADS=1: torch's own intra-op threads are the parallelism being compared
 # (tailrec also sets OpenBLAS to one thread itself). Prints samples/s and tailrec / PyTorch ratios.
+# On a machine busier than its cores, OpenMP's spinning barriers make 2-thread rows collapse on both
+# sides; OMP_WAIT_POLICY=PASSIVE in the environment (passed to both) avoids that.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
@@ -27,7 +29,7 @@ fi
 export OPENBLAS_NUM_THREADS=1
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
-echo "== machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-unset}"
 echo "== tailrec (libtorch $(dpkg-query -W -f='${Version}' libtorch-dev 2>/dev/null || echo '?')): $BENCH"
 "$BENCH" --benchmark_filter='NeuMFTrain' --benchmark_min_time=2 --benchmark_format=json >"$OUT/cpp.json"
 echo "== PyTorch eager ($("$PYTHON" -c 'import torch; print(torch.__version__)')): tests/benchmarks/ncf_pytorch.py"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # GPU check for run.device=cuda, run on the device machine (the `run` tool: `bash scripts/gpu_check.sh`):
-# builds tailrec against the machine's CUDA libtorch (PyTorch's wheel), runs the Cuda* unit tests
+# builds tailrec against the machine's CUDA libtorch (PyTorch's wheel), runs the Cuda* and NcfCuda* unit tests
 # (GPU vs CPU scores within 1e-5) and a run.device=cuda experiment of item_knn + ease on the embedded
 # dataset. Everything goes to $OUT/gpu_check.log. If the machine lacks a -dev package (CLI11,
 # nlohmann-json, utf8proc, curl, ...; the 2026-11 image lacked utf8proc), the configure is retried
@@ -63,7 +63,7 @@ cmake --build "$B" -j16 --target tailrec_unit_tests tailrec >"$OUT/build.log" 2>
 echo "build took $(( $(date +%s) - start )) s"
 
 echo "== unit tests Cuda*"
-"$B/tests/tailrec_unit_tests" --gtest_filter='Cuda*'
+"$B/tests/tailrec_unit_tests" --gtest_filter='Cuda*:NcfCuda*'
 tests_rc=$?
 
 echo "== tailrec run run.device=cuda (item_knn, ease; embedded dataset)"

@@ -189,7 +189,7 @@ std::unique_ptr<NcfNetwork> train_network(std::unique_ptr<NcfNetwork> network, c
     }
     log.info("{}, validation {} {:.4f}{} ({:.1f} s)", progress, plan.metric, value,
              improved ? " (best)" : fmt::format(" (best {:.4f} at epoch {})", best_value, best_epoch), seconds_since(eval_start));
-    if (plan.patience > 0 && epoch - best_epoch >= plan.patience) {
+    if (plan.patience > 0 && epoch - best_epoch >= plan.patience && epoch < plan.epochs) {
       log.info("{}: early stop after epoch {}: no validation improvement for {} epochs", plan.label, epoch, plan.patience);
       break;
     }
