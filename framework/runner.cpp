@@ -34,12 +34,7 @@ std::string local_time(const char* format) {
   return text;
 }
 
-fs::path default_cache_dir() {
-  if (const char* dir = std::getenv("TAILREC_CACHE_DIR"); dir && *dir) return dir;
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return fs::path(xdg) / "tailrec";
-  if (const char* home = std::getenv("HOME"); home && *home) return fs::path(home) / ".cache" / "tailrec";
-  return fs::temp_directory_path() / "tailrec-cache";
-}
+fs::path default_cache_dir() { return user_cache_dir("TAILREC_CACHE_DIR", ""); }
 
 // Expands the `algorithms:` list in place: each entry becomes a map {name, label, params...} with
 // the defaults of configs/algorithm/<name>.yaml beneath the entry's own values.

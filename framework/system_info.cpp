@@ -15,6 +15,18 @@
 
 namespace tailrec {
 
+std::filesystem::path user_cache_dir(const char* override_env, const std::string& leaf) {
+  const auto env = [](const char* name) {
+    const char* value = std::getenv(name);
+    return value ? std::string(value) : std::string();
+  };
+  if (auto dir = env(override_env); !dir.empty()) return dir;
+  std::filesystem::path root = std::filesystem::path(".cache") / "tailrec";
+  if (auto cache = env("XDG_CACHE_HOME"); !cache.empty()) root = std::filesystem::path(cache) / "tailrec";
+  else if (auto home = env("HOME"); !home.empty()) root = std::filesystem::path(home) / ".cache" / "tailrec";
+  return leaf.empty() ? root : root / leaf;
+}
+
 namespace fs = std::filesystem;
 
 fs::path tailrec_home() {

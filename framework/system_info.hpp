@@ -9,6 +9,12 @@ namespace tailrec {
 
 // The install's home: $TAILREC_HOME, else the source tree this binary was built from.
 std::filesystem::path tailrec_home();
+
+// tailrec's per-user cache folders: $<override_env> when set, else $XDG_CACHE_HOME/tailrec/<leaf>,
+// else ~/.cache/tailrec/<leaf>, else .cache/tailrec/<leaf> (no HOME at all: next to the run).
+// Datasets (TAILREC_DATA_DIR, "data"), models (TAILREC_MODEL_DIR, "models") and the run cache
+// (TAILREC_CACHE_DIR, "") all follow it.
+std::filesystem::path user_cache_dir(const char* override_env, const std::string& leaf);
 // The commit of the source tree (read from .git without running git), or "unknown".
 std::string git_commit();
 nlohmann::json library_versions();

@@ -4,22 +4,12 @@
 
 #include "framework/error.hpp"
 #include "framework/strings.hpp"
+#include "framework/system_info.hpp"
 
 namespace tailrec {
 
-namespace {
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  return value ? std::string(value) : std::string();
-}
-}  // namespace
 
-std::filesystem::path model_root_dir() {
-  if (auto dir = env("TAILREC_MODEL_DIR"); !dir.empty()) return dir;
-  if (auto cache = env("XDG_CACHE_HOME"); !cache.empty()) return std::filesystem::path(cache) / "tailrec" / "models";
-  if (auto home = env("HOME"); !home.empty()) return std::filesystem::path(home) / ".cache" / "tailrec" / "models";
-  return std::filesystem::path(".cache") / "tailrec" / "models";
-}
+std::filesystem::path model_root_dir() { return user_cache_dir("TAILREC_MODEL_DIR", "models"); }
 
 std::string model_folder_name(const std::string& model_id) {
   std::string folder = model_id;

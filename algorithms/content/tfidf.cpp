@@ -9,6 +9,7 @@
 
 #include "algorithms/content/content.hpp"
 #include "algorithms/content/item_features.hpp"
+#include "algorithms/content/profile_weights.hpp"
 #include "framework/error.hpp"
 #include "framework/logger.hpp"
 #include "framework/parallel.hpp"
@@ -126,19 +127,10 @@ class Tfidf final : public Algorithm {
 
   // Training items per user with their profile weight: 1 (binary) or rating - user mean (centered).
   void copy_user_weights(const Interactions& train) {
-    user_begin_.assign(train.indptr().begin(), train.indptr().end());
-    user_items_.assign(train.indices().begin(), train.indices().end());
-    weights_.assign(user_items_.size(), 1.0f);
-    if (!settings_.centered) return;
-    for (int32_t u = 0; u < train.num_users(); ++u) {
-      const auto ratings = train.values_of(u);
-      if (ratings.empty()) continue;
-      double mean = 0;
-      for (float r : ratings) mean += r;
-      mean /= static_cast<double>(ratings.size());
-      const auto b = static_cast<size_t>(train.row_begin(u));
-      for (size_t j = 0; j < ratings.size(); ++j) weights_[b + j] = static_cast<float>(ratings[j] - mean);
-    }
+    auto p = profile_weights(train, settings_.centered);
+    user_begin_ = std::move(p.begin);
+    user_items_ = std::move(p.items);
+    weights_ = std::move(p.weights);
   }
 
   // Users are scored kLanes at a time: their profiles sit term-major in one dense buffer
