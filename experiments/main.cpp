@@ -32,7 +32,22 @@ Examples:
   tailrec run --cfg dataset=ml100k        print the composed config and exit
   tailrec run --config-dir ~/my-configs experiment=mine
 The run folder defaults to results/<experiment>/<date>/<time>/ (run.dir=PATH to choose);
-the last line printed is its path.)";
+the last line printed is its path.
+
+Sweeps (--multirun, Hydra's grammar):
+  key=a,b,c                  one job per value        algorithms.user_knn.k=10,20,50
+  key=range(start,stop,step) Python's range           algorithms.ease.lambda=range(100,1000,300)
+  key=choice(a,b)            same as a,b
+  group=opt1,opt2            one job per option       split=random_holdout,temporal_user
+  algorithms.<label>.<param>=value   sets one algorithm entry's parameter (sweepable)
+  sweep.seeds=N | [s1,s2]    repeat every job over N seeds (run.seed, run.seed+1, ...)
+  sweep.dir=PATH             the sweep folder (default results/multirun/<date>/<time>)
+  launcher.jobs=N            jobs at once (launcher=local); launcher=slurm submits a job array
+The cartesian product runs in command-line order (the last key varies fastest); every job's config
+is validated before any starts. Each job is a run folder <sweep.dir>/<n>/; multirun.yaml lists the
+jobs, sweep.jsonl their status and metrics. A failed job is recorded (FAILED, <n>/error.txt) and the
+sweep goes on. After Ctrl-C or a crash:  tailrec run --multirun --resume DIR
+  tailrec run --multirun algorithms=[user_knn] algorithms.user_knn.k=10,50,100 sweep.seeds=3)";
 
 const char* kModelFetchHelp = R"(Downloads config.json, model.safetensors, vocab.txt (or tokenizer.json, from which vocab.txt is
 written) and, when the repository has them, tokenizer_config.json, tokenizer.json,
@@ -67,8 +82,32 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--cfg", run.print_config, "Print the composed config and exit");
   run_cmd->add_option("--config-dir", config_dirs, "Extra config folder, searched before the built-in configs/ (repeatable)")
       ->allow_extra_args(false);
+  run_cmd->add_flag("-m,--multirun", run.multirun, "Sweep: one job per combination of swept values (key=a,b,c, range(), group=x,y)");
+  run_cmd->add_option("--resume", run.resume, "Run the unfinished jobs of the sweep in DIR (its multirun.yaml)")
+      ->allow_extra_args(false);
   run_cmd->footer(kRunHelp);
   run_cmd->positionals_at_end(false);
+
+  tailrec::TuneCommand tune;
+  std::vector<std::string> tune_config_dirs;
+  auto* tune_cmd = app.add_subcommand("tune", "Search parameters on the validation carve-out, then evaluate the best once on the test split");
+  tune_cmd->add_option("overrides", tune.overrides, "Overrides; swept ones (k=10,20 / range() / interval(a,b)) span the search");
+  tune_cmd->add_option("--metric", tune.metric, "metric that picks the best (default ndcg@10; rmse and mae: lowest)");
+  tune_cmd->add_option("--algorithm", tune.algorithm, "label whose metric counts (default: the only algorithm)");
+  tune_cmd->add_option("--search", tune.search, "grid | random (default grid)");
+  tune_cmd->add_option("--trials", tune.trials, "random search: number of settings drawn");
+  tune_cmd->add_option("--seed", tune.seed, "random search: seed of the draws (default 0)");
+  tune_cmd->add_option("--jobs", tune.jobs, "trials at once (default 1)");
+  tune_cmd->add_option("--out", tune.out, "tune folder (default results/tune/<date>/<time>)");
+  tune_cmd->add_option("--config-dir", tune_config_dirs, "Extra config folder, searched first (repeatable)")->allow_extra_args(false);
+  tune_cmd->positionals_at_end(false);
+  tune_cmd->footer(R"(The config needs a validation carve-out (split.validation=0.1). Every trial trains on the
+training split and is ranked on the carve-out (run.evaluate_on=validation; the test split is not
+read). The best trial's setting is then trained again and evaluated once on the test split.
+Folder: trials/<n>/ (run folders), tune.jsonl (the trace: one line per trial), best.yaml, final/.
+Example:
+  tailrec tune algorithms=[user_knn] algorithms.user_knn.k=10,20,50,100 split.validation=0.1 --metric ndcg@10
+  tailrec tune algorithms=[ease] 'algorithms.ease.lambda=interval(10,2000)' split.validation=0.1 --search random --trials 8)");
 
   std::string list_what;
   auto* list_cmd = app.add_subcommand("list", "List registered algorithms, metrics, splits, protocols or datasets with their parameters");
@@ -110,6 +149,11 @@ int main(int argc, char** argv) {
   model_embed_cmd->add_option("--threads", model_embed.threads, "CPU threads (default 1)");
   model_embed_cmd->footer(kModelEmbedHelp);
 
+  tailrec::ReportCommand report;
+  auto* report_cmd = tailrec::add_report_subcommand(app, report);  // experiments/report_command.cpp
+  tailrec::CheckCommand check;
+  auto* check_cmd = tailrec::add_check_subcommand(app, check);  // experiments/check_command.cpp
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -121,11 +165,17 @@ int main(int argc, char** argv) {
       for (const auto& d : config_dirs) run.config_dirs.emplace_back(d);
       return tailrec::run_command(run);
     }
+    if (*tune_cmd) {
+      for (const auto& d : tune_config_dirs) tune.config_dirs.emplace_back(d);
+      return tailrec::tune_command(tune);
+    }
     if (*list_cmd) return tailrec::list_command(list_what);
     if (*data_cmd) return tailrec::data_command(data_action, data_name, data_dir);
     if (*model_fetch_cmd) return tailrec::model_fetch_command(model_fetch);
     if (*model_info_cmd) return tailrec::model_info_command(model_info_dir);
     if (*model_embed_cmd) return tailrec::model_embed_command(model_embed);
+    if (*report_cmd) return tailrec::report_command(report);
+    if (*check_cmd) return tailrec::check_command(check);
   } catch (const tailrec::Error& e) {
     std::cerr << "error: " << e.what() << std::endl;
     return 1;

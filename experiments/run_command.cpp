@@ -2,6 +2,7 @@
 
 #include "experiments/commands.hpp"
 #include "experiments/register_all.hpp"
+#include "experiments/sweep.hpp"
 #include "framework/config.hpp"
 #include "framework/logger.hpp"
 #include "framework/runner.hpp"
@@ -20,6 +21,14 @@ std::vector<std::filesystem::path> config_search_path(const std::vector<std::fil
 }
 
 int run_command(const RunCommand& command) {
+  if (command.multirun || !command.resume.empty()) {
+    if (command.print_config) fail("--cfg prints one config; drop --multirun (or pick one value of each swept key)");
+    return multirun_command(command);
+  }
+  for (const auto& o : command.overrides)
+    if (is_sweep_override(o))
+      fail("override '{}' sweeps several values; add --multirun to run one job per value (or quote a list: "
+           "key=[a,b])", o);
   const auto search = config_search_path(command.config_dirs);
   Config config = compose({search, command.overrides, "config"});
   if (command.print_config) {
@@ -28,6 +37,7 @@ int run_command(const RunCommand& command) {
     std::cout << plan.config_yaml;
     return 0;
   }
+  read_sweep_settings(config);  // strict about sweep.* and launcher.* even when not sweeping
   auto plan = plan_experiment(config, registries(), search);
   Logger log;
   const auto outcome = run_experiment(plan, registries(), log);

@@ -13,6 +13,7 @@
 namespace tailrec {
 
 class Logger;
+class SharedWork;
 
 enum class Device { Cpu, Cuda };
 
@@ -26,6 +27,7 @@ struct FitContext {
   Logger* log = nullptr;              // never null inside a run
   std::filesystem::path work_dir;     // the run folder's private scratch space ("" in tests)
   std::filesystem::path cache_dir{};  // run.cache_dir when run.cache is on, for derived data (embeddings); "" = no caching
+  SharedWork* shared = nullptr;       // work shared with a sweep's other jobs (item embeddings), or nullptr
 };
 
 class Algorithm {

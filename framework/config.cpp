@@ -419,6 +419,50 @@ std::vector<std::string> group_options(const std::vector<fs::path>& search_path,
   return {options.begin(), options.end()};
 }
 
+namespace {
+// `algorithms.<label>.<param>=value` sets a parameter of one entry of the `algorithms:` list, found
+// by its label (or, without one, its name); a plain name entry becomes {name: ...}. Parameters are
+// checked against the algorithm's definition when the plan is built, so setting one that the
+// entry does not spell out yet is allowed without '+'. Returns false for any other override.
+bool override_algorithm_entry(YAML::Node& root, const Override& o, Config& config) {
+  const auto parts = split(o.key, '.');
+  if (parts.size() < 3 || parts[0] != "algorithms") return false;
+  YAML::Node list = root["algorithms"];
+  if (!list || !list.IsSequence()) return false;
+  std::vector<std::string> labels;
+  for (size_t i = 0; i < list.size(); ++i) {
+    YAML::Node entry = list[i];
+    std::string label;
+    if (entry.IsScalar()) label = entry.Scalar();
+    else if (entry.IsMap() && entry["label"] && entry["label"].IsScalar()) label = entry["label"].Scalar();
+    else if (entry.IsMap() && entry["name"] && entry["name"].IsScalar()) label = entry["name"].Scalar();
+    labels.push_back(label);
+    if (label != parts[1]) continue;
+    if (entry.IsScalar()) {
+      YAML::Node map(YAML::NodeType::Map);
+      map["name"] = label;
+      list[i] = map;
+      entry.reset(list[i]);
+    }
+    if (parts.size() != 3)
+      fail("override '{}': write algorithms.<label>.<parameter>=value (one level below the label)", o.text);
+    const auto path = join_path(join_path("algorithms", i), parts[2]);
+    if (parts[2] == "name" || parts[2] == "label")
+      fail("override '{}': the {} of an entry is not overridden this way; write algorithms=[...]", o.text, parts[2]);
+    if (o.kind == Override::Kind::Remove) {
+      if (!entry[parts[2]]) fail("override '{}': algorithm entry '{}' does not set '{}'", o.text, label, parts[2]);
+      entry.remove(parts[2]);
+    } else {
+      entry[parts[2]] = o.value;
+    }
+    config.set_origin(path, fmt::format("command line override '{}'", o.text));
+    return true;
+  }
+  fail("override '{}': no entry of algorithms has the label '{}'{}; labels: {}", o.text, parts[1],
+       did_you_mean(parts[1], labels), join(labels, ", "));
+}
+}  // namespace
+
 Config compose(const ComposeOptions& options) {
   const auto& search = options.search_path;
   const auto groups = config_groups(search);
@@ -517,6 +561,7 @@ Config compose(const ComposeOptions& options) {
   // 3. Key overrides, in command-line order.
   for (const auto& o : overrides) {
     if (o.kind == Override::Kind::Group) continue;
+    if (override_algorithm_entry(root, o, config)) continue;
     const auto parts = split(o.key, '.');
     YAML::Node node = root;
     std::string walked;

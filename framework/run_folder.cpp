@@ -65,7 +65,8 @@ RunFolder::RunFolder(fs::path path, bool overwrite) : path_(std::move(path)) {
       fail("run folder {} already holds a complete run; choose another run.dir or pass run.overwrite=true",
            path_.string());
     // The old run's results go too, so a failed re-run never sits beside stale files.
-    for (const char* name : {"metrics.json", "metrics.csv", "recommendations.tsv", "per_user_metrics.tsv.gz", "run.log"})
+    for (const char* name : {"metrics.json", "metrics.csv", "recommendations.tsv", "per_user_metrics.tsv.gz",
+                             "item_exposure.tsv.gz", "user_activity.tsv.gz", "run.log"})
       fs::remove(path_ / name);
   }
   std::error_code ec;

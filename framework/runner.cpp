@@ -4,6 +4,7 @@
 #include <cmath>
 #include <ctime>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -16,6 +17,7 @@
 #include "framework/metric_set.hpp"
 #include "framework/progress.hpp"
 #include "framework/run_folder.hpp"
+#include "framework/shared_work.hpp"
 #include "framework/system_info.hpp"
 #include "framework/table.hpp"
 
@@ -130,6 +132,10 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   const auto cache_dir = run.get_string("cache_dir", "");
   plan.cache_dir = cache_dir.empty() ? default_cache_dir() : fs::path(cache_dir);
   plan.progress = run.get_bool("progress", true);
+  plan.evaluate_on = run.get_string("evaluate_on", "test");
+  if (plan.evaluate_on != "test" && plan.evaluate_on != "validation")
+    run["evaluate_on"].fail_here(fmt::format("'{}' is not test or validation{}", plan.evaluate_on,
+                                             did_you_mean(plan.evaluate_on, {"test", "validation"})));
   const auto results_root = fs::path(run.get_string("results_root", (tailrec_home() / "results").string()));
   const auto dir = run.get_string("dir", "");
   if (!dir.empty()) {
@@ -154,6 +160,11 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   plan.validation_ratio = split.get_double("validation", 0.0);
   if (plan.validation_ratio < 0 || plan.validation_ratio >= 1) split["validation"].fail_here("must be in [0, 1)");
   plan.split_seed = static_cast<uint64_t>(split.get_int("seed", static_cast<int64_t>(plan.seed)));
+  if (plan.evaluate_on == "validation" && plan.validation_ratio <= 0)
+    run["evaluate_on"].fail_here("ranking the validation carve-out needs one: set split.validation, e.g. split.validation=0.1");
+  // The sweep driver (experiments/sweep.cpp) reads and checks sweep.* and launcher.*; a run ignores them.
+  root["sweep"].mark_read();
+  root["launcher"].mark_read();
 
   // dataset
   const auto dataset = root["dataset"];
@@ -250,12 +261,12 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
 }
 
 namespace {
-RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger& log);
+RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger& log, SharedWork* shared);
 }  // namespace
 
-RunOutcome run_experiment(ExperimentPlan& plan, const Registries& registries, Logger& log) {
+RunOutcome run_experiment(ExperimentPlan& plan, const Registries& registries, Logger& log, SharedWork* shared) {
   try {
-    return run_logged(plan, registries, log);
+    return run_logged(plan, registries, log, shared);
   } catch (const std::exception& e) {
     // The folder keeps its config and log, and no metrics.json: it never looks complete.
     log.write(Logger::Level::Error, fmt::format("run failed: {}", e.what()));
@@ -265,7 +276,65 @@ RunOutcome run_experiment(ExperimentPlan& plan, const Registries& registries, Lo
 }
 
 namespace {
-RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger& log) {
+// A split and its interaction matrices: what every algorithm of a run (and every job of a sweep
+// on the same data, split and seed) trains and is evaluated on.
+struct PreparedSplit {
+  SplitResult split;
+  std::string hash;
+  Interactions train, test, validation;
+  // What a user is known to have seen when the test lists are drawn: training plus the validation
+  // carve-out (as RecBole masks both). Models are fitted on training alone. Empty without a carve-out.
+  std::optional<Interactions> train_and_validation;
+};
+
+PreparedSplit prepare_split(const ExperimentPlan& plan, const Dataset& data) {
+  PreparedSplit p;
+  p.split = plan.splitter->split(data, plan.split_seed);
+  if (plan.validation_ratio > 0) carve_validation(p.split, plan.validation_ratio, plan.split_seed);
+  p.hash = p.split.hash();
+  const auto users = static_cast<int32_t>(data.users.size());
+  const auto items = static_cast<int32_t>(data.items.size());
+  p.train = Interactions(p.split.train, users, items);
+  p.test = Interactions(p.split.test, users, items);
+  p.validation = Interactions(p.split.validation, users, items);
+  if (p.split.validation.size() > 0) {
+    InteractionLog seen_log = p.split.train;
+    for (size_t row = 0; row < p.split.validation.size(); ++row) seen_log.append(p.split.validation, row);
+    p.train_and_validation.emplace(seen_log, users, items);
+  }
+  return p;
+}
+
+// item_exposure.tsv.gz: every item's training popularity (users), popularity rank (1 = most
+// popular, ties by item index), head/tail membership and how often each algorithm recommended it
+// (top-k lists); user_activity.tsv.gz: every user's number of training items. Reports
+// draw the popularity-bias curve and the per-activity metrics from them.
+void write_exposure_files(const RunFolder& folder, const ExperimentPlan& plan, const Dataset& data,
+                          const Interactions& train, const MetricContext& context,
+                          const std::vector<std::vector<int64_t>>& exposure) {
+  std::vector<int32_t> order(data.items.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int32_t>(i);
+  std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return context.phi[a] > context.phi[b]; });
+  std::vector<int32_t> rank(order.size());
+  for (size_t r = 0; r < order.size(); ++r) rank[static_cast<size_t>(order[r])] = static_cast<int32_t>(r + 1);
+  std::string text = "item\ttrain_users\tpopularity_rank\ttail";
+  for (const auto& a : plan.algorithms) text += "\t" + a.label;
+  text += "\n";
+  for (int32_t item : order) {
+    text += fmt::format("{}\t{}\t{}\t{}", tsv_escape(data.items.external(item)), context.phi[item], rank[item],
+                        context.tail.tail(item) ? 1 : 0);
+    for (const auto& counts : exposure) text += fmt::format("\t{}", counts[static_cast<size_t>(item)]);
+    text += "\n";
+  }
+  folder.write_gzip("item_exposure.tsv.gz", text);
+  std::string users = "user\ttrain_items\n";
+  for (int32_t u = 0; u < train.num_users(); ++u)
+    users += fmt::format("{}\t{}\n", tsv_escape(data.users.external(u)), train.items_of(u).size());
+  folder.write_gzip("user_activity.tsv.gz", users);
+}
+
+RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger& log, SharedWork* shared) {
+  const auto wall_start = std::chrono::steady_clock::now();
   // run.device: cuda needs a GPU that this build's libtorch sees; auto takes one when there is one.
   const bool has_cuda = plan.device != "cpu" && registries.cuda_available();
   if (plan.device == "cuda" && !has_cuda)
@@ -289,7 +358,7 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
   const auto started = now_iso8601();
 
   // Dataset: from the cache when its recipe and files are unchanged.
-  Dataset data;
+  // Dataset: from the sweep's shared copy, else from the cache when its recipe and files are unchanged.
   std::vector<fs::path> files;
   const bool fixed = plan.split_name == "fixed";
   if (fixed) files = {fs::path(plan.split_params.text("train")), fs::path(plan.split_params.text("test"))};
@@ -301,50 +370,67 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
                           .text(plan.preprocess.hash())
                           .text(fixed ? "fixed" : "single")
                           .hex();
-  const auto cache_file = plan.cache_dir / "datasets" / (dataset_cache_key(recipe, source_files) + ".bin");
-  std::optional<Dataset> cached;
-  if (plan.use_cache) cached = load_dataset_cache(cache_file);
-  if (cached) {
-    data = std::move(*cached);
-    log.info("dataset {}: loaded from cache {}", plan.dataset_name, cache_file.string());
-  } else {
+  const auto cache_key = dataset_cache_key(recipe, source_files);
+  const auto cache_file = plan.cache_dir / "datasets" / (cache_key + ".bin");
+  const std::function<Dataset()> load_dataset = [&]() -> Dataset {
+    if (plan.use_cache)
+      if (auto cached = load_dataset_cache(cache_file)) {
+        log.info("dataset {}: loaded from cache {}", plan.dataset_name, cache_file.string());
+        return std::move(*cached);
+      }
     const auto t0 = std::chrono::steady_clock::now();
-    data = fixed ? plan.source->load_files(files) : plan.source->load();
+    Dataset loaded = fixed ? plan.source->load_files(files) : plan.source->load();
     log.info("dataset {}: {} users, {} items, {} interactions loaded from {} in {:.2f} s", plan.dataset_name,
-             data.users.size(), data.items.size(), data.log.size(), data.source,
+             loaded.users.size(), loaded.items.size(), loaded.log.size(), loaded.source,
              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    preprocess(data, plan.preprocess, log);
+    preprocess(loaded, plan.preprocess, log);
     if (plan.use_cache) {
       try {
         fs::create_directories(cache_file.parent_path());
-        save_dataset_cache(cache_file, data);
+        save_dataset_cache(cache_file, loaded);
       } catch (const std::exception& e) {
         log.warn("dataset cache not written ({}); the run goes on", e.what());
       }
     }
+    return loaded;
+  };
+  std::shared_ptr<const Dataset> data_ptr;
+  if (shared) {
+    const int before = shared->computed();
+    data_ptr = shared->get<Dataset>("dataset:" + cache_key, load_dataset);
+    if (shared->computed() == before) log.info("dataset {}: shared with the sweep's other jobs", plan.dataset_name);
+  } else {
+    data_ptr = std::make_shared<const Dataset>(load_dataset());
   }
+  const Dataset& data = *data_ptr;
   const auto dataset_hash = Hasher().text(data.log.hash()).text(fmt::format("{}", data.users.size())).text(fmt::format("{}", data.items.size())).hex();
 
-  // Split.
-  auto split = plan.splitter->split(data, plan.split_seed);
-  if (plan.validation_ratio > 0) carve_validation(split, plan.validation_ratio, plan.split_seed);
-  const auto split_hash = split.hash();
-  const Interactions train(split.train, data.users.size(), data.items.size());
-  const Interactions test(split.test, data.users.size(), data.items.size());
-  const Interactions validation(split.validation, data.users.size(), data.items.size());
-  // What a user is known to have seen when the test lists are drawn: training plus the validation
-  // carve-out (as RecBole masks both). Models are fitted on training alone.
-  // Without a carve-out that is the training matrix itself (no copy).
-  std::optional<Interactions> train_and_validation;
-  if (split.validation.size() > 0) {
-    InteractionLog seen_log = split.train;
-    for (size_t row = 0; row < split.validation.size(); ++row) seen_log.append(split.validation, row);
-    train_and_validation.emplace(seen_log, data.users.size(), data.items.size());
-  }
-  const Interactions& seen = train_and_validation ? *train_and_validation : train;
+  // Split: shared by the sweep's jobs with the same data, split recipe and seed.
+  const std::function<PreparedSplit()> make_split = [&] { return prepare_split(plan, data); };
+  const auto split_key = Hasher()
+                             .text("split")
+                             .text(dataset_hash)
+                             .text(plan.split_name)
+                             .text(plan.splitter->describe().dump())
+                             .text(fmt::format("{}|{:.17g}", plan.split_seed, plan.validation_ratio))
+                             .hex();
+  const auto prepared = shared ? shared->get<PreparedSplit>(split_key, make_split)
+                               : std::make_shared<const PreparedSplit>(make_split());
+  const SplitResult& split = prepared->split;
+  const auto& split_hash = prepared->hash;
+  const Interactions& train = prepared->train;
+  const Interactions& validation = prepared->validation;
+  // run.evaluate_on=validation (tuning) ranks the carve-out and never reads the test split; the
+  // lists then exclude training items only.
+  const bool on_validation = plan.evaluate_on == "validation";
+  const Interactions& test = on_validation ? prepared->validation : prepared->test;
+  const Interactions& seen = on_validation || !prepared->train_and_validation ? train : *prepared->train_and_validation;
   log.info("split {} ({}): {} train, {} test, {} validation interactions", plan.split_name, split_hash,
            split.train.size(), split.test.size(), split.validation.size());
-  if (split.test.size() == 0) fail("split {} left no test interactions; check the split parameters", plan.split_name);
+  if (on_validation) log.info("run.evaluate_on=validation: ranking the validation carve-out; the test split is not used");
+  if (test.nnz() == 0)
+    fail("split {} left no {} interactions; check the split parameters", plan.split_name,
+         on_validation ? "validation" : "test");
 
   // Protocol and metric context.
   const auto cases = plan.protocol->cases({data, seen, test, plan.relevance_threshold, plan.seed});
@@ -368,6 +454,8 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
   for (const auto& m : plan.metrics) metric_names.push_back(m->name());
   metrics_csv = "algorithm\tname\t" + join(metric_names, "\t") + "\n";
   std::vector<std::vector<std::string>> table_rows;
+  // How often each item appears in the recommended top-k lists, per algorithm (item_exposure.tsv.gz).
+  std::vector<std::vector<int64_t>> exposure;
 
   for (const auto& a : plan.algorithms) {
     auto algorithm = registries.algorithms.at(a.name).create(a.params);
@@ -375,7 +463,7 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
     const auto work_dir = folder.path() / "work" / a.label;
     FitContext fit{train, data.content, plan.validation_ratio > 0 ? &validation : nullptr, plan.seed, plan.threads,
                    device == "cuda" ? Device::Cuda : Device::Cpu, &log, work_dir,
-                   plan.use_cache ? plan.cache_dir : fs::path()};
+                   plan.use_cache ? plan.cache_dir : fs::path(), shared};
     log.info("{} ({}): fitting", a.label, a.name);
     const auto t0 = std::chrono::steady_clock::now();
     algorithm->fit(fit);
@@ -434,6 +522,10 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
                                        held_out);
       }
     }
+    auto& counts = exposure.emplace_back(data.items.size(), 0);
+    for (size_t c = 0; c < evaluation.case_users.size(); ++c)
+      for (int r = 0; r < std::min(evaluation.list_size[c], plan.list_length); ++r)
+        ++counts[static_cast<size_t>(evaluation.lists[c * static_cast<size_t>(evaluation.list_length) + static_cast<size_t>(r)])];
     if (per_user.empty()) per_user = "algorithm\tuser\t" + join(evaluation.per_user_names, "\t") + "\n";
     for (size_t u = 0; u < evaluation.users.size(); ++u) {
       per_user += a.label + "\t" + tsv_escape(data.users.external(evaluation.users[u]));
@@ -446,6 +538,7 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
   folder.write("recommendations.tsv", recommendations);
   folder.write_gzip("per_user_metrics.tsv.gz", per_user);
   folder.write("metrics.csv", metrics_csv);
+  write_exposure_files(folder, plan, data, train, context, exposure);
 
   std::vector<std::string> header{"algorithm"};
   header.insert(header.end(), metric_names.begin(), metric_names.end());
@@ -483,8 +576,11 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
         {"head_items", context.tail.head_count},
         {"tail_items", context.tail.tail_count},
         {"evaluated_cases", cases.size()}}},
+      {"evaluate_on", plan.evaluate_on},
       {"seed", plan.seed},
       {"threads", plan.threads},
+      {"hardware", hardware_description()},
+      {"wall_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count()},
       {"device", device},
       {"git_commit", git_commit()},
       {"versions", library_versions()},

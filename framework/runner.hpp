@@ -18,6 +18,7 @@
 namespace tailrec {
 
 class Logger;
+class SharedWork;
 
 struct AlgorithmPlan {
   std::string label;
@@ -37,6 +38,9 @@ struct ExperimentPlan {
   bool use_cache = true;
   std::filesystem::path cache_dir;
   bool progress = true;
+  // run.evaluate_on: "test", or "validation" (tuning: the validation carve-out is ranked instead of
+  // the test split, which is then never read)
+  std::string evaluate_on = "test";
   // dataset + preprocess
   std::string dataset_name;
   std::string dataset_loader;
@@ -75,7 +79,10 @@ struct RunOutcome {
   std::string table;       // the console table
 };
 
-RunOutcome run_experiment(ExperimentPlan& plan, const Registries& registries, Logger& log);
+// `shared` (may be null) lets the runs of one process (a sweep's jobs) load the dataset, split it
+// and embed item texts once.
+RunOutcome run_experiment(ExperimentPlan& plan, const Registries& registries, Logger& log,
+                          SharedWork* shared = nullptr);
 
 LongTail make_long_tail(const std::string& definition, double parameter, const std::vector<int32_t>& phi);
 

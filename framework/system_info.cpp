@@ -1,6 +1,7 @@
 #include "framework/system_info.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
@@ -88,6 +89,24 @@ void reset_peak_rss() {
 }
 
 int hardware_threads() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
+nlohmann::json hardware_description() {
+  std::string cpu = "unknown";
+  double memory_gib = 0;
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line);)
+    if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos) {
+      cpu = line.substr(line.find(':') + 2);
+      break;
+    }
+  std::ifstream meminfo("/proc/meminfo");
+  for (std::string line; std::getline(meminfo, line);)
+    if (line.rfind("MemTotal:", 0) == 0) {
+      memory_gib = std::round(std::stod(line.substr(9)) / (1024.0 * 1024.0) * 10) / 10;  // kB -> GiB, 1 decimal
+      break;
+    }
+  return {{"cpu", cpu}, {"cores", hardware_threads()}, {"memory_gib", memory_gib}};
+}
 
 std::string now_iso8601() {
   const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());

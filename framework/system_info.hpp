@@ -23,6 +23,8 @@ double peak_rss_mb();
 // Resets the peak to the current resident size, so each algorithm's peak can be measured.
 void reset_peak_rss();
 int hardware_threads();
+// The machine a run ran on: {"cpu": model name, "cores": logical CPUs, "memory_gib": total}.
+nlohmann::json hardware_description();
 std::string now_iso8601();
 
 }  // namespace tailrec

@@ -10,7 +10,10 @@ PACKAGES=(
   zlib1g-dev libssl-dev libcurl4-openssl-dev
   libgtest-dev libbenchmark-dev
   libutf8proc-dev                         # Unicode text pipeline of content-based algorithms
+  libboost-dev                            # header-only Boost.Math: t and normal distributions for the statistics
   python3                                 # tests only: the local Hugging Face hub stand-in (tests/integration/hf_hub_server.py)
+  gnuplot-nox                             # tailrec report: plots as PNG (pngcairo terminal) and SVG, without X11
+  chromium                                # tests only: renders report.html headless (tests/integration/report.sh)
 )
 
 missing=()

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <functional>
 
 #include "algorithms/bert/embedding_cache.hpp"
+#include "framework/hashing.hpp"
+#include "framework/shared_work.hpp"
 #include "algorithms/bert/model_location.hpp"
 #include "framework/config.hpp"
 #include "framework/error.hpp"
@@ -137,8 +140,9 @@ TextEmbeddingSettings parse_text_embedding_settings(const Params& params, std::s
   return s;
 }
 
-ItemEmbeddings embed_item_texts(const TextEmbeddingSettings& settings, const FitContext& context,
-                                std::string_view algorithm) {
+namespace {
+ItemEmbeddings compute_item_embeddings(const TextEmbeddingSettings& settings, const FitContext& context,
+                                       std::string_view algorithm) {
   Logger& log = context.log ? *context.log : Logger::null();
   const int32_t items = context.train.num_items();
   if (context.content.num_items() != items)
@@ -271,6 +275,29 @@ ItemEmbeddings embed_item_texts(const TextEmbeddingSettings& settings, const Fit
              texts.size(), seconds, e.what());
   }
   return result;
+}
+
+}  // namespace
+
+ItemEmbeddings embed_item_texts(const TextEmbeddingSettings& settings, const FitContext& context,
+                                std::string_view algorithm) {
+  if (!context.shared) return compute_item_embeddings(settings, context, algorithm);
+  // In a sweep, jobs with the same model, encoder settings and item texts get the same matrix:
+  // it is encoded (or read from the disk cache) once, by the first job that needs it.
+  Hasher key;
+  key.text("item_embeddings")
+      .text(std::filesystem::absolute(settings.model).string())
+      .text(settings.fusion == FieldFusion::Mean ? "mean" : "concat")
+      .text(settings.embed.pooling ? pooling_name(*settings.embed.pooling) : "auto")
+      .text(settings.embed.normalize ? (*settings.embed.normalize ? "true" : "false") : "auto")
+      .text(fmt::format("{}|{}|{}|{}", settings.embed.max_length, settings.embed.batch_size,
+                        precision_name(settings.embed.precision), context.device == Device::Cuda ? "cuda" : "cpu"));
+  const auto fields = settings.fields.present(context.content, algorithm);
+  key.text(fields_text(fields));
+  for (int32_t i = 0; i < context.content.num_items(); ++i)
+    for (const auto& f : fields) key.text(context.content.value(f.field, i));
+  const std::function<ItemEmbeddings()> compute = [&] { return compute_item_embeddings(settings, context, algorithm); };
+  return *context.shared->get<ItemEmbeddings>(key.hex(), compute);
 }
 
 }  // namespace tailrec

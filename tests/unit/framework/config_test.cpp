@@ -60,6 +60,23 @@ TEST_F(ConfigFixture, ExperimentChangesGroupsAndKeysButCommandLineWins) {
   EXPECT_EQ(d.at("run.seed").as_int(), 9);
 }
 
+TEST_F(ConfigFixture, AlgorithmEntryParametersByLabel) {
+  auto c = make({"algorithms=[a, {name: a, label: a2, k: 3}]", "algorithms.a.k=10", "algorithms.a2.k=20"});
+  EXPECT_EQ(c.at("algorithms").node()[0]["name"].as<std::string>(), "a");  // a plain name became a map
+  EXPECT_EQ(c.at("algorithms").node()[0]["k"].as<int>(), 10);
+  EXPECT_EQ(c.at("algorithms").node()[1]["k"].as<int>(), 20);
+  EXPECT_EQ(c.origin("algorithms[1].k"), "command line override 'algorithms.a2.k=20'");
+  auto removed = make({"algorithms=[{name: a, k: 3}]", "~algorithms.a.k"});
+  EXPECT_FALSE(removed.at("algorithms").node()[0]["k"]);
+  try {
+    make({"algorithms.b.k=1"});
+    FAIL() << "an unknown label must be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no entry of algorithms has the label 'b'"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(make({"algorithms.a.name=b"}), Error);
+}
+
 TEST_F(ConfigFixture, ValuesAreTypedAsYaml) {
   auto c = make({"algorithms=[a,b]", "split.ratio=0.5", "+run.extra=true"});
   EXPECT_EQ(c.at("algorithms").as_strings(), (std::vector<std::string>{"a", "b"}));

@@ -1,0 +1,32 @@
+#pragma once
+// launcher=local: a sweep's jobs run inside this process, `parallel` at a time, sharing the work
+// they have in common (framework/shared_work.hpp): the dataset is loaded once, each split made
+// once, BERT item embeddings computed once. A job that throws is recorded in its folder's
+// error.txt and the others go on. Used by `tailrec run --multirun`, `tailrec tune` and `tailrec check`.
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "experiments/sweep.hpp"
+#include "framework/runner.hpp"
+
+namespace tailrec {
+
+// Composes and validates one job's config (strict, as `tailrec run` does). Errors name the job.
+ExperimentPlan plan_job(const SweepJob& job, const std::vector<std::filesystem::path>& search_path);
+
+struct JobResult {
+  std::string status;   // COMPLETED or FAILED
+  std::string error;    // FAILED: the message
+  double seconds = 0;
+  nlohmann::json metrics;  // COMPLETED: metrics.json
+};
+
+// Runs plans[i] as jobs[i]. `on_end` is called after each job, one call at a time, in the order
+// jobs end. Returns the results in job order.
+std::vector<JobResult> run_jobs_locally(const std::vector<SweepJob>& jobs, std::vector<ExperimentPlan>& plans,
+                                        int parallel,
+                                        const std::function<void(const SweepJob&, const JobResult&)>& on_end);
+
+}  // namespace tailrec

@@ -1,0 +1,175 @@
+// `tailrec run --multirun` and `tailrec run --multirun --resume DIR`: expand the sweep, compose and
+// validate every job, write multirun.yaml, then hand the jobs to the local or the Slurm launcher.
+#include <csignal>
+#include <cstring>
+#include <iostream>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "experiments/commands.hpp"
+#include "experiments/local_launcher.hpp"
+#include "experiments/slurm_launcher.hpp"
+#include "experiments/sweep.hpp"
+#include "framework/config.hpp"
+#include "framework/error.hpp"
+#include "framework/logger.hpp"
+#include "framework/strings.hpp"
+
+namespace tailrec {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Ctrl-C: every finished job is already whole on disk (metrics.json is written last, sweep.jsonl
+// atomically), so the process only says how to resume and dies by the signal.
+char g_interrupt_message[4096];
+void on_interrupt(int signal) {
+  const auto written = ::write(STDERR_FILENO, g_interrupt_message, std::strlen(g_interrupt_message));
+  (void)written;
+  std::signal(signal, SIG_DFL);
+  std::raise(signal);
+}
+
+std::string metric_summary(const nlohmann::json& metrics) {
+  std::vector<std::string> parts;
+  for (const auto& [label, a] : metrics.at("algorithms").items()) {
+    const auto& values = a.at("metrics");
+    if (values.empty()) continue;
+    // ndcg (the first cut-off) when measured, else the first metric by name.
+    auto shown = values.begin();
+    for (auto it = values.begin(); it != values.end(); ++it)
+      if (starts_with(it.key(), "ndcg") || starts_with(it.key(), "imp_ndcg")) {
+        shown = it;
+        break;
+      }
+    parts.push_back(fmt::format("{} {}={}", label, shown.key(),
+                                shown.value().is_number() ? fmt::format("{:.4f}", shown.value().get<double>()) : "n/a"));
+    if (parts.size() == 3) {
+      parts.push_back("...");
+      break;
+    }
+  }
+  return join(parts, ", ");
+}
+
+int run_sweep(const fs::path& dir, const std::vector<SweepJob>& all_jobs, const std::vector<fs::path>& config_dirs,
+              const SweepSettings& settings, const std::vector<fs::path>& search) {
+  std::vector<SweepJob> todo;
+  for (const auto& job : all_jobs)
+    if (job_status(dir / std::to_string(job.index)) != "COMPLETED") todo.push_back(job);
+  // Every job is composed and validated before any starts.
+  std::vector<ExperimentPlan> plans;
+  for (const auto& job : todo) plans.push_back(plan_job(job, search));
+  write_sweep_index(dir, all_jobs);
+  std::cerr << fmt::format("sweep {}: {} jobs, {} to run, launcher {}{}\n", dir.string(), all_jobs.size(), todo.size(),
+                           settings.launcher,
+                           settings.launcher == "local" ? fmt::format(" ({} at a time)", settings.jobs) : "");
+  if (settings.launcher == "slurm")
+    std::snprintf(g_interrupt_message, sizeof g_interrupt_message,
+                  "\ninterrupted: the Slurm array keeps running (its id is printed above; scancel ID stops it). "
+                  "Once squeue no longer lists it: tailrec report %s, or tailrec run --multirun --resume %s for "
+                  "the unfinished jobs\n",
+                  dir.c_str(), dir.c_str());
+  else
+    std::snprintf(g_interrupt_message, sizeof g_interrupt_message,
+                  "\ninterrupted: finished jobs are kept; run the rest with: tailrec run --multirun --resume %s\n",
+                  dir.c_str());
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+
+  int failed = 0;
+  if (settings.launcher == "slurm") {
+    std::vector<fs::path> absolute_dirs;
+    for (const auto& d : config_dirs) absolute_dirs.push_back(fs::absolute(d));
+    Logger log;
+    const auto id = submit_slurm_array(dir, todo, fs::read_symlink("/proc/self/exe"), absolute_dirs, settings.slurm, log);
+    if (!settings.slurm.wait) {
+      std::cerr << fmt::format("submitted Slurm array job {} ({} tasks); follow it with squeue -j {}, then: tailrec report {}\n",
+                               id, todo.size(), id, dir.string());
+      std::cout << dir.string() << std::endl;
+      return 0;
+    }
+    write_sweep_index(dir, all_jobs);
+    for (const auto& job : todo) {
+      const auto status = job_status(dir / std::to_string(job.index));
+      if (status != "COMPLETED") ++failed;
+      std::cerr << fmt::format("job {} {}: {}\n", job.index, status, join(job.swept, " "));
+    }
+  } else {
+    size_t done = 0;
+    run_jobs_locally(todo, plans, settings.jobs, [&](const SweepJob& job, const JobResult& result) {
+      ++done;
+      write_sweep_index(dir, all_jobs);
+      if (result.status != "COMPLETED") ++failed;
+      std::cerr << fmt::format("[{}/{}] job {} {} in {:.1f} s: {}{}\n", done, todo.size(), job.index, result.status,
+                               result.seconds, job.swept.empty() ? "(no swept values)" : join(job.swept, " "),
+                               result.status == "COMPLETED" ? "  ->  " + metric_summary(result.metrics)
+                                                            : "\n    error: " + result.error);
+    });
+  }
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  std::cerr << fmt::format("sweep done: {} of {} jobs completed{}; index: {}\n", all_jobs.size() - static_cast<size_t>(failed),
+                           all_jobs.size(), failed ? fmt::format(", {} failed (errors in sweep.jsonl and <job>/error.txt; "
+                                                                 "rerun them with --resume)", failed)
+                                                   : "",
+                           (dir / "sweep.jsonl").string());
+  std::cout << dir.string() << std::endl;
+  return failed ? 1 : 0;
+}
+
+}  // namespace
+
+int multirun_command(const RunCommand& command) {
+  if (!command.resume.empty()) {
+    if (!command.overrides.empty() || !command.config_dirs.empty())
+      fail("--resume {} takes no overrides or --config-dir: a sweep resumes with the settings in its multirun.yaml",
+           command.resume);
+    const fs::path dir = fs::absolute(command.resume);
+    const auto file = read_multirun_yaml(dir);
+    const auto search = config_search_path(file.config_dirs);
+    if (file.jobs.empty()) fail("{}: the sweep lists no jobs", (dir / "multirun.yaml").string());
+    Config first = compose({search, file.jobs.front().overrides, "config"});
+    const auto settings = read_sweep_settings(first);
+    return run_sweep(dir, file.jobs, file.config_dirs, settings, search);
+  }
+
+  const auto search = config_search_path(command.config_dirs);
+  for (const auto& o : command.overrides) {
+    const auto key = o.substr(0, o.find('='));
+    if (key == "run.dir")
+      fail("override '{}': a sweep gives each job its own folder <sweep.dir>/<n>; set the sweep's folder with sweep.dir=PATH", o);
+    if (is_sweep_override(o) && (starts_with(key, "sweep.") || starts_with(key, "launcher") || key == "sweep"))
+      fail("override '{}': the sweep's own settings cannot be swept", o);
+  }
+  // The sweep's settings come from the config of the first combination (they cannot vary).
+  std::vector<std::string> first_overrides;
+  for (const auto& o : command.overrides) first_overrides.push_back(expand_override(o).front());
+  Config first = compose({search, first_overrides, "config"});
+  auto settings = read_sweep_settings(first);
+  if (!settings.seeds.empty())
+    for (const auto& o : command.overrides)
+      if (starts_with(o, "run.seed="))
+        fail("override '{}': sweep.seeds sets run.seed for each job; drop one of the two", o);
+  const fs::path dir = fs::absolute(settings.dir);
+  if (fs::exists(dir) && !fs::is_empty(dir))
+    fail("sweep folder {} already exists and is not empty; resume it with tailrec run --multirun --resume {}, or "
+         "choose another sweep.dir", dir.string(), dir.string());
+  const auto jobs = expand_sweep(command.overrides, settings.seeds, dir);
+  // Validate every job before the folder is created.
+  for (const auto& job : jobs) plan_job(job, search);
+  fs::create_directories(dir);
+  std::vector<std::string> command_line{"tailrec", "run", "--multirun"};
+  std::vector<fs::path> config_dirs;
+  for (const auto& d : command.config_dirs) {
+    config_dirs.push_back(fs::absolute(d));
+    command_line.push_back("--config-dir=" + fs::absolute(d).string());
+  }
+  command_line.insert(command_line.end(), command.overrides.begin(), command.overrides.end());
+  write_multirun_yaml(dir, command_line, config_dirs, settings, jobs);
+  return run_sweep(dir, jobs, config_dirs, settings, search);
+}
+
+}  // namespace tailrec

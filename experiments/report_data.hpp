@@ -1,0 +1,92 @@
+#pragma once
+// `tailrec report`, part 1: finding and loading stored run folders and grouping them. A report is
+// computed only from what runs wrote (metrics.json, per_user_metrics.tsv.gz, item_exposure.tsv.gz,
+// user_activity.tsv.gz, overrides.yaml, a sweep's multirun.yaml), never from typed numbers.
+//
+// Grouping: runs whose data, split recipe (all but its seed), protocol and metric settings agree
+// share a *context* (one table). Inside a context one row is a *setting*: an algorithm label plus
+// the run's swept overrides other than run.seed and run.dir; its runs differ only by seed.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace tailrec {
+
+// per_user_metrics.tsv.gz of one algorithm label: users and one column per metric (NaN: undefined).
+struct PerUserColumns {
+  std::vector<std::string> users;
+  std::map<std::string, std::vector<double>> columns;  // metric -> value per user (same order)
+};
+
+// item_exposure.tsv.gz, rows in popularity-rank order (rank 1 first).
+struct ExposureTable {
+  std::vector<int64_t> train_users;                       // per item
+  std::map<std::string, std::vector<int64_t>> counts;     // label -> times in top-k lists, per item
+};
+
+struct RunRecord {
+  std::filesystem::path dir;
+  nlohmann::json metrics;                   // metrics.json
+  std::vector<std::string> overrides;       // overrides.yaml
+  std::vector<std::string> swept;           // overrides that distinguish it (run.seed, run.dir excluded)
+  uint64_t seed = 0;                        // metrics.json "seed"
+  std::string split_hash;
+  std::string context_key;                  // see context_key()
+  std::vector<std::string> labels;          // algorithm labels, in the experiment's order (metrics.csv)
+  std::vector<std::string> metric_names;    // in the experiment's order (metrics.csv)
+  std::map<std::string, PerUserColumns> per_user;  // empty when the file is missing
+  ExposureTable exposure;                   // empty when the file is missing
+  std::map<std::string, int64_t> activity;  // user -> train_items; empty when the file is missing
+};
+
+struct Setting {
+  std::string label;                 // algorithm label
+  std::string algorithm;             // registered name
+  std::vector<std::string> swept;    // overrides naming it ("k=20" for algorithms.<label>.k=20)
+  std::string name;                  // display: "item_knn" or "item_knn (k=20)"
+  std::vector<size_t> runs;          // indices into ReportData::runs, by ascending seed, one per seed
+};
+
+struct Context {
+  std::string key;
+  std::string title;                 // "ml_latest_small · random_holdout · full · k=10"
+  std::vector<size_t> runs;          // every run of the context
+  std::vector<Setting> settings;     // in order of first appearance
+  std::vector<std::string> metrics;  // metric names, in order of first appearance
+};
+
+struct ReportData {
+  std::vector<RunRecord> runs;
+  std::vector<Context> contexts;
+  std::vector<std::string> warnings;  // skipped folders, missing files, duplicate seeds
+};
+
+// Reads a gzip (or plain) text file whole. Errors name the file.
+std::string read_gzip_text(const std::filesystem::path& path);
+
+// Parsers for the run-folder files (exposed for tests). `source` names the file in errors.
+std::map<std::string, PerUserColumns> parse_per_user_metrics(const std::string& text, const std::string& source);
+ExposureTable parse_item_exposure(const std::string& text, const std::string& source);
+std::map<std::string, int64_t> parse_user_activity(const std::string& text, const std::string& source);
+
+// The key runs must share to be compared in one table: dataset hash, split name, parameters and
+// validation share (not its seed), protocol, k, relevance threshold, long-tail definition, evaluate_on.
+std::string context_key(const nlohmann::json& metrics);
+
+// The display form of the overrides that distinguish a setting of `label`: algorithms.<label>.<p>=v
+// becomes p=v, overrides of another label's parameters are dropped, the rest stay as written.
+std::vector<std::string> setting_overrides(const std::string& label, const std::vector<std::string>& swept);
+
+// Loads every input (a run folder with metrics.json, a sweep folder with multirun.yaml, or a folder
+// holding such folders). Folders without metrics.json are skipped with a warning naming them.
+// With `with_details` false the per-user, exposure and activity files are not read.
+ReportData load_report_data(const std::vector<std::filesystem::path>& inputs, bool with_details = true);
+
+// Groups loaded runs into contexts and settings (called by load_report_data; exposed for tests).
+void group_runs(ReportData& data);
+
+}  // namespace tailrec

@@ -1,0 +1,319 @@
+#include "experiments/sweep.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <fstream>
+#include <optional>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "framework/config.hpp"
+#include "framework/error.hpp"
+#include "framework/run_folder.hpp"
+#include "framework/strings.hpp"
+#include "framework/system_info.hpp"
+
+namespace tailrec {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct SplitOverride {
+  std::string prefix;  // "+" or "" (a "~key" deletion never sweeps)
+  std::string key;
+  std::string value;
+};
+
+std::optional<SplitOverride> split_override(const std::string& text) {
+  if (starts_with(text, "~")) return std::nullopt;
+  const auto eq = text.find('=');
+  if (eq == std::string::npos) return std::nullopt;
+  SplitOverride o;
+  o.prefix = starts_with(text, "+") ? "+" : "";
+  o.key = text.substr(o.prefix.size(), eq - o.prefix.size());
+  o.value = text.substr(eq + 1);
+  return o;
+}
+
+// Splits at commas outside brackets, braces, parentheses and quotes.
+std::vector<std::string> top_level_items(const std::string& text) {
+  std::vector<std::string> items;
+  std::string current;
+  int depth = 0;
+  char quote = 0;
+  for (char c : text) {
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '[' || c == '{' || c == '(') {
+      ++depth;
+    } else if (c == ']' || c == '}' || c == ')') {
+      --depth;
+    } else if (c == ',' && depth == 0) {
+      items.emplace_back(trim(current));
+      current.clear();
+      continue;
+    }
+    current += c;
+  }
+  items.emplace_back(trim(current));
+  return items;
+}
+
+// "range(" ... ")" or "choice(" ... ")": the arguments, else nullopt.
+std::optional<std::vector<std::string>> call_arguments(const std::string& value, const std::string& function) {
+  const auto v = std::string(trim(value));
+  if (!starts_with(v, function + "(") || v.back() != ')') return std::nullopt;
+  return top_level_items(v.substr(function.size() + 1, v.size() - function.size() - 2));
+}
+
+std::vector<std::string> range_values(const std::string& text, const std::vector<std::string>& args) {
+  if (args.empty() || args.size() > 3 || (args.size() == 1 && args[0].empty()))
+    fail("override '{}': range takes (stop), (start, stop) or (start, stop, step)", text);
+  bool integral = true;
+  std::vector<double> numbers;
+  for (const auto& a : args) {
+    const auto d = parse_double(a);
+    if (!d) fail("override '{}': range argument '{}' is not a number", text, a);
+    if (!parse_int(a)) integral = false;
+    numbers.push_back(*d);
+  }
+  const double start = numbers.size() == 1 ? 0 : numbers[0];
+  const double stop = numbers.size() == 1 ? numbers[0] : numbers[1];
+  const double step = numbers.size() == 3 ? numbers[2] : 1;
+  if (step == 0) fail("override '{}': the range step must not be 0", text);
+  std::vector<std::string> values;
+  for (int64_t i = 0;; ++i) {
+    const double x = start + static_cast<double>(i) * step;  // no accumulated rounding
+    if (step > 0 ? x >= stop - 1e-12 * std::abs(step) : x <= stop + 1e-12 * std::abs(step)) break;
+    if (values.size() >= 100000) fail("override '{}': the range has more than 100000 values", text);
+    values.push_back(integral ? fmt::format("{}", static_cast<int64_t>(std::llround(x))) : fmt::format("{}", x));
+  }
+  if (values.empty()) fail("override '{}': the range is empty (as Python's range would be)", text);
+  return values;
+}
+
+std::string local_time(const char* format) {
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char text[64];
+  std::strftime(text, sizeof text, format, &tm);
+  return text;
+}
+
+void check_keys(const ConfigView& view, const std::vector<std::string>& allowed) {
+  if (view.is_null()) return;
+  if (!view.is_map()) view.fail_here("expected a map");
+  for (const auto& key : view.keys())
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+      view[key].fail_here(fmt::format("unknown key{}; valid keys: {}", did_you_mean(key, allowed), join(allowed, ", ")));
+}
+
+}  // namespace
+
+bool is_sweep_override(const std::string& text) {
+  const auto o = split_override(text);
+  if (!o) return false;
+  return call_arguments(o->value, "range") || call_arguments(o->value, "choice") || top_level_items(o->value).size() > 1;
+}
+
+std::vector<std::string> expand_override(const std::string& text) {
+  const auto o = split_override(text);
+  if (!o || !is_sweep_override(text)) return {text};
+  std::vector<std::string> values;
+  if (const auto args = call_arguments(o->value, "range")) values = range_values(text, *args);
+  else if (const auto choices = call_arguments(o->value, "choice")) values = *choices;
+  else values = top_level_items(o->value);
+  std::vector<std::string> out;
+  for (const auto& v : values) {
+    if (v.empty()) fail("override '{}' sweeps an empty value; remove the stray comma", text);
+    out.push_back(o->prefix + o->key + "=" + v);
+  }
+  return out;
+}
+
+std::vector<SweepJob> expand_sweep(const std::vector<std::string>& overrides, const std::vector<uint64_t>& seeds,
+                                   const fs::path& sweep_dir) {
+  std::vector<std::vector<std::string>> axes;
+  for (const auto& o : overrides) axes.push_back(expand_override(o));
+  size_t combinations = 1;
+  for (const auto& axis : axes) {
+    combinations *= axis.size();
+    if (combinations > 100000) fail("the sweep has more than 100000 jobs; narrow it");
+  }
+  std::vector<SweepJob> jobs;
+  std::vector<size_t> at(axes.size(), 0);
+  for (size_t c = 0; c < combinations; ++c) {
+    std::vector<std::string> base, swept;
+    for (size_t a = 0; a < axes.size(); ++a) {
+      base.push_back(axes[a][at[a]]);
+      if (axes[a].size() > 1) swept.push_back(axes[a][at[a]]);
+    }
+    const auto add = [&](std::vector<std::string> job_overrides, std::vector<std::string> job_swept) {
+      SweepJob job;
+      job.index = static_cast<int>(jobs.size());
+      job_overrides.push_back("run.dir=" + (sweep_dir / std::to_string(job.index)).string());
+      job.overrides = std::move(job_overrides);
+      job.swept = std::move(job_swept);
+      jobs.push_back(std::move(job));
+    };
+    if (seeds.empty()) add(base, swept);
+    for (const auto seed : seeds) {
+      auto o = base;
+      auto s = swept;
+      o.push_back(fmt::format("run.seed={}", seed));
+      s.push_back(o.back());
+      add(o, s);
+    }
+    // Odometer: the last override varies fastest.
+    for (size_t a = axes.size(); a-- > 0;) {
+      if (++at[a] < axes[a].size()) break;
+      at[a] = 0;
+    }
+  }
+  return jobs;
+}
+
+SweepSettings read_sweep_settings(const Config& config) {
+  SweepSettings s;
+  const auto root = config.root();
+  const auto sweep = root["sweep"];
+  check_keys(sweep, {"dir", "seeds"});
+  const auto dir = sweep.get_string("dir", "");
+  const auto results_root = root["run"].get_string("results_root", (tailrec_home() / "results").string());
+  s.dir = dir.empty() ? fs::path(results_root) / "multirun" / local_time("%Y-%m-%d") / local_time("%H-%M-%S") : fs::path(dir);
+  const auto seeds = sweep["seeds"];
+  if (seeds.is_sequence()) {
+    for (size_t i = 0; i < seeds.size(); ++i) {
+      const auto v = seeds[i].as_int();
+      if (v < 0) seeds[i].fail_here("a seed is a non-negative integer");
+      s.seeds.push_back(static_cast<uint64_t>(v));
+    }
+    if (s.seeds.empty()) seeds.fail_here("list at least one seed, or give a count: sweep.seeds=3");
+  } else if (!seeds.is_null()) {
+    const auto n = seeds.as_int();
+    if (n < 1 || n > 10000) seeds.fail_here("the number of seeds must be in [1, 10000], or a list [1, 2, 3]");
+    const auto base = static_cast<uint64_t>(root["run"].get_int("seed", 42));
+    if (n > 1)
+      for (int64_t i = 0; i < n; ++i) s.seeds.push_back(base + static_cast<uint64_t>(i));
+  }
+
+  const auto launcher = root["launcher"];
+  s.launcher = launcher.is_null() ? "local" : launcher["name"].as_string();
+  if (s.launcher == "local") {
+    check_keys(launcher, {"name", "jobs"});
+    s.jobs = static_cast<int>(launcher.get_int("jobs", 1));
+    if (s.jobs < 1 || s.jobs > 1024) launcher["jobs"].fail_here("must be in [1, 1024]");
+  } else if (s.launcher == "slurm") {
+    check_keys(launcher, {"name", "partition", "time", "cpus_per_task", "mem", "gres", "max_parallel", "extra", "wait",
+                          "sbatch"});
+    auto& slurm = s.slurm;
+    slurm.partition = launcher.get_string("partition", "");
+    slurm.time = launcher.get_string("time", slurm.time);
+    slurm.cpus_per_task = static_cast<int>(launcher.get_int("cpus_per_task", 1));
+    if (slurm.cpus_per_task < 1) launcher["cpus_per_task"].fail_here("must be at least 1");
+    slurm.mem = launcher.get_string("mem", "");
+    slurm.gres = launcher.get_string("gres", "");
+    slurm.max_parallel = static_cast<int>(launcher.get_int("max_parallel", 0));
+    if (slurm.max_parallel < 0) launcher["max_parallel"].fail_here("must be 0 (no limit) or positive");
+    if (launcher.has("extra")) slurm.extra = launcher["extra"].as_strings();
+    else launcher["extra"].mark_read();
+    slurm.wait = launcher.get_bool("wait", true);
+    slurm.sbatch = launcher.get_string("sbatch", "sbatch");
+  } else {
+    launcher["name"].fail_here(fmt::format("unknown launcher '{}'{}; valid: local, slurm", s.launcher,
+                                           did_you_mean(s.launcher, {"local", "slurm"})));
+  }
+  return s;
+}
+
+std::string job_status(const fs::path& job_dir) {
+  if (RunFolder::is_complete(job_dir)) return "COMPLETED";
+  if (fs::exists(job_dir / "error.txt")) return "FAILED";
+  if (fs::exists(job_dir / "run.log")) return "RUNNING";
+  return "PENDING";
+}
+
+void write_multirun_yaml(const fs::path& sweep_dir, const std::vector<std::string>& command_line,
+                         const std::vector<fs::path>& config_dirs, const SweepSettings& settings,
+                         const std::vector<SweepJob>& jobs) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "command_line" << YAML::Value << YAML::Flow << command_line;
+  out << YAML::Key << "config_dirs" << YAML::Value << YAML::BeginSeq;
+  for (const auto& d : config_dirs) out << d.string();
+  out << YAML::EndSeq;
+  out << YAML::Key << "launcher" << YAML::Value << settings.launcher;
+  out << YAML::Key << "seeds" << YAML::Value << YAML::Flow << settings.seeds;
+  out << YAML::Key << "created" << YAML::Value << now_iso8601();
+  out << YAML::Key << "git_commit" << YAML::Value << git_commit();
+  out << YAML::Key << "jobs" << YAML::Value << YAML::BeginSeq;
+  for (const auto& job : jobs) {
+    out << YAML::BeginMap << YAML::Key << "index" << YAML::Value << job.index;
+    out << YAML::Key << "overrides" << YAML::Value << YAML::Flow << job.overrides;
+    out << YAML::Key << "swept" << YAML::Value << YAML::Flow << job.swept << YAML::EndMap;
+  }
+  out << YAML::EndSeq << YAML::EndMap;
+  write_file_atomically(sweep_dir / "multirun.yaml", std::string(out.c_str()) + "\n");
+}
+
+MultirunFile read_multirun_yaml(const fs::path& sweep_dir) {
+  const auto path = sweep_dir / "multirun.yaml";
+  if (!fs::is_regular_file(path))
+    fail("{} does not exist: {} is not a sweep folder (tailrec run --multirun writes one)", path.string(),
+         sweep_dir.string());
+  MultirunFile file;
+  try {
+    const auto root = YAML::LoadFile(path.string());
+    file.command_line = root["command_line"].as<std::vector<std::string>>();
+    for (const auto& d : root["config_dirs"]) file.config_dirs.emplace_back(d.as<std::string>());
+    for (const auto& j : root["jobs"]) {
+      SweepJob job;
+      job.index = j["index"].as<int>();
+      job.overrides = j["overrides"].as<std::vector<std::string>>();
+      job.swept = j["swept"].as<std::vector<std::string>>();
+      file.jobs.push_back(std::move(job));
+    }
+  } catch (const YAML::Exception& e) {
+    fail("{}:{}: {} (the file is written by tailrec run --multirun; was it edited?)", path.string(), e.mark.line + 1,
+         e.msg);
+  }
+  return file;
+}
+
+void write_sweep_index(const fs::path& sweep_dir, const std::vector<SweepJob>& jobs) {
+  std::string text;
+  for (const auto& job : jobs) {
+    const auto dir = sweep_dir / std::to_string(job.index);
+    nlohmann::json line = {{"job", job.index},       {"dir", std::to_string(job.index)},
+                           {"overrides", job.overrides}, {"swept", job.swept},
+                           {"status", job_status(dir)}};
+    if (line["status"] == "FAILED") {
+      std::ifstream in(dir / "error.txt");
+      line["error"] = std::string(std::istreambuf_iterator<char>(in), {});
+    }
+    if (line["status"] == "COMPLETED") {
+      try {
+        std::ifstream in(dir / "metrics.json");
+        const auto metrics = nlohmann::json::parse(in);
+        nlohmann::json values = nlohmann::json::object();
+        for (const auto& [label, a] : metrics.at("algorithms").items()) values[label] = a.at("metrics");
+        line["metrics"] = values;
+        line["wall_seconds"] = metrics.value("wall_seconds", 0.0);
+      } catch (const std::exception& e) {
+        line["status"] = "FAILED";
+        line["error"] = fmt::format("{}: unreadable metrics.json: {}", (dir / "metrics.json").string(), e.what());
+      }
+    }
+    text += line.dump() + "\n";
+  }
+  write_file_atomically(sweep_dir / "sweep.jsonl", text);
+}
+
+}  // namespace tailrec
