@@ -260,6 +260,7 @@ std::vector<std::string> setting_overrides(const std::string& label, const std::
   std::vector<std::string> out;
   for (const auto& s : swept) {
     const auto key = override_key(s);
+    if (key == "algorithms") continue;  // the algorithms list: the row's label already names it
     if (starts_with(key, "algorithms.")) {
       const auto rest = key.substr(std::string("algorithms.").size());
       const auto dot = rest.find('.');
@@ -318,6 +319,20 @@ void group_runs(ReportData& data) {
   }
   for (size_t ci = 0; ci < data.contexts.size(); ++ci) {
     auto& context = data.contexts[ci];
+    // Overrides that every setting of the table shares (split=temporal_user when the sweep also
+    // varied the split: that went into the table's title) would only lengthen the names.
+    std::vector<std::string> common = context.settings.empty() ? std::vector<std::string>{} : context.settings[0].swept;
+    for (const auto& setting : context.settings)
+      std::erase_if(common, [&](const std::string& o) {
+        return std::find(setting.swept.begin(), setting.swept.end(), o) == setting.swept.end();
+      });
+    if (context.settings.size() > 1)
+      for (auto& setting : context.settings) {
+        std::vector<std::string> shown;
+        for (const auto& o : setting.swept)
+          if (std::find(common.begin(), common.end(), o) == common.end()) shown.push_back(o);
+        setting.name = shown.empty() ? setting.label : setting.label + " (" + join(shown, ", ") + ")";
+      }
     // Two settings with one display name differ only in parameters the overrides do not show (a
     // config file edited between runs): name them by the differing parameters.
     for (size_t a = 0; a < context.settings.size(); ++a)
