@@ -98,14 +98,6 @@ std::vector<std::string> range_values(const std::string& text, const std::vector
   return values;
 }
 
-std::string local_time(const char* format) {
-  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char text[64];
-  std::strftime(text, sizeof text, format, &tm);
-  return text;
-}
 
 void check_keys(const ConfigView& view, const std::vector<std::string>& allowed) {
   if (view.is_null()) return;

@@ -89,14 +89,6 @@ std::vector<std::vector<std::string>> trial_overrides(const TuneCommand& command
   return trials;
 }
 
-std::string local_time(const char* format) {
-  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char text[64];
-  std::strftime(text, sizeof text, format, &tm);
-  return text;
-}
 
 }  // namespace
 

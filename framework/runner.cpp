@@ -27,14 +27,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string local_time(const char* format) {
-  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char text[64];
-  std::strftime(text, sizeof text, format, &tm);
-  return text;
-}
 
 fs::path default_cache_dir() { return user_cache_dir("TAILREC_CACHE_DIR", ""); }
 

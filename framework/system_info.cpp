@@ -108,6 +108,15 @@ nlohmann::json hardware_description() {
   return {{"cpu", cpu}, {"cores", hardware_threads()}, {"memory_gib", memory_gib}};
 }
 
+std::string local_time(const char* format) {
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char text[64];
+  std::strftime(text, sizeof text, format, &tm);
+  return text;
+}
+
 std::string now_iso8601() {
   const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};

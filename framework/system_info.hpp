@@ -26,5 +26,7 @@ int hardware_threads();
 // The machine a run ran on: {"cpu": model name, "cores": logical CPUs, "memory_gib": total}.
 nlohmann::json hardware_description();
 std::string now_iso8601();
+// The local time in strftime `format` (folder names: "%Y-%m-%d", "%H-%M-%S").
+std::string local_time(const char* format);
 
 }  // namespace tailrec
