@@ -8,6 +8,7 @@
 #include "algorithms/hybrid/hybrid.hpp"
 #include "algorithms/neighbors/neighbors.hpp"
 #include "algorithms/neural/neural.hpp"
+#include "algorithms/rerank/rerank.hpp"
 #include "algorithms/torch/similarity_cuda.hpp"
 
 namespace tailrec {
@@ -23,6 +24,7 @@ void register_algorithms(Registries& registries) {
   register_bert(registries);
   register_embedding_regression(registries);
   register_hybrids(registries);
+  register_rerank(registries);
   registries.cuda_available = torch_cuda_available;
   registries.torch_build = torch_build_description;
 }

@@ -5,6 +5,8 @@
 #include <limits>
 #include <set>
 
+#include <sstream>
+
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -109,9 +111,22 @@ std::string reproduction_page(const ReportData& data, const fs::path& published_
     const auto e = r.metrics.value("experiment", std::string());
     if (std::find(experiments.begin(), experiments.end(), e) == experiments.end()) experiments.push_back(e);
   }
-  if (experiments.size() != 1)
-    fail("--reproduction compares the runs of one experiment with its published numbers; these runs come from {} ({})",
-         experiments.size(), join(experiments, ", "));
+  if (experiments.size() > 1) {
+    // Several experiments (R1 and R2): one section each, in the order their runs were given.
+    std::string md = fmt::format("# Reproductions of published results\n\nGenerated {} by `{}`: one section per "
+                                 "experiment, each from its own run folders; no number is typed by hand.\n",
+                                 generated, command);
+    for (const auto& e : experiments) {
+      ReportData one;
+      for (const auto& r : data.runs)
+        if (r.metrics.value("experiment", std::string()) == e) one.runs.push_back(r);
+      group_runs(one);
+      std::istringstream page(reproduction_page(one, published_dir, command, generated));
+      md += "\n";
+      for (std::string line; std::getline(page, line);) md += (starts_with(line, "#") ? "#" : "") + line + "\n";
+    }
+    return md;
+  }
   const auto path = published_dir / (experiments[0] + ".yaml");
   if (!fs::exists(path)) {
     std::vector<std::string> available;
@@ -148,7 +163,7 @@ std::string reproduction_page(const ReportData& data, const fs::path& published_
   md += fmt::format("\n\nGenerated {} by `{}` from {} run folder{} of experiment `{}`; no number on this page is typed "
                     "by hand (published ones: `{}`).\n",
                     generated, command, data.runs.size(), data.runs.size() == 1 ? "" : "s", experiments[0],
-                    path.string());
+                    path.lexically_relative(fs::current_path()).string());
 
   md += "\n## Numbers\n\n| published | ours |";
   for (const auto& m : published.metrics) md += fmt::format(" {} published | {} ours | Δ |", m, m);

@@ -36,8 +36,8 @@ struct PublishedResults {
 // Reads and checks a published-results file; errors name the file, line and key.
 PublishedResults read_published(const std::filesystem::path& path);
 
-// The markdown page for runs of one experiment (an error when the runs mix experiments or the
-// published file is missing). `published_dir` holds <experiment>.yaml.
+// The markdown page for the runs: one section per experiment (an error when an experiment has no
+// published file). `published_dir` holds <experiment>.yaml.
 std::string reproduction_page(const ReportData& data, const std::filesystem::path& published_dir,
                               const std::string& command, const std::string& generated);
 

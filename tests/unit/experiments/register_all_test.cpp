@@ -13,7 +13,7 @@ using Names = std::vector<std::string>;
 TEST(Registries, HoldExactlyTheseNames) {
   const auto& r = registries();
   EXPECT_EQ(r.algorithms.names(), (Names{"bayesian", "bert", "bpr_mf", "ease", "embedding_regression", "gmf", "item_knn",
-                                        "mlp", "most_popular", "neumf", "random", "switching", "tfidf", "user_knn",
+                                        "mlp", "most_popular", "neumf", "random", "rerank", "switching", "tfidf", "user_knn",
                                         "weighted"}));
   EXPECT_EQ(r.metrics.names(),
             (Names{"aclt", "aplt", "arp", "coverage", "coverage_count", "entropy", "gini", "head_recall", "hit",
@@ -41,7 +41,7 @@ TEST(Registries, UnknownNamesListEveryNameWithASuggestion) {
     EXPECT_NE(m.find("unknown algorithm 'most_popluar'"), std::string::npos) << m;
     EXPECT_NE(m.find("did you mean 'most_popular'"), std::string::npos) << m;
     EXPECT_NE(m.find("valid names: bayesian, bert, bpr_mf, ease, embedding_regression, gmf, item_knn, mlp, most_popular, "
-                     "neumf, random, switching, tfidf, user_knn, weighted"),
+                     "neumf, random, rerank, switching, tfidf, user_knn, weighted"),
               std::string::npos)
         << m;
   }

@@ -229,3 +229,26 @@ TEST(ReportReproduction, ErrorsNameTheExperimentAndTheFile) {
 
 }  // namespace
 }  // namespace tailrec
+
+namespace tailrec {
+namespace {
+TEST(ReportReproduction, SeveralExperimentsGetOneSectionEach) {
+  TempDir dir;
+  write_fixture_run(dir / "r1", reproduction_run("ncf_ml1m", 1, {{"most_popular", {{"hit@10", 0.4531}, {"ndcg@10", 0.2541}}}}));
+  write_fixture_run(dir / "r2", reproduction_run("recbole_ml1m", 1,
+                                                 {{"item_knn", {{"precision@10", 0.18}, {"recall@10", 0.17},
+                                                                {"ndcg@10", 0.25}, {"hit@10", 0.74}}}}));
+  const auto data = load_report_data({dir / "r1", dir / "r2"}, false);
+  const auto md = reproduction_page(data, fs::path(TAILREC_SOURCE_DIR) / "results/published", "cmd", "now");
+  const auto r1 = md.find("## Reproduction R1");
+  const auto r2 = md.find("## Reproduction R2");
+  ASSERT_NE(r1, std::string::npos) << md;
+  ASSERT_NE(r2, std::string::npos) << md;
+  EXPECT_LT(r1, r2);  // in the order the runs were given
+  // 0.4531 - 0.4533 = -0.0002 in R1's section; 0.18 - 0.1752 = +0.0048 in R2's.
+  EXPECT_NE(md.find("| TopPopular | most_popular | 0.4533 | 0.4531 | -0.0002 |", r1), std::string::npos) << md;
+  EXPECT_NE(md.find("| ItemKNN | item_knn | 0.1752 | 0.1800 | +0.0048 ✓ |", r2), std::string::npos) << md;
+  EXPECT_EQ(md.find("\n# Reproduction"), std::string::npos);  // section headings are demoted
+}
+}  // namespace
+}  // namespace tailrec
