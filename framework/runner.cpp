@@ -430,8 +430,23 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
   MetricContext context;
   context.num_items = data.items.size();
   context.num_train_users = train.active_users();
-  context.phi = train.item_user_counts();
-  context.tail = make_long_tail(plan.long_tail_definition, plan.long_tail_parameter, context.phi);
+  // Popularity statistics of the training split: shared by the sweep's jobs on the same split.
+  struct Popularity {
+    std::vector<int32_t> phi;
+    LongTail tail;
+  };
+  const std::function<Popularity()> popularity = [&] {
+    Popularity p;
+    p.phi = train.item_user_counts();
+    p.tail = make_long_tail(plan.long_tail_definition, plan.long_tail_parameter, p.phi);
+    return p;
+  };
+  const auto popularity_key =
+      fmt::format("popularity:{}:{}:{:.17g}", split_key, plan.long_tail_definition, plan.long_tail_parameter);
+  const auto stats = shared ? shared->get<Popularity>(popularity_key, popularity)
+                            : std::make_shared<const Popularity>(popularity());
+  context.phi = stats->phi;
+  context.tail = stats->tail;
   log.info("protocol {}: {} cases; long tail {}: {} head and {} tail items", plan.protocol_name, cases.size(),
            context.tail.definition, context.tail.head_count, context.tail.tail_count);
 
