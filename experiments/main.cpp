@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
   tune_cmd->positionals_at_end(false);
   tune_cmd->footer(R"(The config needs a validation carve-out (split.validation=0.1). Every trial trains on the
 training split and is ranked on the carve-out (run.evaluate_on=validation; the test split is not
-read). The best trial's setting is then trained again and evaluated once on the test split.
+used). The best trial's setting is then trained again and evaluated once on the test split.
 Folder: trials/<n>/ (run folders), tune.jsonl (the trace: one line per trial), best.yaml, final/.
 Example:
   tailrec tune algorithms=[user_knn] algorithms.user_knn.k=10,20,50,100 split.validation=0.1 --metric ndcg@10

@@ -1,6 +1,6 @@
 // `tailrec tune`: grid or random search of parameters on the validation carve-out, then one final
 // run of the best setting on the test split. Trials run with run.evaluate_on=validation, so the
-// test split is never read before the final run (framework/runner.cpp).
+// test split is not used before the final run (framework/runner.cpp).
 #include <algorithm>
 #include <chrono>
 #include <ctime>

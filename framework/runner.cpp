@@ -412,7 +412,7 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
   const auto& split_hash = prepared->hash;
   const Interactions& train = prepared->train;
   const Interactions& validation = prepared->validation;
-  // run.evaluate_on=validation (tuning) ranks the carve-out and never reads the test split; the
+  // run.evaluate_on=validation (tuning) ranks the carve-out and never uses the test split; the
   // lists then exclude training items only.
   const bool on_validation = plan.evaluate_on == "validation";
   const Interactions& test = on_validation ? prepared->validation : prepared->test;

@@ -39,7 +39,7 @@ struct ExperimentPlan {
   std::filesystem::path cache_dir;
   bool progress = true;
   // run.evaluate_on: "test", or "validation" (tuning: the validation carve-out is ranked instead of
-  // the test split, which is then never read)
+  // the test split, which is then not used)
   std::string evaluate_on = "test";
   // dataset + preprocess
   std::string dataset_name;
