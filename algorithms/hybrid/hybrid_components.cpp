@@ -23,6 +23,52 @@ void fail_param(const Params& params, const std::string& name, const std::string
 
 Logger& context_log(const FitContext& context) { return context.log ? *context.log : Logger::null(); }
 
+NestedAlgorithm make_nested_algorithm(const Registries& registries, const YAML::Node& entry, const std::string& path,
+                                      const std::string& origin) {
+  NestedAlgorithm nested;
+  YAML::Node values(YAML::NodeType::Map);
+  if (entry && entry.IsScalar()) {
+    nested.name = entry.Scalar();
+  } else if (entry && entry.IsMap() && entry["name"] && entry["name"].IsScalar()) {
+    nested.name = entry["name"].Scalar();
+    for (const auto& kv : entry) {
+      const auto key = kv.first.Scalar();
+      if (key == "label") {
+        if (!kv.second.IsScalar()) fail("config key '{}.label' ({}): expected a string", path, origin);
+        nested.label = kv.second.Scalar();
+      } else if (key != "name") {
+        values[key] = kv.second;
+      }
+    }
+  } else {
+    fail("config key '{}' ({}): an algorithm entry is a registered name or a map with 'name:', e.g. "
+         "{{name: user_knn, k: 100}}",
+         path, origin);
+  }
+  if (nested.label.empty()) nested.label = nested.name;
+  const RegistryEntry<std::unique_ptr<Algorithm>>* registered = nullptr;
+  try {
+    registered = &registries.algorithms.at(nested.name);
+  } catch (const Error& e) {
+    fail("config key '{}' ({}): {}", path, origin, e.what());
+  }
+  // The entry's parameters are checked against its schema with the same errors as top-level
+  // entries; `origin` stands for every nested key (the wrapper's parameter came from there).
+  YAML::Node root(YAML::NodeType::Map);
+  root[path] = values;
+  Config config(root);
+  config.set_origin(path, origin);
+  const auto params = Params::resolve(registered->params, config.root()[path]);
+  try {
+    nested.algorithm = registered->create(params);
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    if (message.rfind("config key", 0) == 0) throw;
+    fail("config key '{}' ({}): {}", path, origin, message);
+  }
+  return nested;
+}
+
 HybridComponents::HybridComponents(const Registries& registries, const Params& params, size_t min_count,
                                    size_t max_count) {
   const YAML::Node list = params.node("components");
@@ -39,55 +85,13 @@ HybridComponents::HybridComponents(const Registries& registries, const Params& p
 
   std::set<std::string> seen;
   for (size_t j = 0; j < list.size(); ++j) {
-    const auto entry_path = join_path(path, j);
-    const YAML::Node entry = list[j];
-    std::string name, label;
-    YAML::Node values(YAML::NodeType::Map);
-    if (entry.IsScalar()) {
-      name = entry.Scalar();
-    } else if (entry.IsMap() && entry["name"] && entry["name"].IsScalar()) {
-      name = entry["name"].Scalar();
-      for (const auto& kv : entry) {
-        const auto key = kv.first.Scalar();
-        if (key == "label") {
-          if (!kv.second.IsScalar()) fail("config key '{}.label' ({}): expected a string", entry_path, origin);
-          label = kv.second.Scalar();
-        } else if (key != "name") {
-          values[key] = kv.second;
-        }
-      }
-    } else {
-      fail("config key '{}' ({}): a component is a registered name or a map with 'name:', e.g. "
-           "{{name: user_knn, k: 100}}",
-           entry_path, origin);
-    }
-    if (label.empty()) label = name;
-    if (!seen.insert(label).second)
+    auto nested = make_nested_algorithm(registries, list[j], join_path(path, j), origin);
+    if (!seen.insert(nested.label).second)
       fail("config key '{}' ({}): label '{}' is used twice among the components; give each a unique label: "
            "{{name: {}, label: ...}}",
-           entry_path, origin, label, name);
-
-    const RegistryEntry<std::unique_ptr<Algorithm>>* registered = nullptr;
-    try {
-      registered = &registries.algorithms.at(name);
-    } catch (const Error& e) {
-      fail("config key '{}' ({}): {}", entry_path, origin, e.what());
-    }
-    // The entry's parameters are checked against its schema with the same errors as top-level
-    // entries; `origin` stands for every nested key (the hybrid's components came from there).
-    YAML::Node root(YAML::NodeType::Map);
-    root[entry_path] = values;
-    Config config(root);
-    config.set_origin(entry_path, origin);
-    const auto component_params = Params::resolve(registered->params, config.root()[entry_path]);
-    labels_.push_back(label);
-    try {
-      algorithms_.push_back(registered->create(component_params));
-    } catch (const Error& e) {
-      const std::string message = e.what();
-      if (message.rfind("config key", 0) == 0) throw;
-      fail("config key '{}' ({}): {}", entry_path, origin, message);
-    }
+           join_path(path, j), origin, nested.label, nested.name);
+    labels_.push_back(nested.label);
+    algorithms_.push_back(std::move(nested.algorithm));
   }
 }
 

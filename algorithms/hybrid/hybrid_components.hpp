@@ -21,6 +21,17 @@ class Logger;
 // The `components` parameter of every hybrid; `fallback` is its default list of names.
 ParamSpec components_param(const std::vector<std::string>& fallback, std::string help);
 
+// One nested algorithm entry (a hybrid's component, a re-ranker's base): a registered name or a map
+// {name, label?, <params>}, read like an entry of the top-level `algorithms:` list and constructed at
+// once. `path` and `origin` name the entry in errors.
+struct NestedAlgorithm {
+  std::string name;
+  std::string label;  // the entry's label, else its name
+  std::unique_ptr<Algorithm> algorithm;
+};
+NestedAlgorithm make_nested_algorithm(const Registries& registries, const YAML::Node& entry, const std::string& path,
+                                      const std::string& origin);
+
 class HybridComponents {
  public:
   // Reads params.node("components"); needs between min_count and max_count entries.

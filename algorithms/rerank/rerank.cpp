@@ -114,51 +114,12 @@ namespace {
 
 enum class Method { PopularityPenalty, Xquad, Calibrated };
 
-// The `base` parameter: a registered name or a map {name, label?, <params>}, read like one entry of
-// the top-level `algorithms:` list so a bad nested config fails while the plan is validated.
+// The `base` parameter: one nested algorithm entry, read like an entry of `algorithms:`.
 std::unique_ptr<Algorithm> make_base(const Registries& registries, const Params& params, std::string& label) {
-  const YAML::Node entry = params.node("base");
-  const auto path = join_path(params.where(), "base");
-  const auto origin = params.origin("base");
-  std::string name;
-  YAML::Node values(YAML::NodeType::Map);
-  if (entry && entry.IsScalar()) {
-    name = entry.Scalar();
-  } else if (entry && entry.IsMap() && entry["name"] && entry["name"].IsScalar()) {
-    name = entry["name"].Scalar();
-    for (const auto& kv : entry) {
-      const auto key = kv.first.Scalar();
-      if (key == "label") {
-        if (!kv.second.IsScalar()) fail("config key '{}.label' ({}): expected a string", path, origin);
-        label = kv.second.Scalar();
-      } else if (key != "name") {
-        values[key] = kv.second;
-      }
-    }
-  } else {
-    fail("config key '{}' ({}): the base is a registered algorithm name or a map with 'name:', e.g. "
-         "{{name: user_knn, k: 100}}",
-         path, origin);
-  }
-  if (label.empty()) label = name;
-  const RegistryEntry<std::unique_ptr<Algorithm>>* registered = nullptr;
-  try {
-    registered = &registries.algorithms.at(name);
-  } catch (const Error& e) {
-    fail("config key '{}' ({}): {}", path, origin, e.what());
-  }
-  YAML::Node root(YAML::NodeType::Map);
-  root[path] = values;
-  Config config(root);
-  config.set_origin(path, origin);
-  const auto base_params = Params::resolve(registered->params, config.root()[path]);
-  try {
-    return registered->create(base_params);
-  } catch (const Error& e) {
-    const std::string message = e.what();
-    if (message.rfind("config key", 0) == 0) throw;
-    fail("config key '{}' ({}): {}", path, origin, message);
-  }
+  auto nested = make_nested_algorithm(registries, params.node("base"), join_path(params.where(), "base"),
+                                      params.origin("base"));
+  label = nested.label;
+  return std::move(nested.algorithm);
 }
 
 Method parse_method(const std::string& text) {
