@@ -54,15 +54,28 @@ std::string metric_summary(const nlohmann::json& metrics) {
   return join(parts, ", ");
 }
 
-int run_sweep(const fs::path& dir, const std::vector<SweepJob>& all_jobs, const std::vector<fs::path>& config_dirs,
-              const SweepSettings& settings, const std::vector<fs::path>& search) {
+// The jobs without a complete run folder, each composed and validated (before any job starts).
+struct PlannedJobs {
   std::vector<SweepJob> todo;
-  for (const auto& job : all_jobs)
-    if (job_status(dir / std::to_string(job.index)) != "COMPLETED") todo.push_back(job);
-  // Every job is composed and validated before any starts.
   std::vector<ExperimentPlan> plans;
-  for (const auto& job : todo) plans.push_back(plan_job(job, search));
-  write_sweep_index(dir, all_jobs);
+};
+PlannedJobs plan_unfinished(const fs::path& dir, const std::vector<SweepJob>& all_jobs,
+                            const std::vector<fs::path>& search) {
+  PlannedJobs p;
+  for (const auto& job : all_jobs)
+    if (job_status(dir / std::to_string(job.index)) != "COMPLETED") p.todo.push_back(job);
+  for (const auto& job : p.todo) p.plans.push_back(plan_job(job, search));
+  return p;
+}
+
+int run_sweep(const fs::path& dir, const std::vector<SweepJob>& all_jobs, const std::vector<fs::path>& config_dirs,
+              const SweepSettings& settings, PlannedJobs planned) {
+  auto& todo = planned.todo;
+  auto& plans = planned.plans;
+  // sweep.jsonl: every job's line read once here; a line is refreshed when its job ends.
+  std::vector<nlohmann::json> index;
+  for (const auto& job : all_jobs) index.push_back(sweep_index_line(dir, job));
+  write_sweep_index(dir, index);
   std::cerr << fmt::format("sweep {}: {} jobs, {} to run, launcher {}{}\n", dir.string(), all_jobs.size(), todo.size(),
                            settings.launcher,
                            settings.launcher == "local" ? fmt::format(" ({} at a time)", settings.jobs) : "");
@@ -91,7 +104,8 @@ int run_sweep(const fs::path& dir, const std::vector<SweepJob>& all_jobs, const 
       std::cout << dir.string() << std::endl;
       return 0;
     }
-    write_sweep_index(dir, all_jobs);
+    for (size_t i = 0; i < all_jobs.size(); ++i) index[i] = sweep_index_line(dir, all_jobs[i]);
+    write_sweep_index(dir, index);
     for (const auto& job : todo) {
       const auto status = job_status(dir / std::to_string(job.index));
       if (status != "COMPLETED") ++failed;
@@ -101,7 +115,9 @@ int run_sweep(const fs::path& dir, const std::vector<SweepJob>& all_jobs, const 
     size_t done = 0;
     run_jobs_locally(todo, plans, settings.jobs, [&](const SweepJob& job, const JobResult& result) {
       ++done;
-      write_sweep_index(dir, all_jobs);
+      for (size_t i = 0; i < all_jobs.size(); ++i)
+        if (all_jobs[i].index == job.index) index[i] = sweep_index_line(dir, job);
+      write_sweep_index(dir, index);
       if (result.status != "COMPLETED") ++failed;
       std::cerr << fmt::format("[{}/{}] job {} {} in {:.1f} s: {}{}\n", done, todo.size(), job.index, result.status,
                                result.seconds, job.swept.empty() ? "(no swept values)" : join(job.swept, " "),
@@ -133,7 +149,7 @@ int multirun_command(const RunCommand& command) {
     if (file.jobs.empty()) fail("{}: the sweep lists no jobs", (dir / "multirun.yaml").string());
     Config first = compose({search, file.jobs.front().overrides, "config"});
     const auto settings = read_sweep_settings(first);
-    return run_sweep(dir, file.jobs, file.config_dirs, settings, search);
+    return run_sweep(dir, file.jobs, file.config_dirs, settings, plan_unfinished(dir, file.jobs, search));
   }
 
   const auto search = config_search_path(command.config_dirs);
@@ -158,8 +174,8 @@ int multirun_command(const RunCommand& command) {
     fail("sweep folder {} already exists and is not empty; resume it with tailrec run --multirun --resume {}, or "
          "choose another sweep.dir", dir.string(), dir.string());
   const auto jobs = expand_sweep(command.overrides, settings.seeds, dir);
-  // Validate every job before the folder is created.
-  for (const auto& job : jobs) plan_job(job, search);
+  // Every job is validated before the folder is created.
+  auto planned = plan_unfinished(dir, jobs, search);
   fs::create_directories(dir);
   std::vector<std::string> command_line{"tailrec", "run", "--multirun"};
   std::vector<fs::path> config_dirs;
@@ -169,7 +185,7 @@ int multirun_command(const RunCommand& command) {
   }
   command_line.insert(command_line.end(), command.overrides.begin(), command.overrides.end());
   write_multirun_yaml(dir, command_line, config_dirs, settings, jobs);
-  return run_sweep(dir, jobs, config_dirs, settings, search);
+  return run_sweep(dir, jobs, config_dirs, settings, std::move(planned));
 }
 
 }  // namespace tailrec

@@ -279,33 +279,41 @@ MultirunFile read_multirun_yaml(const fs::path& sweep_dir) {
   return file;
 }
 
-void write_sweep_index(const fs::path& sweep_dir, const std::vector<SweepJob>& jobs) {
-  std::string text;
-  for (const auto& job : jobs) {
-    const auto dir = sweep_dir / std::to_string(job.index);
-    nlohmann::json line = {{"job", job.index},       {"dir", std::to_string(job.index)},
-                           {"overrides", job.overrides}, {"swept", job.swept},
-                           {"status", job_status(dir)}};
-    if (line["status"] == "FAILED") {
-      std::ifstream in(dir / "error.txt");
-      line["error"] = std::string(std::istreambuf_iterator<char>(in), {});
-    }
-    if (line["status"] == "COMPLETED") {
-      try {
-        std::ifstream in(dir / "metrics.json");
-        const auto metrics = nlohmann::json::parse(in);
-        nlohmann::json values = nlohmann::json::object();
-        for (const auto& [label, a] : metrics.at("algorithms").items()) values[label] = a.at("metrics");
-        line["metrics"] = values;
-        line["wall_seconds"] = metrics.value("wall_seconds", 0.0);
-      } catch (const std::exception& e) {
-        line["status"] = "FAILED";
-        line["error"] = fmt::format("{}: unreadable metrics.json: {}", (dir / "metrics.json").string(), e.what());
-      }
-    }
-    text += line.dump() + "\n";
+nlohmann::json sweep_index_line(const fs::path& sweep_dir, const SweepJob& job) {
+  const auto dir = sweep_dir / std::to_string(job.index);
+  nlohmann::json line = {{"job", job.index},       {"dir", std::to_string(job.index)},
+                         {"overrides", job.overrides}, {"swept", job.swept},
+                         {"status", job_status(dir)}};
+  if (line["status"] == "FAILED") {
+    std::ifstream in(dir / "error.txt");
+    line["error"] = std::string(std::istreambuf_iterator<char>(in), {});
   }
+  if (line["status"] == "COMPLETED") {
+    try {
+      std::ifstream in(dir / "metrics.json");
+      const auto metrics = nlohmann::json::parse(in);
+      nlohmann::json values = nlohmann::json::object();
+      for (const auto& [label, a] : metrics.at("algorithms").items()) values[label] = a.at("metrics");
+      line["metrics"] = values;
+      line["wall_seconds"] = metrics.value("wall_seconds", 0.0);
+    } catch (const std::exception& e) {
+      line["status"] = "FAILED";
+      line["error"] = fmt::format("{}: unreadable metrics.json: {}", (dir / "metrics.json").string(), e.what());
+    }
+  }
+  return line;
+}
+
+void write_sweep_index(const fs::path& sweep_dir, const std::vector<nlohmann::json>& lines) {
+  std::string text;
+  for (const auto& line : lines) text += line.dump() + "\n";
   write_file_atomically(sweep_dir / "sweep.jsonl", text);
+}
+
+void write_sweep_index(const fs::path& sweep_dir, const std::vector<SweepJob>& jobs) {
+  std::vector<nlohmann::json> lines;
+  for (const auto& job : jobs) lines.push_back(sweep_index_line(sweep_dir, job));
+  write_sweep_index(sweep_dir, lines);
 }
 
 }  // namespace tailrec

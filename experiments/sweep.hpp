@@ -78,5 +78,9 @@ MultirunFile read_multirun_yaml(const std::filesystem::path& sweep_dir);
 // {"job": n, "dir": "n", "overrides": [...], "swept": [...], "status": "...", "error": "...",
 //  "metrics": {label: {metric: value}}, "wall_seconds": s}.
 void write_sweep_index(const std::filesystem::path& sweep_dir, const std::vector<SweepJob>& jobs);
+// One job's line of sweep.jsonl, read from its folder; and the file from lines already read (a
+// running sweep refreshes only the line of the job that ended).
+nlohmann::json sweep_index_line(const std::filesystem::path& sweep_dir, const SweepJob& job);
+void write_sweep_index(const std::filesystem::path& sweep_dir, const std::vector<nlohmann::json>& lines);
 
 }  // namespace tailrec
