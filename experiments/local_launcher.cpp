@@ -32,9 +32,11 @@ ExperimentPlan plan_job(const SweepJob& job, const std::vector<fs::path>& search
 
 std::vector<JobResult> run_jobs_locally(const std::vector<SweepJob>& jobs, std::vector<ExperimentPlan>& plans,
                                         int parallel,
-                                        const std::function<void(const SweepJob&, const JobResult&)>& on_end) {
+                                        const std::function<void(const SweepJob&, const JobResult&)>& on_end,
+                                        SharedWork* shared) {
   std::vector<JobResult> results(jobs.size());
-  SharedWork shared;
+  SharedWork own;
+  if (!shared) shared = &own;
   std::atomic<size_t> next{0};
   std::mutex end_mutex;
   const auto worker = [&] {
@@ -48,7 +50,7 @@ std::vector<JobResult> run_jobs_locally(const std::vector<SweepJob>& jobs, std::
       try {
         Logger log;
         log.set_quiet(true);  // each job's lines go to its own run.log
-        result.metrics = run_experiment(plans[i], registries(), log, &shared).metrics;
+        result.metrics = run_experiment(plans[i], registries(), log, shared).metrics;
         result.status = "COMPLETED";
       } catch (const std::exception& e) {
         result.status = "FAILED";

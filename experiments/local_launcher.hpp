@@ -13,6 +13,8 @@
 
 namespace tailrec {
 
+class SharedWork;
+
 // Composes and validates one job's config (strict, as `tailrec run` does). Errors name the job.
 ExperimentPlan plan_job(const SweepJob& job, const std::vector<std::filesystem::path>& search_path);
 
@@ -24,9 +26,11 @@ struct JobResult {
 };
 
 // Runs plans[i] as jobs[i]. `on_end` is called after each job, one call at a time, in the order
-// jobs end. Returns the results in job order.
+// jobs end. Returns the results in job order. `shared` carries work over to a later call (tune's
+// final run reuses its trials' dataset and split); null: shared among these jobs only.
 std::vector<JobResult> run_jobs_locally(const std::vector<SweepJob>& jobs, std::vector<ExperimentPlan>& plans,
                                         int parallel,
-                                        const std::function<void(const SweepJob&, const JobResult&)>& on_end);
+                                        const std::function<void(const SweepJob&, const JobResult&)>& on_end,
+                                        SharedWork* shared = nullptr);
 
 }  // namespace tailrec

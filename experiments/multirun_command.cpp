@@ -157,6 +157,9 @@ int multirun_command(const RunCommand& command) {
     const auto key = o.substr(0, o.find('='));
     if (key == "run.dir")
       fail("override '{}': a sweep gives each job its own folder <sweep.dir>/<n>; set the sweep's folder with sweep.dir=PATH", o);
+    if (o.find("=interval(") != std::string::npos)
+      fail("override '{}': interval() is a range for random search; use it with tailrec tune --search random, or "
+           "sweep listed values (key=a,b,c) or range()", o);
     if (is_sweep_override(o) && (starts_with(key, "sweep.") || starts_with(key, "launcher") || key == "sweep"))
       fail("override '{}': the sweep's own settings cannot be swept", o);
   }

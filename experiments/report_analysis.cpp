@@ -97,6 +97,14 @@ std::string test_description(TestKind kind) {
 }
 
 PairedValues paired_per_user(const ReportData& data, const Setting& a, const Setting& b, const std::string& metric) {
+  // A user evaluated under several seeds is one subject, not several: her values are averaged over
+  // the matched seeds (undefined values skipped) and she contributes one pair.
+  struct Sums {
+    double a = 0, b = 0;
+    int na = 0, nb = 0;
+  };
+  std::vector<std::string> order;  // users in order of first appearance
+  std::unordered_map<std::string, Sums> sums;
   PairedValues out;
   std::set<uint64_t> used_seeds;
   for (size_t ra : a.runs) {
@@ -119,10 +127,19 @@ PairedValues paired_per_user(const ReportData& data, const Setting& a, const Set
     for (size_t i = 0; i < users_a.size(); ++i) {
       const auto it = index_b.find(users_a[i]);
       if (it == index_b.end()) continue;
-      out.a.push_back((*col_a)[i]);
-      out.b.push_back((*col_b)[it->second]);
+      auto [entry, added] = sums.try_emplace(users_a[i]);
+      if (added) order.push_back(users_a[i]);
+      const double va = (*col_a)[i], vb = (*col_b)[it->second];
+      if (!std::isnan(va)) entry->second.a += va, ++entry->second.na;
+      if (!std::isnan(vb)) entry->second.b += vb, ++entry->second.nb;
     }
     ++out.seeds;
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (const auto& user : order) {
+    const auto& s = sums.at(user);
+    out.a.push_back(s.na ? s.a / s.na : nan);
+    out.b.push_back(s.nb ? s.b / s.nb : nan);
   }
   return out;
 }

@@ -36,7 +36,7 @@ struct Cell {
   std::vector<double> values;      // one per run of the setting (NaN: undefined there)
   bool best = false;               // best mean of the column (ties: all)
   bool tested = false;             // compared with the column's best by a paired test
-  size_t pairs = 0;                // (seed, user) pairs in that test
+  size_t pairs = 0;                // users (one pair each) in that test
   double p_value = 0;              // raw two-sided p
   double p_adjusted = 0;           // Holm-adjusted across the column's comparisons
   bool significant = false;        // p_adjusted < alpha
@@ -54,9 +54,10 @@ struct ResultTable {
   double alpha = 0.05;
 };
 
-// Per-user values of one metric for settings a and b, paired by (seed, user): for each run of a,
-// the run of b with the same seed and the same split hash (the first, if several); users present
-// in both. Runs without a partner are left out.
+// Per-user values of one metric for settings a and b, one pair per user: for each run of a, the
+// run of b with the same seed and the same split hash (the first, if several) is matched; a user's
+// value is her mean over the matched runs in which she was evaluated by both (NaN when undefined
+// in all). Users appear in order of first appearance; runs without a partner are left out.
 struct PairedValues {
   std::vector<double> a, b;
   size_t seeds = 0;  // run pairs used

@@ -106,7 +106,7 @@ report.tex (booktabs), report.html (one page: tables, plots, provenance) and plo
 
 Rows: one per setting = algorithm label + the swept overrides (run.seed and run.dir aside); values are
 mean ± sample std over seeds. Bold: best mean per column. Marker: differs from the column's best
-(paired test over (seed, user) pairs of runs with matching splits, Holm-adjusted across the column).
+(paired test over users, each averaged over the runs with matching splits; Holm-adjusted across the column).
 
 Examples:
   tailrec report results/multirun/2026-01-01/12-00-00

@@ -240,7 +240,7 @@ std::string table_legend(const ResultTable& t) {
     if (t.per_user[m]) comparisons = std::max(comparisons, t.settings.size() - 1);
   if (comparisons > 0)
     legend += fmt::format(
-        "{}: differs from the column's best setting ({} over per-user values, (seed, user) pairs pooled over the "
+        "{}: differs from the column's best setting ({} over users, each user's value averaged over the "
         "seeds whose splits match; Holm-adjusted p < {} across the column's comparisons). ",
         kDagger, test_description(t.test), t.alpha);
   const auto untested = untested_columns(t);

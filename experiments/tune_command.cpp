@@ -18,6 +18,7 @@
 #include "framework/error.hpp"
 #include "framework/logger.hpp"
 #include "framework/run_folder.hpp"
+#include "framework/shared_work.hpp"
 #include "framework/strings.hpp"
 #include "framework/system_info.hpp"
 #include "framework/table.hpp"
@@ -125,8 +126,8 @@ int tune_command(const TuneCommand& command) {
     fail("--metric {}: not measured by this config{}; measured: {}", command.metric,
          did_you_mean(command.metric, metric_names), join(metric_names, ", "));
 
-  const fs::path dir = fs::absolute(command.out.empty() ? probe.run_dir.parent_path().parent_path().parent_path() /
-                                                              "tune" / local_time("%Y-%m-%d") / local_time("%H-%M-%S")
+  const fs::path results_root = config.at("run.results_root").as_string();
+  const fs::path dir = fs::absolute(command.out.empty() ? results_root / "tune" / local_time("%Y-%m-%d") / local_time("%H-%M-%S")
                                                         : fs::path(command.out));
   if (fs::exists(dir) && !fs::is_empty(dir)) fail("tune folder {} already exists and is not empty; choose another --out", dir.string());
 
@@ -155,6 +156,7 @@ int tune_command(const TuneCommand& command) {
       if (!line.is_null()) text += line.dump() + "\n";
     write_file_atomically(dir / "tune.jsonl", text);
   };
+  SharedWork shared;  // the final run reuses the trials' dataset and split
   const auto results = run_jobs_locally(jobs, plans, command.jobs, [&](const SweepJob& job, const JobResult& r) {
     nlohmann::json line = {{"trial", job.index}, {"overrides", job.swept}, {"status", r.status}, {"seconds", r.seconds}};
     if (r.status == "COMPLETED") {
@@ -169,7 +171,7 @@ int tune_command(const TuneCommand& command) {
     std::cerr << fmt::format("trial {} {}: {} {}={}\n", job.index, r.status, join(job.swept, " "), command.metric,
                              line.contains("value") && line["value"].is_number() ? fmt::format("{:.4f}", line["value"].get<double>())
                                                                                : "n/a");
-  });
+  }, &shared);
 
   // Best: the best value, the earliest trial on ties.
   int best = -1;
@@ -203,7 +205,7 @@ int tune_command(const TuneCommand& command) {
   std::vector<ExperimentPlan> final_plans;
   final_plans.push_back(plan_job(final_job, search));
   final_plans.front().progress = true;
-  const auto final_result = run_jobs_locally(final_jobs, final_plans, 1, [](const SweepJob&, const JobResult&) {});
+  const auto final_result = run_jobs_locally(final_jobs, final_plans, 1, [](const SweepJob&, const JobResult&) {}, &shared);
   if (final_result.front().status != "COMPLETED") fail("the final run failed: {}", final_result.front().error);
   const auto& test_metrics = final_result.front().metrics.at("algorithms").at(label).at("metrics");
 

@@ -96,31 +96,35 @@ TEST(ReportAnalysis, WilcoxonExactWithHolmAcrossTheColumn) {
   EXPECT_FALSE(knn.tested);
   ASSERT_TRUE(pop.tested);
   ASSERT_TRUE(rnd.tested);
-  EXPECT_EQ(pop.pairs, 8u);  // 4 users x 2 seeds
-  // knn - pop: 8 positive differences without ties, W- = 0: exact p = 2 / 2^8.
-  EXPECT_DOUBLE_EQ(pop.p_value, 2.0 / 256);
-  // knn - rand: only rank 1 negative, W- = 1: P(W- <= 1) = 2 / 2^8, two-sided 4 / 256.
-  EXPECT_DOUBLE_EQ(rnd.p_value, 4.0 / 256);
-  // Holm over the two: 2/256 * 2 = 4/256; then max(4/256, 4/256 * 1).
-  EXPECT_DOUBLE_EQ(pop.p_adjusted, 4.0 / 256);
-  EXPECT_DOUBLE_EQ(rnd.p_adjusted, 4.0 / 256);
-  EXPECT_TRUE(pop.significant);
-  EXPECT_TRUE(rnd.significant);
-  // At alpha 0.01 neither survives (0.015625 > 0.01).
-  const auto strict = build_table(l.data, l.data.contexts[0], TestKind::Wilcoxon, 0.01);
-  EXPECT_FALSE(strict.cells[row(t, "pop")][m].significant);
-  EXPECT_FALSE(strict.cells[row(t, "rand")][m].significant);
+  EXPECT_EQ(pop.pairs, 4u);  // 4 users, each averaged over the 2 seeds
+  // knn - pop per-user means over seeds: 0.525-0.375, 0.625-0.4, 0.725-0.3, 0.825-0.175 =
+  // 0.15 0.225 0.425 0.65: 4 positive differences without ties, W- = 0: exact p = 2 / 2^4.
+  EXPECT_DOUBLE_EQ(pop.p_value, 2.0 / 16);
+  // knn - rand: 0.525-0.505, 0.625-0.45, 0.725-0.45, 0.825-0.45 = 0.02 0.175 0.275 0.375: also
+  // all positive, p = 2 / 16.
+  EXPECT_DOUBLE_EQ(rnd.p_value, 2.0 / 16);
+  // Holm over the two: 2/16 * 2 = 4/16; then max(4/16, 2/16 * 1).
+  EXPECT_DOUBLE_EQ(pop.p_adjusted, 4.0 / 16);
+  EXPECT_DOUBLE_EQ(rnd.p_adjusted, 4.0 / 16);
+  // Four users cannot reach 0.05 with an exact two-sided signed-rank test (smallest p = 1/8);
+  // at alpha 0.3 both are marked.
+  EXPECT_FALSE(pop.significant);
+  EXPECT_FALSE(rnd.significant);
+  const auto loose = build_table(l.data, l.data.contexts[0], TestKind::Wilcoxon, 0.3);
+  EXPECT_TRUE(loose.cells[row(t, "pop")][m].significant);
+  EXPECT_TRUE(loose.cells[row(t, "rand")][m].significant);
 }
 
-TEST(ReportAnalysis, PairedTTestOnPooledPairs) {
+TEST(ReportAnalysis, PairedTTestOnPerUserMeans) {
   Loaded l;
   const auto t = build_table(l.data, l.data.contexts[0], TestKind::T, 0.05);
   const auto& pop = t.cells[row(t, "pop")][column(t, "ndcg@10")];
   ASSERT_TRUE(pop.tested);
-  // Differences knn - pop: 0.1 0.15 0.4 0.6 0.2 0.3 0.45 0.7: mean 0.3625, sample sd 0.2150581,
-  // t = 0.3625 / (0.2150581 / sqrt 8) = 4.767571; two-sided p with 7 df = 0.0020415 (numerical
-  // integration of the t density).
-  EXPECT_NEAR(pop.p_value, 0.0020415, 2e-6);
+  // Differences knn - pop of the per-user means: 0.15 0.225 0.425 0.65: mean 0.3625, sample sd
+  // 0.2240722, t = 0.3625 / (0.2240722 / 2) = 3.235565; two-sided p with 3 df from the closed form
+  // F(t) = 1/2 + (x / (1 + x^2) + atan x) / pi, x = t / sqrt 3: 0.0480124 (scipy.stats.ttest_rel
+  // gives 0.04801235084340962).
+  EXPECT_NEAR(pop.p_value, 0.04801235084340962, 1e-12);
 }
 
 TEST(ReportAnalysis, PairsOnlySeedsWhoseSplitsMatch) {
@@ -129,8 +133,14 @@ TEST(ReportAnalysis, PairsOnlySeedsWhoseSplitsMatch) {
   const auto& c = data.contexts[0];
   auto paired = paired_per_user(data, c.settings[0], c.settings[1], "ndcg@10");
   EXPECT_EQ(paired.seeds, 2u);
-  EXPECT_EQ(paired.a, (std::vector<double>{0.5, 0.6, 0.7, 0.8, 0.55, 0.65, 0.75, 0.85}));
-  EXPECT_EQ(paired.b, (std::vector<double>{0.4, 0.45, 0.3, 0.2, 0.35, 0.35, 0.30, 0.15}));
+  // One value per user: the mean of her two seeds.
+  const std::vector<double> a{0.525, 0.625, 0.725, 0.825}, b{0.375, 0.4, 0.3, 0.175};
+  ASSERT_EQ(paired.a.size(), 4u);
+  ASSERT_EQ(paired.b.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_NEAR(paired.a[i], a[i], 1e-15);
+    EXPECT_NEAR(paired.b[i], b[i], 1e-15);
+  }
   // pop's seed-2 run as its own record whose split differs from knn's seed-2 split (as if the data
   // had changed between runs): only seed 1 pairs.
   RunRecord pop_seed2 = data.runs[1];
