@@ -294,6 +294,15 @@ int check_command(const CheckCommand& command) {
                              r.status == "COMPLETED" ? "" : ": " + r.error);
   });
 
+  // --update and --init write only when every run of every baseline completed: a failure never
+  // leaves some baselines rewritten and others not.
+  if (init || command.update)
+    for (const auto& t : targets)
+      for (const auto j : t.jobs)
+        if (results[j].status != "COMPLETED")
+          fail("baseline {} ({}): the run of seed {} failed: {}; nothing written", t.baseline.name, t.path.string(),
+               owner[j].second, results[j].error);
+
   bool all_passed = true;
   size_t failed_baselines = 0, metric_count = 0;
   for (auto& t : targets) {
@@ -305,7 +314,6 @@ int check_command(const CheckCommand& command) {
       runs.push_back(results[j].metrics);
     }
     if (!t.error.empty()) {
-      if (init || command.update) fail("baseline {} ({}): {}; nothing written", t.baseline.name, t.path.string(), t.error);
       std::cout << fmt::format("\nbaseline {} ({}): FAIL\n  {}\n", t.baseline.name, t.path.string(), t.error);
       all_passed = false;
       ++failed_baselines;
@@ -328,7 +336,7 @@ int check_command(const CheckCommand& command) {
     if (command.update) {
       if (t.measured) {
         const auto c = compare_baseline(t.baseline, now);
-        const bool unchanged = c.passed() && c.seed_changes.empty() && c.notes.empty() &&
+        const bool unchanged = c.passed() && c.notes.empty() &&
                                std::all_of(c.metrics.begin(), c.metrics.end(), [](const MetricComparison& m) { return m.identical; });
         if (unchanged) {
           std::cout << fmt::format("\nbaseline {} ({}): unchanged (every value identical), not rewritten\n", t.baseline.name,

@@ -267,7 +267,8 @@ std::string sbatch_script(const fs::path& sweep_dir, const std::vector<SweepJob>
   s += "  reason=\"$(grep -E '^(internal )?error: |error: \\*\\*\\* JOB' \"$log\" 2>/dev/null | tail -n 1 || true)\"\n";
   s += "  printf 'tailrec exited with status %s%s in Slurm job %s_%s on %s\\n%s\\nlog: %s\\n' \"$status\" "
        "\"$signal\" \\\n    \"${SLURM_ARRAY_JOB_ID:-?}\" \"$SLURM_ARRAY_TASK_ID\" \"$(hostname)\" \"$reason\" \"$log\" "
-       ">\"$job_dir/error.txt\"\n";
+       ">\"$job_dir/error.txt.part\"\n";
+  s += "  mv -f \"$job_dir/error.txt.part\" \"$job_dir/error.txt\"  # whole or absent, like every result file\n";
   s += "fi\n";
   s += "exit \"$status\"\n";
   return s;

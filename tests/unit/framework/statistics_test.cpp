@@ -88,7 +88,7 @@ TEST(StatisticsScipy, SummaryMatchesScipyTInterval) {
   }
 }
 
-TEST(StatisticsScipy, HolmMatchesStatsmodelsSemantics) {
+TEST(StatisticsScipy, HolmMatchesStatsmodels) {
   for (const auto& c : fixture().at("holm")) {
     const auto adjusted = holm_adjust(doubles(c.at("p")));
     const auto expected = doubles(c.at("adjusted"));
