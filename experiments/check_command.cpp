@@ -41,8 +41,7 @@ struct Target {
 // Overrides that would make the runs something other than the baseline's experiment.
 void check_overrides(const std::vector<std::string>& overrides, const std::string& where) {
   for (const auto& o : overrides) {
-    auto key = o.substr(0, o.find('='));
-    if (!key.empty() && (key[0] == '+' || key[0] == '~')) key = key.substr(key[0] == '+' && key.size() > 1 && key[1] == '+' ? 2 : 1);
+    const auto key = override_key(o);
     if (key == "run.dir" || key == "run.seed" || key == "sweep" || starts_with(key, "sweep.") || key == "launcher" ||
         starts_with(key, "launcher."))
       fail("{}: override '{}': tailrec check sets {} itself (one run per seed of the baseline's seeds, in a temporary "

@@ -154,7 +154,7 @@ int multirun_command(const RunCommand& command) {
 
   const auto search = config_search_path(command.config_dirs);
   for (const auto& o : command.overrides) {
-    const auto key = o.substr(0, o.find('='));
+    const auto key = override_key(o);
     if (key == "run.dir")
       fail("override '{}': a sweep gives each job its own folder <sweep.dir>/<n>; set the sweep's folder with sweep.dir=PATH", o);
     if (o.find("=interval(") != std::string::npos)

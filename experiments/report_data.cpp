@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "experiments/sweep.hpp"
+#include "framework/config.hpp"
 #include "framework/error.hpp"
 #include "framework/strings.hpp"
 
@@ -71,14 +72,6 @@ std::vector<std::string> header_of(const std::vector<std::string>& lines, const 
       fail("{}:1: expected column {} to be '{}' (header: {}); is this a tailrec run folder file?", source, c + 1,
            leading[c], lines[0]);
   return header;
-}
-
-// "key" of an override "key=value" ("+key=v", "~key" included).
-std::string override_key(const std::string& text) {
-  std::string_view t = text;
-  while (!t.empty() && (t.front() == '+' || t.front() == '~')) t.remove_prefix(1);
-  const auto eq = t.find('=');
-  return std::string(trim(eq == std::string_view::npos ? t : t.substr(0, eq)));
 }
 
 bool is_seed_or_dir(const std::string& text) {

@@ -96,7 +96,7 @@ std::vector<std::vector<std::string>> trial_overrides(const TuneCommand& command
 int tune_command(const TuneCommand& command) {
   const auto search = config_search_path(command.config_dirs);
   for (const auto& o : command.overrides) {
-    const auto key = o.substr(0, o.find('='));
+    const auto key = override_key(o);
     if (key == "run.dir" || key == "run.evaluate_on")
       fail("override '{}': tune sets {} itself (trials on the validation carve-out, then a final test run); "
            "choose the folder with --out DIR", o, key);

@@ -368,6 +368,12 @@ void interpolate(YAML::Node node, const std::string& path) {
 
 }  // namespace
 
+std::string override_key(const std::string& text) {
+  std::string_view t = text;
+  if (!t.empty() && (t.front() == '+' || t.front() == '~')) t.remove_prefix(1);
+  return std::string(trim(t.substr(0, t.find('='))));
+}
+
 Override parse_override(const std::string& text, const std::vector<std::string>& groups) {
   Override o;
   o.text = text;

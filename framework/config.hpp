@@ -111,6 +111,8 @@ struct Override {
   YAML::Node value;     // parsed as a YAML scalar or flow collection
   std::string text;     // as typed
 };
+// The dotted key of an override as typed: "a.b" of "a.b=1", "+a.b=1" and "~a.b" (no checks).
+std::string override_key(const std::string& text);
 // Parses one command-line override; throws with the offending text on bad syntax.
 Override parse_override(const std::string& text, const std::vector<std::string>& groups);
 
