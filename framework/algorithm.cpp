@@ -12,6 +12,13 @@ void Algorithm::score_items(int32_t user, std::span<const int32_t> items, std::s
   for (size_t i = 0; i < items.size(); ++i) out[i] = row[static_cast<size_t>(items[i])];
 }
 
+UpdateResult Algorithm::update(const UpdateContext& context) {
+  fit(context.fit);
+  return {false, "refit: no incremental update for this algorithm"};
+}
+
+std::vector<Reason> Algorithm::explain(int32_t, int32_t, int) const { return {}; }
+
 float Algorithm::predict(int32_t, int32_t) const {
   throw NotSupported("this algorithm ranks items but does not predict ratings");
 }

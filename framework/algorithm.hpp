@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "framework/interactions.hpp"
 #include "framework/params.hpp"
@@ -30,6 +32,33 @@ struct FitContext {
   SharedWork* shared = nullptr;       // work shared with a sweep's other jobs (item embeddings), or nullptr
 };
 
+// What update() receives (protocol=replay): the model was last fitted or updated on `previous`;
+// `added` are the new interactions alone and fit.train is previous + added (same catalog).
+struct UpdateContext {
+  const FitContext& fit;
+  const Interactions& previous;
+  const InteractionLog& added;  // dense ids; timestamps when the dataset has them
+};
+
+// How update() brought the model up to date; the replay log and replay_rounds.tsv show `how`.
+struct UpdateResult {
+  bool incremental = false;
+  std::string how;  // e.g. "incremental: counts of 57 items" or "refit: <why no incremental update>"
+};
+
+// One reason why an item was recommended (explain()): the contributions a model's score is a sum of.
+struct Reason {
+  enum class Kind { Item, User, Term, Component };
+  Kind kind = Kind::Item;
+  int32_t id = -1;          // Item: the dense item index (a liked item); User: the dense user index (a neighbour)
+  std::string text;         // Term: the term; Component: the component's label
+  double weight = 0;        // its contribution to the score (Component: its share of the blended score)
+  std::vector<Reason> detail;  // Component: that component's own reasons
+};
+
+// A named number describing a model's adaptive state (a hybrid's mixture weights), traced per round.
+using StateValue = std::pair<std::string, double>;
+
 class Algorithm {
  public:
   virtual ~Algorithm() = default;
@@ -47,6 +76,19 @@ class Algorithm {
   // Rating prediction (rmse, mae). Algorithms that predict ratings override both.
   virtual bool predicts_ratings() const { return false; }
   virtual float predict(int32_t user, int32_t item) const;
+
+  // Brings a fitted model up to date with new interactions (protocol=replay). The default refits
+  // on context.fit (always correct); algorithms override it where an incremental update is exact
+  // or cheap, and say so in the result.
+  virtual UpdateResult update(const UpdateContext& context);
+
+  // The top `max_reasons` contributions to score(user, item), largest first (run.explain=true
+  // writes them to recommendations.tsv's `why` column). Empty when the model cannot explain.
+  virtual std::vector<Reason> explain(int32_t user, int32_t item, int max_reasons) const;
+  virtual bool explains() const { return false; }
+
+  // The adaptive state protocol=replay traces each round (adaptive_hybrid's weights); empty by default.
+  virtual std::vector<StateValue> state() const { return {}; }
 
   int32_t num_items() const { return num_items_; }
 

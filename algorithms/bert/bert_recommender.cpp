@@ -9,6 +9,7 @@
 #include "algorithms/bert/bert.hpp"
 #include "algorithms/bert/embedding_neighbours.hpp"
 #include "algorithms/bert/item_text_embedding.hpp"
+#include "algorithms/content/contributions.hpp"
 #include "algorithms/content/profile_weights.hpp"
 #include "framework/error.hpp"
 #include "framework/logger.hpp"
@@ -46,6 +47,69 @@ class BertRecommender final : public Algorithm {
     std::fill(out.begin(), out.end(), 0.0f);
     if (settings_.item_knn) score_knn(users, out);
     else score_profiles(users, out);
+  }
+
+  // The embeddings come from the catalog's text alone, and so do the neighbour lists: new
+  // interactions change only the profile weights of the users they name.
+  UpdateResult update(const UpdateContext& context) override {
+    const auto& train = context.fit.train;
+    const auto changed = users_in(context.added, train.num_users());
+    ProfileWeights old{std::move(user_begin_), std::move(user_items_), std::move(weights_)};
+    auto obstacle = train.num_items() != num_items_
+                        ? fmt::format("the catalog went from {} to {} items", num_items_, train.num_items())
+                        : profile_update_obstacle(old, train, changed);
+    if (!obstacle.empty()) {
+      fit(context.fit);
+      return {false, "refit: " + obstacle};
+    }
+    auto p = update_profile_weights(old, train, changed, settings_.centered);
+    user_begin_ = std::move(p.begin);
+    user_items_ = std::move(p.items);
+    weights_ = std::move(p.weights);
+    const auto users = std::count(changed.begin(), changed.end(), 1);
+    return {true, fmt::format("incremental: {} user profiles", users)};
+  }
+
+  bool explains() const override { return true; }
+
+  // profile: cos(p_u, e_i) = sum_j a_uj <e_j, e_i> / (|p_u| |e_i|), one reason per liked item j;
+  // item_knn: score = sum_j a_uj cos(e_j, e_i) over the user's items j that have i among their neighbours.
+  std::vector<Reason> explain(int32_t user, int32_t item, int max_reasons) const override {
+    const auto b = static_cast<size_t>(user_begin_[static_cast<size_t>(user)]);
+    const auto e = static_cast<size_t>(user_begin_[static_cast<size_t>(user) + 1]);
+    std::vector<Contribution> all;
+    if (settings_.item_knn) {
+      for (size_t n = b; n < e; ++n) {
+        const auto j = static_cast<size_t>(user_items_[n]);
+        for (auto p = static_cast<size_t>(neighbours_.begin[j]); p < static_cast<size_t>(neighbours_.begin[j + 1]); ++p)
+          if (neighbours_.item[p] == item)
+            all.push_back({static_cast<int32_t>(j), static_cast<double>(weights_[n] * neighbours_.similarity[p])});
+      }
+    } else {
+      // |p_u| as build_profile computes it (double, item order).
+      std::vector<double> sum(dim_, 0.0);
+      for (size_t n = b; n < e; ++n) {
+        const auto row = raw_.row(user_items_[n]);
+        const double w = weights_[n];
+        for (size_t d = 0; d < dim_; ++d) sum[d] += w * row[d];
+      }
+      const auto target = raw_.row(item);
+      double profile_squares = 0, item_squares = 0;
+      for (double v : sum) profile_squares += v * v;
+      for (size_t d = 0; d < dim_; ++d) item_squares += static_cast<double>(target[d]) * target[d];
+      if (profile_squares == 0 || item_squares == 0) return {};
+      const double scale = 1.0 / (std::sqrt(profile_squares) * std::sqrt(item_squares));
+      for (size_t n = b; n < e; ++n) {
+        const auto row = raw_.row(user_items_[n]);
+        double dot = 0;
+        for (size_t d = 0; d < dim_; ++d) dot += static_cast<double>(row[d]) * target[d];
+        all.push_back({user_items_[n], weights_[n] * dot * scale});
+      }
+    }
+    std::vector<Reason> reasons;
+    for (const auto& c : top_contributions(std::move(all), max_reasons))
+      reasons.push_back({Reason::Kind::Item, c.index, {}, c.weight, {}});
+    return reasons;
   }
 
  private:

@@ -2,6 +2,7 @@
 // The user profiles of the content models (tfidf, bert): each user's training items with a weight,
 // 1 (binary) or rating - the user's mean rating (centered), laid out like the training CSR.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "framework/interactions.hpp"
@@ -15,5 +16,19 @@ struct ProfileWeights {
 };
 
 ProfileWeights profile_weights(const Interactions& train, bool centered);
+
+// The users with at least one row in `added` (1 = changed), over `users` users.
+std::vector<char> users_in(const InteractionLog& added, int32_t users);
+
+// Why `old` (the weights of `previous`) cannot be brought up to `train` by recomputing the users of
+// `changed` (over train's users, see users_in) alone, or "" when it can: every user outside
+// `changed` must have as many items in `train` as in `old` (previous + added leaves them alone).
+std::string profile_update_obstacle(const ProfileWeights& old, const Interactions& train,
+                                    const std::vector<char>& changed);
+
+// The weights of `train` with the rows of users outside `changed` copied from `old` and the others
+// recomputed: equal, bit for bit, to profile_weights(train, centered) when the obstacle is "".
+ProfileWeights update_profile_weights(const ProfileWeights& old, const Interactions& train,
+                                      const std::vector<char>& changed, bool centered);
 
 }  // namespace tailrec

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "algorithms/content/content.hpp"
+#include "algorithms/content/contributions.hpp"
 #include "algorithms/content/item_features.hpp"
 #include "algorithms/content/profile_weights.hpp"
 #include "framework/error.hpp"
@@ -104,7 +105,64 @@ class Tfidf final : public Algorithm {
     else score_profiles(users, out);
   }
 
+  // The item vectors (vocabulary and idf included) come from the catalog's text alone, and so do
+  // the neighbour lists: new interactions change only the profile weights of the users they name.
+  UpdateResult update(const UpdateContext& context) override {
+    const auto& train = context.fit.train;
+    const auto changed = users_in(context.added, train.num_users());
+    ProfileWeights old{std::move(user_begin_), std::move(user_items_), std::move(weights_)};
+    auto obstacle = train.num_items() != num_items_
+                        ? fmt::format("the catalog went from {} to {} items", num_items_, train.num_items())
+                        : profile_update_obstacle(old, train, changed);
+    if (!obstacle.empty()) {
+      fit(context.fit);
+      return {false, "refit: " + obstacle};
+    }
+    auto p = update_profile_weights(old, train, changed, settings_.centered);
+    user_begin_ = std::move(p.begin);
+    user_items_ = std::move(p.items);
+    weights_ = std::move(p.weights);
+    const auto users = std::count(changed.begin(), changed.end(), 1);
+    return {true, fmt::format("incremental: {} user profiles", users)};
+  }
+
+  bool explains() const override { return true; }
+
+  // profile: score = sum_t p_u[t] x_i[t] / |p_u|, one reason per term; item_knn: score = sum_j
+  // a_uj cos(x_j, x_i) over the user's items j that have i among their neighbours.
+  std::vector<Reason> explain(int32_t user, int32_t item, int max_reasons) const override {
+    std::vector<Contribution> all;
+    if (settings_.item_knn) {
+      for (auto n = user_begin_[static_cast<size_t>(user)]; n < user_begin_[static_cast<size_t>(user) + 1]; ++n) {
+        const auto j = static_cast<size_t>(user_items_[static_cast<size_t>(n)]);
+        for (size_t p = neighbour_begin_[j]; p < neighbour_begin_[j + 1]; ++p)
+          if (neighbour_items_[p] == item)
+            all.push_back({static_cast<int32_t>(j), static_cast<double>(weights_[static_cast<size_t>(n)] * neighbour_sims_[p])});
+      }
+      std::vector<Reason> reasons;
+      for (const auto& c : top_contributions(std::move(all), max_reasons))
+        reasons.push_back({Reason::Kind::Item, c.index, {}, c.weight, {}});
+      return reasons;
+    }
+    const auto& X = features_.matrix;
+    std::vector<float> profile(static_cast<size_t>(X.cols()), 0.0f);
+    if (!build_profile(user, 0, 1, profile)) return {};
+    for (ItemMatrix::InnerIterator t(X, item); t; ++t)
+      all.push_back({static_cast<int32_t>(t.col()), static_cast<double>(profile[static_cast<size_t>(t.col())]) * t.value()});
+    std::vector<Reason> reasons;
+    for (const auto& c : top_contributions(std::move(all), max_reasons))
+      reasons.push_back({Reason::Kind::Term, -1, term(c.index), c.weight, {}});
+    return reasons;
+  }
+
  private:
+  // The term of column t as its field's vectorizer stores it (stemmed when the pipeline stems).
+  const std::string& term(int32_t t) const {
+    for (auto b = features_.blocks.rbegin(); b != features_.blocks.rend(); ++b)
+      if (t >= b->offset) return b->vocabulary[static_cast<size_t>(t - b->offset)];
+    return features_.blocks.front().vocabulary.front();  // unreachable: the first block has offset 0
+  }
+
   std::vector<FieldWeight> present_fields(const ItemContent& content) const {
     if (content.empty())
       fail("tfidf needs item text, but the dataset has no item content; use a dataset with text fields "
@@ -150,7 +208,7 @@ class Tfidf final : public Algorithm {
       const size_t lanes = std::min(kLanes, users.size() - start);
       std::fill(profile.begin(), profile.end(), 0.0f);
       bool any = false;
-      for (size_t lane = 0; lane < lanes; ++lane) any |= build_profile(users[start + lane], lane, profile);
+      for (size_t lane = 0; lane < lanes; ++lane) any |= build_profile(users[start + lane], lane, kLanes, profile);
       if (!any) continue;
       for (size_t i = 0; i < items; ++i) {
         float acc[kLanes] = {};
@@ -164,9 +222,10 @@ class Tfidf final : public Algorithm {
     }
   }
 
-  // Writes the unit-length profile of `user` into `lane`; false when it is zero (no items, or
-  // centered weights that are all 0), in which case the user scores 0 everywhere.
-  bool build_profile(int32_t user, size_t lane, std::vector<float>& profile) const {
+  // Writes the unit-length profile of `user` into `lane` (profile[t * stride + lane], zeros on
+  // entry); false when it is zero (no items, or centered weights that are all 0), in which case the
+  // user scores 0 everywhere. explain() uses stride 1: the same arithmetic as a scoring lane.
+  bool build_profile(int32_t user, size_t lane, size_t stride, std::vector<float>& profile) const {
     const auto& X = features_.matrix;
     const auto* row_ptr = X.outerIndexPtr();
     const auto* cols = X.innerIndexPtr();
@@ -177,14 +236,14 @@ class Tfidf final : public Algorithm {
     for (size_t n = b; n < e; ++n) {
       const auto j = static_cast<size_t>(user_items_[n]);
       const float w = weights_[n];
-      for (auto p = row_ptr[j]; p < row_ptr[j + 1]; ++p) profile[static_cast<size_t>(cols[p]) * kLanes + lane] += w * vals[p];
+      for (auto p = row_ptr[j]; p < row_ptr[j + 1]; ++p) profile[static_cast<size_t>(cols[p]) * stride + lane] += w * vals[p];
     }
     double squares = 0;
     const size_t terms = static_cast<size_t>(X.cols());
-    for (size_t t = 0; t < terms; ++t) squares += static_cast<double>(profile[t * kLanes + lane]) * profile[t * kLanes + lane];
+    for (size_t t = 0; t < terms; ++t) squares += static_cast<double>(profile[t * stride + lane]) * profile[t * stride + lane];
     if (squares == 0) return false;
     const auto inv = static_cast<float>(1.0 / std::sqrt(squares));
-    for (size_t t = 0; t < terms; ++t) profile[t * kLanes + lane] *= inv;
+    for (size_t t = 0; t < terms; ++t) profile[t * stride + lane] *= inv;
     return true;
   }
 

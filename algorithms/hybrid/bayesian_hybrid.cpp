@@ -67,6 +67,22 @@ void BayesianHybrid::fit(const FitContext& context) {
                             bucket_table());
 }
 
+UpdateResult BayesianHybrid::update(const UpdateContext& context) {
+  auto result = components_.update(context);
+  // The posteriors are the updated components' likelihoods of each user's validation items (and the
+  // bucket means follow the users' new activity): recomputed in full, exactly as fit() computes them.
+  fit_posteriors(context.fit);
+  result.how += context.fit.validation
+                    ? "; posteriors recomputed from the updated components on the validation carve-out "
+                      "(its items now in train no longer count)"
+                    : "; no validation carve-out: every user keeps the prior";
+  return result;
+}
+
+std::vector<Reason> BayesianHybrid::explain(int32_t user, int32_t item, int max_reasons) const {
+  return components_.explain_blend(user, item, max_reasons, posterior(user), normalization_);
+}
+
 void BayesianHybrid::fit_posteriors(const FitContext& context) {
   const Interactions& train = context.train;
   const size_t m_count = components_.size();

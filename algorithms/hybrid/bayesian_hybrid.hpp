@@ -7,6 +7,8 @@
 //   score(u, i) = sum_m P(m | R_u) * norm_u(s_m(u, .))(i).
 // Users without validation items take the mean posterior of their activity bucket (training
 // interactions); without a validation carve-out every user takes the prior.
+// update() updates the components and recomputes every posterior from the updated models (the same
+// computation as fit); explain() returns the additive terms P(m | R_u) * norm_u(s_m(u, .))(i).
 #include <cstdint>
 #include <span>
 #include <string>
@@ -33,6 +35,10 @@ class BayesianHybrid final : public Algorithm {
 
   void fit(const FitContext& context) override;
   void score(std::span<const int32_t> users, std::span<float> out) const override;
+  UpdateResult update(const UpdateContext& context) override;
+  // One Component reason per nonzero term P(m | R_u) * norm_u(s_m(u, .))(item), largest first.
+  std::vector<Reason> explain(int32_t user, int32_t item, int max_reasons) const override;
+  bool explains() const override { return true; }
 
   // The weights P(m | R_u) used for `user` (after fit).
   std::span<const double> posterior(int32_t user) const;

@@ -1,5 +1,6 @@
 #include "algorithms/hybrid/hybrid_components.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -110,11 +111,63 @@ void HybridComponents::fit(const FitContext& context) {
   }
 }
 
+UpdateResult HybridComponents::update(const UpdateContext& context) {
+  auto& log = context_log(context.fit);
+  UpdateResult result{true, "components: "};
+  for (size_t m = 0; m < algorithms_.size(); ++m) {
+    FitContext own = context.fit;
+    if (!context.fit.work_dir.empty()) own.work_dir = context.fit.work_dir / labels_[m];
+    const UpdateContext own_update{own, context.previous, context.added};
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto step = algorithms_[m]->update(own_update);
+    if (algorithms_[m]->num_items() != context.fit.train.num_items())
+      fail("component '{}' reports {} items after update, the catalog has {}", labels_[m],
+           algorithms_[m]->num_items(), context.fit.train.num_items());
+    log.info("  component {}: updated in {:.3f} s ({})", labels_[m],
+             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), step.how);
+    result.incremental = result.incremental && step.incremental;
+    result.how += fmt::format("{}{}: {}", m == 0 ? "" : "; ", labels_[m], step.how);
+  }
+  return result;
+}
+
 void HybridComponents::score_normalized(size_t m, std::span<const int32_t> users, std::span<float> out,
                                         Normalization normalization) const {
   algorithms_[m]->score(users, out);
   const auto n = static_cast<size_t>(algorithms_[m]->num_items());
   for (size_t u = 0; u < users.size(); ++u) normalize_row(out.subspan(u * n, n), normalization);
+}
+
+double HybridComponents::normalized_score(size_t m, int32_t user, int32_t item, Normalization normalization) const {
+  std::vector<float> row(static_cast<size_t>(algorithms_[m]->num_items()));
+  score_normalized(m, std::span<const int32_t>(&user, 1), row, normalization);
+  return static_cast<double>(row.at(static_cast<size_t>(item)));
+}
+
+Reason HybridComponents::component_reason(size_t m, int32_t user, int32_t item, double weight, int max_reasons) const {
+  Reason reason;
+  reason.kind = Reason::Kind::Component;
+  reason.text = labels_[m];
+  reason.weight = weight;
+  reason.detail = algorithms_[m]->explain(user, item, max_reasons);
+  return reason;
+}
+
+std::vector<Reason> HybridComponents::explain_blend(int32_t user, int32_t item, int max_reasons,
+                                                    std::span<const double> weights,
+                                                    Normalization normalization) const {
+  if (max_reasons <= 0 || algorithms_.empty() || item < 0 || item >= algorithms_[0]->num_items()) return {};
+  std::vector<std::pair<double, size_t>> terms;  // (contribution, component)
+  for (size_t m = 0; m < algorithms_.size(); ++m) {
+    if (weights[m] == 0) continue;  // as in the blend: a zero weight contributes nothing
+    const double term = weights[m] * normalized_score(m, user, item, normalization);
+    if (term != 0) terms.emplace_back(term, m);
+  }
+  std::stable_sort(terms.begin(), terms.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  if (terms.size() > static_cast<size_t>(max_reasons)) terms.resize(static_cast<size_t>(max_reasons));
+  std::vector<Reason> reasons;
+  for (const auto& [term, m] : terms) reasons.push_back(component_reason(m, user, item, term, max_reasons));
+  return reasons;
 }
 
 }  // namespace tailrec

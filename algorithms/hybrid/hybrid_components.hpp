@@ -2,8 +2,9 @@
 // The nested algorithms of a hybrid. The `components` parameter is read exactly like the
 // top-level `algorithms:` list (each entry a registered name or a map {name, label?, <params>})
 // and every component is constructed at once, so a bad nested config fails while the plan is
-// validated, before any data is loaded. Components are fitted in fit() and scored as blocks
-// whose rows are normalised per user, so scores of different models can be combined.
+// validated, before any data is loaded. Components are fitted in fit() (updated in update()) and
+// scored as blocks whose rows are normalised per user, so scores of different models can be
+// combined; explain_blend() decomposes a weighted sum of those normalised scores per component.
 #include <cstddef>
 #include <memory>
 #include <span>
@@ -44,9 +45,23 @@ class HybridComponents {
 
   // Fits every component on the same context (same train, seed and validation; work_dir/<label>).
   void fit(const FitContext& context);
+  // Updates every component (protocol=replay) with the same context but work_dir/<label>, as fit
+  // does. incremental = every component's update was; how = "components: <label>: <how>; ...".
+  UpdateResult update(const UpdateContext& context);
   // Component m's scores of `users` into out [users x num_items], each row normalised.
   void score_normalized(size_t m, std::span<const int32_t> users, std::span<float> out,
                         Normalization normalization) const;
+  // norm_u(s_m(u, .))(item): the user's whole row is scored and normalised (the statistics need it).
+  double normalized_score(size_t m, int32_t user, int32_t item, Normalization normalization) const;
+
+  // Component m as a reason: Kind::Component, text = its label, the given weight, and detail = the
+  // component's own explain(user, item, max_reasons) (empty when it cannot explain).
+  Reason component_reason(size_t m, int32_t user, int32_t item, double weight, int max_reasons) const;
+  // The terms of score(u, i) = sum_m weights[m] * norm_u(s_m(u, .))(i): one component reason per
+  // nonzero term (weight = its term), largest first, ties by component order, at most max_reasons.
+  // With every term kept, the weights sum to the blended score.
+  std::vector<Reason> explain_blend(int32_t user, int32_t item, int max_reasons, std::span<const double> weights,
+                                    Normalization normalization) const;
 
  private:
   std::vector<std::string> labels_;

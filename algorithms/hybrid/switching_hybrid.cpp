@@ -2,6 +2,7 @@
 // by: user  -> users with fewer than `threshold` training interactions get the first component;
 // by: item  -> items with fewer than `threshold` training users take the first component's score.
 // Both components' rows are normalised per user so that, mixed within one list, scales match.
+// update() updates both components and recounts; explain() names the one component that scored.
 #include <memory>
 
 #include "algorithms/hybrid/hybrid.hpp"
@@ -23,16 +24,27 @@ class SwitchingHybrid final : public Algorithm {
   void fit(const FitContext& context) override {
     num_items_ = context.train.num_items();
     components_.fit(context);
-    user_counts_.resize(static_cast<size_t>(context.train.num_users()));
-    for (int32_t u = 0; u < context.train.num_users(); ++u) user_counts_[static_cast<size_t>(u)] = context.train.row_size(u);
-    item_counts_ = context.train.item_user_counts();
-    int64_t first = 0;
-    const auto& counts = by_item_ ? item_counts_ : user_counts_;
-    for (int32_t c : counts) first += c < threshold_ ? 1 : 0;
-    context_log(context).info("switching: {} of {} {} have fewer than {} training {} and use {}; the others use {}",
-                              first, counts.size(), by_item_ ? "items" : "users", threshold_,
-                              by_item_ ? "users" : "interactions", components_.label(0), components_.label(1));
+    count(context);
   }
+
+  // The counts that pick a component are recomputed from the updated train: exact.
+  UpdateResult update(const UpdateContext& context) override {
+    auto result = components_.update(context);
+    count(context.fit);
+    result.how += fmt::format("; switching counts ({} per {}) recomputed from the updated train",
+                              by_item_ ? "training users" : "training interactions", by_item_ ? "item" : "user");
+    return result;
+  }
+
+  // The score is one component's normalised score: that component, weight = the score, with its reasons.
+  std::vector<Reason> explain(int32_t user, int32_t item, int max_reasons) const override {
+    if (max_reasons <= 0 || item < 0 || item >= num_items_) return {};
+    const size_t m = by_item_ ? (item_counts_[static_cast<size_t>(item)] >= threshold_ ? 1 : 0)
+                              : (uses_first(user) ? 0 : 1);
+    return {components_.component_reason(m, user, item, components_.normalized_score(m, user, item, normalization_),
+                                         max_reasons)};
+  }
+  bool explains() const override { return true; }
 
   void score(std::span<const int32_t> users, std::span<float> out) const override {
     const auto n = static_cast<size_t>(num_items_);
@@ -61,6 +73,19 @@ class SwitchingHybrid final : public Algorithm {
   }
 
  private:
+  // The training counts the switch reads (fit and update).
+  void count(const FitContext& context) {
+    user_counts_.resize(static_cast<size_t>(context.train.num_users()));
+    for (int32_t u = 0; u < context.train.num_users(); ++u) user_counts_[static_cast<size_t>(u)] = context.train.row_size(u);
+    item_counts_ = context.train.item_user_counts();
+    int64_t first = 0;
+    const auto& counts = by_item_ ? item_counts_ : user_counts_;
+    for (int32_t c : counts) first += c < threshold_ ? 1 : 0;
+    context_log(context).info("switching: {} of {} {} have fewer than {} training {} and use {}; the others use {}",
+                              first, counts.size(), by_item_ ? "items" : "users", threshold_,
+                              by_item_ ? "users" : "interactions", components_.label(0), components_.label(1));
+  }
+
   bool uses_first(int32_t user) const {
     const int64_t count = user >= 0 && static_cast<size_t>(user) < user_counts_.size()
                               ? user_counts_[static_cast<size_t>(user)] : 0;

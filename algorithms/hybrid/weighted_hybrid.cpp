@@ -154,6 +154,23 @@ void WeightedHybrid::combine(const std::vector<double>& alpha, std::span<const i
 
 void WeightedHybrid::score(std::span<const int32_t> users, std::span<float> out) const { combine(alpha_, users, out); }
 
+UpdateResult WeightedHybrid::update(const UpdateContext& context) {
+  auto result = components_.update(context);
+  // A replay round brings new interactions but no fresh validation carve-out to tune on (the
+  // original one may now overlap the training data), so tuned weights stay as they were.
+  if (auto_alpha_)
+    result.how += fmt::format("; alpha {} kept from fit's tuning (not re-tuned: a replay round has no fresh "
+                              "validation carve-out)",
+                              show_alpha(alpha_));
+  else
+    result.how += fmt::format("; alpha {} fixed", show_alpha(alpha_));
+  return result;
+}
+
+std::vector<Reason> WeightedHybrid::explain(int32_t user, int32_t item, int max_reasons) const {
+  return components_.explain_blend(user, item, max_reasons, alpha_, normalization_);
+}
+
 void WeightedHybrid::tune(const FitContext& context) {
   auto& log = context_log(context);
   const Interactions& validation = *context.validation;

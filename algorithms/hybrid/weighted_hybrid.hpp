@@ -2,6 +2,7 @@
 // weighted: a linear blend of per-user-normalised component scores,
 //   s(u, i) = sum_m alpha_m * norm_u(s_m(u, .))(i),
 // with fixed weights or weights chosen by grid search on the validation carve-out (alpha: auto).
+// update() updates the components and keeps alpha; explain() returns the blend's M terms.
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +29,10 @@ class WeightedHybrid final : public Algorithm {
 
   void fit(const FitContext& context) override;
   void score(std::span<const int32_t> users, std::span<float> out) const override;
+  UpdateResult update(const UpdateContext& context) override;
+  // One Component reason per nonzero term alpha_m * norm_u(s_m(u, .))(item), largest first.
+  std::vector<Reason> explain(int32_t user, int32_t item, int max_reasons) const override;
+  bool explains() const override { return true; }
 
   const std::vector<double>& alpha() const { return alpha_; }  // after fit when tuned
   const std::vector<TuneStep>& tune_trace() const { return trace_; }

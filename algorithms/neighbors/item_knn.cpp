@@ -2,15 +2,21 @@
 // (ItemKNNCFRecommender + Compute_Similarity_Python): optional TF-IDF / BM25 weighting of the item x
 // user matrix, shrunk cosine between item columns, the k best per target item, and
 // s(u,i) = Σ_{j∈I_u} w_uj · sim_k(j,i). fit() computes each item's Gram row independently (in
-// parallel, in a data-fixed order), so results do not depend on the thread count.
+// parallel, in a data-fixed order), so results do not depend on the thread count; update()
+// recomputes only the rows new interactions can change (incremental.hpp), bit-identical to a refit.
 #include <algorithm>
 #include <memory>
+#include <string>
+#include <vector>
 
+#include "algorithms/neighbors/incremental.hpp"
 #include "algorithms/neighbors/neighbors.hpp"
+#include "algorithms/neighbors/reasons.hpp"
 #include "algorithms/neighbors/similarity.hpp"
 #include "algorithms/neighbors/weighting.hpp"
 #include "algorithms/torch/similarity_cuda.hpp"
 #include "framework/algorithm.hpp"
+#include "framework/error.hpp"
 #include "framework/parallel.hpp"
 
 namespace tailrec {
@@ -41,54 +47,46 @@ class ItemKnn final : public Algorithm {
         values_(parse_value_mode(p.text("values"))) {}
 
   void fit(const FitContext& context) override {
-    num_items_ = context.train.num_items();
-    const auto x = interaction_matrix(context.train, values_);
-    switch (weighting_) {
-      case Weighting::None: weighted_ = x; break;
-      case Weighting::TfIdf: weighted_ = tfidf_weighting(x); break;
-      case Weighting::Bm25: weighted_ = bm25_weighting(x, k1_, b_); break;
-    }
-    const auto by_item = transpose(weighted_);  // items x users: the item columns of w
-    const auto norms = row_norms(by_item);
-
-    // Neighbours of each target item, each computed on its own.
-    std::vector<std::vector<Neighbor>> lists(static_cast<size_t>(num_items_));
-    if (context.device == Device::Cuda) {
-      // run.device=cuda: the dense similarity comes from the GPU (float64, see similarity_cuda.hpp);
-      // the same nonzero filter and top-k run here, so the model matches the CPU path.
-      const auto similarity = shrunk_cosine_torch(by_item, shrink_, TorchDevice::Cuda);
-      parallel_chunks(num_items_, 32, context.threads, [&](int64_t begin, int64_t end) {
-        for (auto i = static_cast<int32_t>(begin); i < end; ++i) {
-          const float* row = similarity.row(i);
-          auto& list = lists[static_cast<size_t>(i)];
-          for (int32_t j = 0; j < num_items_; ++j)
-            if (j != i && row[j] != 0.0f) list.push_back({j, row[j]});
-          keep_top_k(list, k_);
-          list.shrink_to_fit();
-        }
-      });
+    build_weights(context.train);
+    fitted_on_cuda_ = context.device == Device::Cuda;
+    targets_.assign(static_cast<size_t>(num_items_), {});
+    if (fitted_on_cuda_) {
+      gpu_lists(context.threads);
     } else {
-      GramScratch prototype;
-      prototype.configure(by_item, weighted_);
-      parallel_chunks(num_items_, 32, context.threads, [&](int64_t begin, int64_t end) {
-        GramScratch scratch = prototype;
-        for (auto i = static_cast<int32_t>(begin); i < end; ++i) {
-          gram_row(by_item, weighted_, i, scratch);
-          auto& list = lists[static_cast<size_t>(i)];
-          for (int32_t j : scratch.touched) {
-            if (j == i) continue;
-            const auto s = static_cast<size_t>(j);
-            const auto sim = static_cast<float>(shrunk_cosine(scratch.dot[s], norms[static_cast<size_t>(i)], norms[s], shrink_));
-            if (sim != 0.0f) list.push_back({j, sim});
-          }
-          keep_top_k(list, k_);
-          list.shrink_to_fit();
-        }
-      });
+      std::vector<int32_t> every_item(static_cast<size_t>(num_items_));
+      for (int32_t i = 0; i < num_items_; ++i) every_item[static_cast<size_t>(i)] = i;
+      recompute_lists(every_item, context.threads);
     }
-    // Row j of `similar_` lists the targets i with j in N_k(i): s(u,·) = Σ_j w_uj · similar_[j].
-    similar_ = neighbor_matrix(transpose_lists(lists, num_items_), num_items_);
+    publish_similar();
   }
+
+  // With weighting=none, sim(i,j) depends only on the columns of i and j, so new interactions can
+  // change only the lists of items whose column changed and of items co-occurring with one of them
+  // (some user has both, before or after); every other target's list is reused.
+  UpdateResult update(const UpdateContext& context) override {
+    if (const auto why = refit_reason(context); !why.empty()) {
+      fit(context.fit);
+      return {false, "refit: " + why};
+    }
+    const CsrMatrix before = std::move(weighted_);  // users x items the lists were computed on
+    build_weights(context.fit.train);
+    const auto affected = marked_indices(columns_sharing_a_row(before, weighted_, changed_columns(before, weighted_)));
+    recompute_lists(affected, context.fit.threads);
+    publish_similar();
+    return {true, fmt::format("incremental: recomputed {} of {} item neighbourhoods", affected.size(), num_items_)};
+  }
+
+  // s(u,i) = sum_{j in I_u} w_uj * sim_k(j,i): one reason per item j of u among i's neighbours.
+  std::vector<Reason> explain(int32_t user, int32_t item, int max_reasons) const override {
+    if (user < 0 || user >= weighted_.rows || item < 0 || item >= num_items_) return {};
+    std::vector<Reason> reasons;
+    for (const auto& n : targets_[static_cast<size_t>(item)]) {
+      const float w = value_at(weighted_, user, n.index);
+      if (w != 0.0f) reasons.push_back({Reason::Kind::Item, n.index, {}, static_cast<double>(w) * n.similarity, {}});
+    }
+    return top_reasons(std::move(reasons), max_reasons);
+  }
+  bool explains() const override { return true; }
 
   void score(std::span<const int32_t> users, std::span<float> out) const override {
     const auto n = static_cast<size_t>(num_items_);
@@ -100,13 +98,87 @@ class ItemKnn final : public Algorithm {
   }
 
  private:
+  void build_weights(const Interactions& train) {
+    num_items_ = train.num_items();
+    const auto x = interaction_matrix(train, values_);
+    switch (weighting_) {
+      case Weighting::None: weighted_ = x; break;
+      case Weighting::TfIdf: weighted_ = tfidf_weighting(x); break;
+      case Weighting::Bm25: weighted_ = bm25_weighting(x, k1_, b_); break;
+    }
+  }
+
+  // N_k(i) of the `items`, each target computed on its own: identical for any thread count and for
+  // any subset of targets recomputed.
+  void recompute_lists(const std::vector<int32_t>& items, int threads) {
+    const auto by_item = transpose(weighted_);  // items x users: the item columns of w
+    const auto norms = row_norms(by_item);
+    GramScratch prototype;
+    prototype.configure(by_item, weighted_);
+    parallel_chunks(static_cast<int64_t>(items.size()), 32, threads, [&](int64_t begin, int64_t end) {
+      GramScratch scratch = prototype;
+      for (int64_t at = begin; at < end; ++at) {
+        const int32_t i = items[static_cast<size_t>(at)];
+        gram_row(by_item, weighted_, i, scratch);
+        auto& list = targets_[static_cast<size_t>(i)];
+        list.clear();
+        for (int32_t j : scratch.touched) {
+          if (j == i) continue;
+          const auto s = static_cast<size_t>(j);
+          const auto sim = static_cast<float>(shrunk_cosine(scratch.dot[s], norms[static_cast<size_t>(i)], norms[s], shrink_));
+          if (sim != 0.0f) list.push_back({j, sim});
+        }
+        keep_top_k(list, k_);
+        list.shrink_to_fit();
+      }
+    });
+  }
+
+  // run.device=cuda: the dense similarity comes from the GPU (float64, see similarity_cuda.hpp);
+  // the same nonzero filter and top-k run here, so the model matches the CPU path.
+  void gpu_lists(int threads) {
+    const auto similarity = shrunk_cosine_torch(transpose(weighted_), shrink_, TorchDevice::Cuda);
+    parallel_chunks(num_items_, 32, threads, [&](int64_t begin, int64_t end) {
+      for (auto i = static_cast<int32_t>(begin); i < end; ++i) {
+        const float* row = similarity.row(i);
+        auto& list = targets_[static_cast<size_t>(i)];
+        for (int32_t j = 0; j < num_items_; ++j)
+          if (j != i && row[j] != 0.0f) list.push_back({j, row[j]});
+        keep_top_k(list, k_);
+        list.shrink_to_fit();
+      }
+    });
+  }
+
+  // Row j of `similar_` lists the targets i with j in N_k(i): s(u,·) = Σ_j w_uj · similar_[j].
+  void publish_similar() { similar_ = neighbor_matrix(transpose_lists(targets_, num_items_), num_items_); }
+
+  // Why update() cannot reuse any list, or "" when it can.
+  std::string refit_reason(const UpdateContext& context) const {
+    // tfidf's idf_u and bm25's item lengths move with every new interaction, and so every weight
+    // of the users and items they touch, hence most similarities.
+    if (weighting_ == Weighting::TfIdf) return "weighting=tfidf changes every weight";
+    if (weighting_ == Weighting::Bm25) return "weighting=bm25 changes every weight";
+    if (context.fit.device == Device::Cuda || fitted_on_cuda_)
+      return "run.device=cuda computes the whole similarity matrix on the GPU";
+    // The changes are found against the data the lists were computed on (weighted_), not against
+    // context.previous, so only the catalog has to match.
+    const auto& train = context.fit.train;
+    if (targets_.size() != static_cast<size_t>(num_items_) || train.num_users() != weighted_.rows || train.num_items() != num_items_)
+      return fmt::format("the catalog is {} users x {} items, the model's {} x {}", train.num_users(), train.num_items(),
+                         weighted_.rows, num_items_);
+    return {};
+  }
+
   int64_t k_;
   double shrink_;
   Weighting weighting_;
   double k1_;
   double b_;
   ValueMode values_;
+  bool fitted_on_cuda_ = false;
   CsrMatrix weighted_;  // users x items, w
+  std::vector<std::vector<Neighbor>> targets_;  // N_k(i) of every target item i, with sim(j,i)
   CsrMatrix similar_;   // items x items: row j holds (i, sim(j,i)) for every i with j in N_k(i)
 };
 

@@ -14,6 +14,12 @@ ValueMode parse_value_mode(const std::string& text) {
   fail("values '{}' is not binary or rating{}", text, did_you_mean(text, {"binary", "rating"}));
 }
 
+float value_at(const CsrMatrix& m, int32_t r, int32_t c) {
+  const auto cols = m.indices_of(r);
+  const auto it = std::lower_bound(cols.begin(), cols.end(), c);
+  return it != cols.end() && *it == c ? m.values_of(r)[static_cast<size_t>(it - cols.begin())] : 0.0f;
+}
+
 CsrMatrix interaction_matrix(const Interactions& train, ValueMode mode) {
   CsrMatrix m;
   m.rows = train.num_users();

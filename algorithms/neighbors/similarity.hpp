@@ -37,6 +37,9 @@ struct CsrMatrix {
   }
 };
 
+// m[r, c], or 0 when it is not stored (a binary search: columns are ascending within a row).
+float value_at(const CsrMatrix& m, int32_t r, int32_t c);
+
 // The users x items training matrix with x = 1 or x = the rating.
 CsrMatrix interaction_matrix(const Interactions& train, ValueMode mode);
 // Rows become columns (indices stay ascending).

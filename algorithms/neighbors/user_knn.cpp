@@ -3,13 +3,18 @@
 // as Dacrema et al.'s code does, over the users that have u among theirs) and Resnick's
 // mean-centred rating prediction. fit() computes each user's similarity row independently (in
 // parallel, in a data-fixed order) and keeps the k best as a sparse users x users matrix W;
-// score() is then W_block · X.
+// score() is then W_block · X. update() recomputes only the lists new interactions can change
+// (incremental.hpp), so it equals a fresh fit bit for bit; explain() lists the neighbours' terms.
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <memory>
+#include <string>
+#include <vector>
 
+#include "algorithms/neighbors/incremental.hpp"
 #include "algorithms/neighbors/neighbors.hpp"
+#include "algorithms/neighbors/reasons.hpp"
 #include "algorithms/neighbors/similarity.hpp"
 #include "algorithms/neighbors/weighting.hpp"
 #include "algorithms/torch/similarity_cuda.hpp"
@@ -56,80 +61,49 @@ class UserKnn final : public Algorithm {
         reverse_(p.text("neighborhood") == "reverse") {}
 
   void fit(const FitContext& context) override {
-    const auto& train = context.train;
-    num_items_ = train.num_items();
-    num_users_ = train.num_users();
-    model_id_ = next_model_id.fetch_add(1);
-    x_ = interaction_matrix(train, values_);
-    if (weighting_ == Weighting::TfIdf) x_ = tfidf_weighting(x_);
-    if (weighting_ == Weighting::Bm25) x_ = bm25_weighting(x_, k1_, b_);
-    x_by_item_ = transpose(x_);
-    norms_ = row_norms(x_);
-    unit_values_ = std::all_of(x_.values.begin(), x_.values.end(), [](float v) { return v == 1.0f; });
-    if (similarity_ == UserSimilarity::Cosine) gram_prototype_.configure(x_, x_by_item_);
-    const auto ratings = interaction_matrix(train, ValueMode::Rating);
-    raters_ = transpose(ratings);
-
-    mean_.assign(static_cast<size_t>(num_users_), 0.0);
-    double total = 0;
-    for (int32_t u = 0; u < num_users_; ++u) {
-      double sum = 0;
-      for (float r : ratings.values_of(u)) sum += r;
-      total += sum;
-      if (ratings.row_size(u) > 0) mean_[static_cast<size_t>(u)] = sum / ratings.row_size(u);
-    }
-    global_mean_ = ratings.nnz() > 0 ? total / static_cast<double>(ratings.nnz()) : 0.0;
-
-    if (similarity_ == UserSimilarity::Pearson) {
-      const auto& values = train.values();
-      if (!values.empty() && std::all_of(values.begin(), values.end(), [&](float v) { return v == values.front(); }))
-        fail("user_knn: similarity=pearson needs ratings, but every training value is {} (implicit data), so "
-             "every correlation is 0; use similarity=cosine, or a dataset with a rating column",
-             values.front());
-      deviations_ = ratings;
-      for (int32_t u = 0; u < num_users_; ++u)
-        for (int64_t at = deviations_.indptr[static_cast<size_t>(u)]; at < deviations_.indptr[static_cast<size_t>(u) + 1]; ++at)
-          deviations_.values[static_cast<size_t>(at)] =
-              static_cast<float>(deviations_.values[static_cast<size_t>(at)] - mean_[static_cast<size_t>(u)]);
-      deviations_by_item_ = transpose(deviations_);
-    }
-
-    // Each user's neighbourhood on its own: identical for any thread count.
-    std::vector<std::vector<Neighbor>> lists(static_cast<size_t>(num_users_));
-    if (context.device == Device::Cuda) {
-      // run.device=cuda: the dense users x users similarity comes from the GPU (float64, see
-      // similarity_cuda.hpp); the same "> 0" filter and top-k run here. predict() keeps computing
-      // its rows on the CPU (same formula).
-      const auto similarity = similarity_ == UserSimilarity::Cosine
-                                  ? support_cosine_torch(x_, shrink_, TorchDevice::Cuda)
-                                  : pearson_torch(deviations_, shrink_, TorchDevice::Cuda);
-      parallel_chunks(num_users_, 64, context.threads, [&](int64_t begin, int64_t end) {
-        for (auto u = static_cast<int32_t>(begin); u < end; ++u) {
-          const float* row = similarity.row(u);
-          auto& list = lists[static_cast<size_t>(u)];
-          for (int32_t v = 0; v < num_users_; ++v)
-            if (v != u && row[v] > 0) list.push_back({v, row[v]});
-          keep_top_k(list, k_);
-          list.shrink_to_fit();
-        }
-      });
+    build_statistics(context.train);
+    fitted_on_cuda_ = context.device == Device::Cuda;
+    forward_.assign(static_cast<size_t>(num_users_), {});
+    if (fitted_on_cuda_) {
+      gpu_lists(context.threads);
     } else {
-      parallel_chunks(num_users_, 64, context.threads, [&](int64_t begin, int64_t end) {
-        RowScratch scratch = scratch_prototype();
-        for (auto u = static_cast<int32_t>(begin); u < end; ++u) {
-          auto& list = lists[static_cast<size_t>(u)];
-          candidates(u, scratch, list);
-          keep_top_k(list, k_);
-          list.shrink_to_fit();
-        }
-      });
+      std::vector<int32_t> everyone(static_cast<size_t>(num_users_));
+      for (int32_t u = 0; u < num_users_; ++u) everyone[static_cast<size_t>(u)] = u;
+      recompute_lists(everyone, context.threads);
     }
-    if (reverse_) {
-      // Dacrema et al.'s orientation: u scores with every user c that has u among its k nearest.
-      lists = transpose_lists(lists, num_users_);
-    }
-    neighbors_ = neighbor_matrix(lists, num_users_);
+    publish_neighbors();
   }
+
+  // sim(u,v) depends only on the rows of u and v (their values, means, norms and, with tfidf, the
+  // user's own idf), so new interactions can change only the lists of users whose row changed and
+  // of users sharing an item with one of them (before or after); every other list is reused.
+  UpdateResult update(const UpdateContext& context) override {
+    if (const auto why = refit_reason(context); !why.empty()) {
+      fit(context.fit);
+      return {false, "refit: " + why};
+    }
+    const CsrMatrix before = std::move(raters_);  // items x users ratings the lists were computed on
+    build_statistics(context.fit.train);
+    const auto affected = marked_indices(columns_sharing_a_row(before, raters_, changed_columns(before, raters_)));
+    recompute_lists(affected, context.fit.threads);
+    publish_neighbors();
+    return {true, fmt::format("incremental: recomputed {} of {} user neighbourhoods", affected.size(), num_users_)};
+  }
+
+  // s(u,i) = sum over u's (forward or reverse) neighbourhood of sim(u,v) * x_vi: one reason per
+  // neighbour v who has i.
+  std::vector<Reason> explain(int32_t user, int32_t item, int max_reasons) const override {
+    if (user < 0 || user >= num_users_ || item < 0 || item >= num_items_) return {};
+    std::vector<Reason> reasons;
+    const auto neighbours = neighbors_.indices_of(user);
+    const auto similarity = neighbors_.values_of(user);
+    for (size_t k = 0; k < neighbours.size(); ++k) {
+      const float x = value_at(x_, neighbours[k], item);
+      if (x != 0.0f) reasons.push_back({Reason::Kind::User, neighbours[k], {}, static_cast<double>(similarity[k]) * x, {}});
+    }
+    return top_reasons(std::move(reasons), max_reasons);
+  }
+  bool explains() const override { return true; }
 
   void score(std::span<const int32_t> users, std::span<float> out) const override {
     const auto n = static_cast<size_t>(num_items_);
@@ -190,6 +164,104 @@ class UserKnn final : public Algorithm {
     std::vector<Neighbor> raters;
   };
 
+  // Everything fit() derives from the training data before the neighbour lists: X (weighted),
+  // its transpose and norms, the means, the Pearson deviations and the rater lists.
+  void build_statistics(const Interactions& train) {
+    num_items_ = train.num_items();
+    num_users_ = train.num_users();
+    model_id_ = next_model_id.fetch_add(1);  // invalidates predict()'s per-thread caches
+    x_ = interaction_matrix(train, values_);
+    if (weighting_ == Weighting::TfIdf) x_ = tfidf_weighting(x_);
+    if (weighting_ == Weighting::Bm25) x_ = bm25_weighting(x_, k1_, b_);
+    x_by_item_ = transpose(x_);
+    norms_ = row_norms(x_);
+    unit_values_ = std::all_of(x_.values.begin(), x_.values.end(), [](float v) { return v == 1.0f; });
+    if (similarity_ == UserSimilarity::Cosine) gram_prototype_.configure(x_, x_by_item_);
+    const auto ratings = interaction_matrix(train, ValueMode::Rating);
+    raters_ = transpose(ratings);
+
+    mean_.assign(static_cast<size_t>(num_users_), 0.0);
+    double total = 0;
+    for (int32_t u = 0; u < num_users_; ++u) {
+      double sum = 0;
+      for (float r : ratings.values_of(u)) sum += r;
+      total += sum;
+      if (ratings.row_size(u) > 0) mean_[static_cast<size_t>(u)] = sum / ratings.row_size(u);
+    }
+    global_mean_ = ratings.nnz() > 0 ? total / static_cast<double>(ratings.nnz()) : 0.0;
+
+    if (similarity_ == UserSimilarity::Pearson) {
+      const auto& values = train.values();
+      if (!values.empty() && std::all_of(values.begin(), values.end(), [&](float v) { return v == values.front(); }))
+        fail("user_knn: similarity=pearson needs ratings, but every training value is {} (implicit data), so "
+             "every correlation is 0; use similarity=cosine, or a dataset with a rating column",
+             values.front());
+      deviations_ = ratings;
+      for (int32_t u = 0; u < num_users_; ++u)
+        for (int64_t at = deviations_.indptr[static_cast<size_t>(u)]; at < deviations_.indptr[static_cast<size_t>(u) + 1]; ++at)
+          deviations_.values[static_cast<size_t>(at)] =
+              static_cast<float>(deviations_.values[static_cast<size_t>(at)] - mean_[static_cast<size_t>(u)]);
+      deviations_by_item_ = transpose(deviations_);
+    }
+  }
+
+  // The forward lists N_k(u) of `users`, each computed on its own: identical for any thread count
+  // and for any subset of users recomputed.
+  void recompute_lists(const std::vector<int32_t>& users, int threads) {
+    parallel_chunks(static_cast<int64_t>(users.size()), 64, threads, [&](int64_t begin, int64_t end) {
+      RowScratch scratch = scratch_prototype();
+      for (int64_t at = begin; at < end; ++at) {
+        const int32_t u = users[static_cast<size_t>(at)];
+        auto& list = forward_[static_cast<size_t>(u)];
+        candidates(u, scratch, list);
+        keep_top_k(list, k_);
+        list.shrink_to_fit();
+      }
+    });
+  }
+
+  // run.device=cuda: the dense users x users similarity comes from the GPU (float64, see
+  // similarity_cuda.hpp); the same "> 0" filter and top-k run here. predict() keeps computing its
+  // rows on the CPU (same formula).
+  void gpu_lists(int threads) {
+    const auto similarity = similarity_ == UserSimilarity::Cosine
+                                ? support_cosine_torch(x_, shrink_, TorchDevice::Cuda)
+                                : pearson_torch(deviations_, shrink_, TorchDevice::Cuda);
+    parallel_chunks(num_users_, 64, threads, [&](int64_t begin, int64_t end) {
+      for (auto u = static_cast<int32_t>(begin); u < end; ++u) {
+        const float* row = similarity.row(u);
+        auto& list = forward_[static_cast<size_t>(u)];
+        for (int32_t v = 0; v < num_users_; ++v)
+          if (v != u && row[v] > 0) list.push_back({v, row[v]});
+        keep_top_k(list, k_);
+        list.shrink_to_fit();
+      }
+    });
+  }
+
+  // The scoring matrix from the forward lists (kept for the next update()).
+  void publish_neighbors() {
+    // Dacrema et al.'s orientation: u scores with every user c that has u among its k nearest.
+    neighbors_ = reverse_ ? neighbor_matrix(transpose_lists(forward_, num_users_), num_users_)
+                          : neighbor_matrix(forward_, num_users_);
+  }
+
+  // Why update() cannot reuse any list, or "" when it can.
+  std::string refit_reason(const UpdateContext& context) const {
+    // tfidf stays row-local here (idf_u depends on u's own count and the catalog size); bm25's item
+    // lengths move with every new interaction.
+    if (weighting_ == Weighting::Bm25) return "weighting=bm25 changes every weight (item lengths)";
+    if (context.fit.device == Device::Cuda || fitted_on_cuda_)
+      return "run.device=cuda computes the whole similarity matrix on the GPU";
+    // The changes are found against the data the lists were computed on (raters_), not against
+    // context.previous, so only the catalog has to match.
+    const auto& train = context.fit.train;
+    if (forward_.size() != static_cast<size_t>(num_users_) || train.num_users() != num_users_ || train.num_items() != num_items_)
+      return fmt::format("the catalog is {} users x {} items, the model's {} x {}", train.num_users(), train.num_items(),
+                         num_users_, num_items_);
+    return {};
+  }
+
   RowScratch scratch_prototype() const {
     RowScratch scratch;
     if (similarity_ == UserSimilarity::Cosine) scratch.gram = gram_prototype_;
@@ -232,6 +304,7 @@ class UserKnn final : public Algorithm {
   double k1_;
   double b_;
   bool reverse_;
+  bool fitted_on_cuda_ = false;
   int32_t num_users_ = 0;
   uint64_t model_id_ = 0;
   CsrMatrix x_;                   // users x items, the (weighted) ranking values
@@ -244,6 +317,7 @@ class UserKnn final : public Algorithm {
   std::vector<double> norms_;
   std::vector<double> mean_;
   double global_mean_ = 0;
+  std::vector<std::vector<Neighbor>> forward_;  // N_k(u) of every user, as fit computed them
   CsrMatrix neighbors_;           // users x users: N_k(u) (or its reverse) with sim(u,v)
 };
 

@@ -22,11 +22,15 @@ int32_t draw_negative(Random& rng, int32_t num_items, std::span<const int32_t> s
 }
 }  // namespace
 
-NegativeSampler::NegativeSampler(const Interactions& train) : train_(train) {
-  for (int32_t u = 0; u < train.num_users(); ++u)
-    if (train.row_size(u) > 0 && train.row_size(u) >= train.num_items())
+NegativeSampler::NegativeSampler(const Interactions& positives, const Interactions& seen)
+    : positives_(positives), seen_(seen) {
+  if (positives.num_users() != seen.num_users() || positives.num_items() != seen.num_items())
+    fail("negative sampling: the positives cover {} users x {} items but the seen interactions {} x {}; both must "
+         "span the same catalog", positives.num_users(), positives.num_items(), seen.num_users(), seen.num_items());
+  for (int32_t u = 0; u < positives.num_users(); ++u)
+    if (positives.row_size(u) > 0 && seen.row_size(u) >= seen.num_items())
       fail("user {} interacted with all {} items: no negative item can be sampled for the neural models; remove "
-           "such users in preprocessing", u, train.num_items());
+           "such users in preprocessing", u, seen.num_items());
 }
 
 void NegativeSampler::pointwise(uint64_t seed, int64_t epoch, int negatives, int threads, TrainingInstances& out) {
@@ -41,21 +45,22 @@ void NegativeSampler::draw(uint64_t seed, int64_t epoch, int negatives, int thre
                            TrainingInstances& out) {
   if (negatives < (pairwise ? 1 : 0)) fail("negatives = {} must be >= {}", negatives, pairwise ? 1 : 0);
   const int64_t per_pair = pairwise ? negatives : 1 + negatives;
-  const int64_t n = train_.nnz() * per_pair;
+  const int64_t n = positives_.nnz() * per_pair;
   // Unshuffled instances go to scratch columns first, then the permutation gathers them into `out`.
   TrainingInstances& scratch = scratch_;
   scratch.users.resize(static_cast<size_t>(n));
   scratch.items.resize(static_cast<size_t>(n));
   if (pairwise) scratch.negatives.resize(static_cast<size_t>(n));
   else scratch.labels.resize(static_cast<size_t>(n));
-  const int32_t num_items = train_.num_items();
-  parallel_chunks(train_.num_users(), 64, threads, [&](int64_t begin, int64_t end) {
+  const int32_t num_items = positives_.num_items();
+  parallel_chunks(positives_.num_users(), 64, threads, [&](int64_t begin, int64_t end) {
     for (auto u = static_cast<int32_t>(begin); u < end; ++u) {
-      const auto seen = train_.items_of(u);
-      if (seen.empty()) continue;
+      const auto liked = positives_.items_of(u);
+      if (liked.empty()) continue;
+      const auto seen = seen_.items_of(u);
       Random rng = Random::derive(seed ^ kNegativeSalt, static_cast<uint64_t>(epoch) * 0x100000000ull + static_cast<uint64_t>(u));
-      auto at = static_cast<size_t>(train_.row_begin(u) * per_pair);
-      for (int32_t item : seen) {
+      auto at = static_cast<size_t>(positives_.row_begin(u) * per_pair);
+      for (int32_t item : liked) {
         if (!pairwise) {
           scratch.users[at] = u, scratch.items[at] = item, scratch.labels[at] = 1.0f, ++at;
           for (int k = 0; k < negatives; ++k, ++at)

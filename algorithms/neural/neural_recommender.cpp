@@ -1,19 +1,45 @@
 #include "algorithms/neural/neural_recommender.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "algorithms/neural/neural_training.hpp"
 #include "algorithms/torch/torch_runtime.hpp"
 #include "framework/error.hpp"
 #include "framework/logger.hpp"
+#include "framework/random.hpp"
 
 namespace tailrec {
 
 namespace {
 
 namespace fs = std::filesystem;
+
+constexpr uint64_t kUpdateSalt = 0x7570646174652121ull;  // "update!!"
+
+// The distinct (user, item) pairs of an update's new interactions, as a matrix of the catalog.
+Interactions new_pairs(const InteractionLog& added, int32_t num_users, int32_t num_items, const std::string& name) {
+  std::vector<std::pair<int32_t, int32_t>> pairs;
+  pairs.reserve(added.size());
+  for (size_t row = 0; row < added.size(); ++row) {
+    const int32_t u = added.users[row], i = added.items[row];
+    if (u < 0 || u >= num_users || i < 0 || i >= num_items)
+      fail("{}: update row {} names user {} / item {}, outside the fitted catalog of {} users x {} items; the catalog "
+           "must stay fixed across updates (build it from every round's data before fitting)", name, row, u, i,
+           num_users, num_items);
+    pairs.emplace_back(u, i);
+  }
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  InteractionLog log;
+  log.reserve(pairs.size());
+  for (const auto& [u, i] : pairs) log.push(u, i, 1.0f);
+  return Interactions(log, num_users, num_items);
+}
 
 std::optional<std::string> optional_text(const Params& p, std::string_view name) {
   if (!p.has(name)) return std::nullopt;
@@ -39,6 +65,8 @@ class NeuralRecommender final : public Algorithm {
     plan_.patience = p.integer("patience");
     plan_.metric = p.text("metric");
     plan_.validation_negatives = p.integer("validation_negatives");
+    update_epochs_ = p.integer("update_epochs");
+    if (update_epochs_ < 0) fail("{}: update_epochs = {} must be >= 0 (0 = refit from scratch on update)", name_, update_epochs_);
     checkpoint_ = optional_text(p, "checkpoint");
     check_plan(plan_);
     if (kind == NcfKind::NeuMf) {
@@ -55,6 +83,7 @@ class NeuralRecommender final : public Algorithm {
 
   void fit(const FitContext& context) override {
     num_items_ = context.train.num_items();
+    updates_ = 0;
     Logger& log = context.log ? *context.log : Logger::null();
     configure_torch_cpu_threads(context.threads);
     const NcfShape shape = shape_of(kind_, context.train);
@@ -74,6 +103,34 @@ class NeuralRecommender final : public Algorithm {
       network = NcfNetwork::create(shape, context.seed, context.device);
     }
     network_ = train_network(std::move(network), context, plan_);
+  }
+
+  // Fine-tunes the current weights for update_epochs epochs on the new pairs alone (negatives avoid
+  // everything the user has seen), the sampler seeded by (seed, update number): repeatable, and
+  // cheap next to a refit. update_epochs = 0 refits from scratch instead.
+  UpdateResult update(const UpdateContext& context) override {
+    if (update_epochs_ == 0) {
+      fit(context.fit);
+      return {false, "refit: update_epochs=0"};
+    }
+    if (!network_) throw Error(name_ + ": update() before fit()");
+    const Interactions& seen = context.fit.train;
+    const NcfShape& shape = network_->shape();
+    if (shape.users != seen.num_users() || shape.items != seen.num_items())
+      fail("{}: the fitted embedding tables cover {} users x {} items, but the updated data has {} x {}; the catalog "
+           "must stay fixed across updates (set update_epochs: 0 to refit instead)", name_, shape.users, shape.items,
+           seen.num_users(), seen.num_items());
+    const Interactions positives = new_pairs(context.added, shape.users, shape.items, name_);
+    ++updates_;
+    if (positives.nnz() == 0) return {true, "incremental: no new interactions, weights unchanged"};
+    NeuralTrainingPlan plan = plan_;
+    plan.label = fmt::format("{} update {}", name_, updates_);
+    plan.epochs = update_epochs_;
+    const uint64_t seed = Random::derive(context.fit.seed ^ kUpdateSalt, static_cast<uint64_t>(updates_)).next();
+    fine_tune_network(*network_, positives, seen, seed, plan, context.fit.threads,
+                      context.fit.log ? *context.fit.log : Logger::null());
+    return {true, fmt::format("incremental: fine-tuned {} epoch{} on {} new interactions ({} negatives each)",
+                              update_epochs_, update_epochs_ == 1 ? "" : "s", positives.nnz(), plan.negatives)};
   }
 
   void score(std::span<const int32_t> users, std::span<float> out) const override {
@@ -138,6 +195,8 @@ class NeuralRecommender final : public Algorithm {
   int64_t factors_ = 0;
   std::vector<int64_t> layers_;
   NeuralTrainingPlan plan_;
+  int64_t update_epochs_ = 1;
+  int64_t updates_ = 0;  // update() calls since fit(): seeds each update's sampler
   std::optional<std::string> checkpoint_;
   bool pretrain_ = false;
   int64_t pretrain_epochs_ = 0;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <limits>
 
 #include "algorithms/neural/negative_sampler.hpp"
@@ -115,6 +116,35 @@ double validate(const NcfNetwork& network, const FitContext& context, const Vali
   return result.values[0];
 }
 
+// The epoch loop of fit() and update(): up to plan.epochs epochs over every pair of `positives`,
+// each with plan.negatives negatives drawn afresh per epoch from the items the user has not `seen`
+// (the sampler's streams come from `seed` and the epoch number 1, 2, ...). After each epoch
+// `after_epoch(epoch, progress line)` logs it and returns false to stop early.
+void train_epochs(NcfNetwork& network, const Interactions& positives, const Interactions& seen, uint64_t seed,
+                  const NeuralTrainingPlan& plan, int threads, Logger& log,
+                  const std::function<bool(int64_t, const std::string&)>& after_epoch) {
+  NegativeSampler sampler(positives, seen);
+  TrainingInstances instances;
+  for (int64_t epoch = 1; epoch <= plan.epochs; ++epoch) {
+    const auto start = Clock::now();
+    if (plan.pairwise) sampler.pairwise(seed, epoch, plan.negatives, threads, instances);
+    else sampler.pointwise(seed, epoch, plan.negatives, threads, instances);
+    const double sampling = seconds_since(start);
+    EpochReport report;
+    {
+      ProgressBar bar(fmt::format("{} epoch {}/{}", plan.label, epoch, plan.epochs), &log != &Logger::null());
+      report = network.train_epoch(instances, plan.batch_size, [&bar](int64_t done, int64_t total) { bar.update(done, total); });
+    }
+    if (!std::isfinite(report.mean_loss))
+      fail("{}: the training loss became {} at epoch {}; lower lr (now {}) or batch_size", plan.label, report.mean_loss,
+           epoch, plan.optimizer.lr);
+    const std::string progress = fmt::format("{} epoch {}/{}: loss {:.4f}, {:.0f} samples/s ({:.1f} s, sampling {:.2f} s)",
+                                             plan.label, epoch, plan.epochs, report.mean_loss,
+                                             static_cast<double>(report.samples) / report.seconds, report.seconds, sampling);
+    if (!after_epoch(epoch, progress)) break;
+  }
+}
+
 }  // namespace
 
 void check_plan(const NeuralTrainingPlan& plan) {
@@ -152,48 +182,35 @@ std::unique_ptr<NcfNetwork> train_network(std::unique_ptr<NcfNetwork> network, c
   const std::filesystem::path checkpoint = context.work_dir.empty() ? std::filesystem::path() : context.work_dir / plan.checkpoint_file;
   if (!checkpoint.empty()) std::filesystem::create_directories(checkpoint.parent_path());
 
-  NegativeSampler sampler(context.train);
-  TrainingInstances instances;
   std::unique_ptr<NcfNetwork> best;
   double best_value = -std::numeric_limits<double>::infinity();
   int64_t best_epoch = 0;
-  for (int64_t epoch = 1; epoch <= plan.epochs; ++epoch) {
-    const auto start = Clock::now();
-    if (plan.pairwise) sampler.pairwise(context.seed, epoch, plan.negatives, context.threads, instances);
-    else sampler.pointwise(context.seed, epoch, plan.negatives, context.threads, instances);
-    const double sampling = seconds_since(start);
-    EpochReport report;
-    {
-      ProgressBar bar(fmt::format("{} epoch {}/{}", plan.label, epoch, plan.epochs), &log != &Logger::null());
-      report = network->train_epoch(instances, plan.batch_size, [&bar](int64_t done, int64_t total) { bar.update(done, total); });
-    }
-    if (!std::isfinite(report.mean_loss))
-      fail("{}: the training loss became {} at epoch {}; lower lr (now {}) or batch_size", plan.label, report.mean_loss,
-           epoch, plan.optimizer.lr);
-    const std::string progress = fmt::format("{} epoch {}/{}: loss {:.4f}, {:.0f} samples/s ({:.1f} s, sampling {:.2f} s)",
-                                             plan.label, epoch, plan.epochs, report.mean_loss,
-                                             static_cast<double>(report.samples) / report.seconds, report.seconds, sampling);
-    if (!validating) {
-      log.info("{}", progress);
-      continue;
-    }
-    const auto eval_start = Clock::now();
-    network->prepare_scoring();
-    const double value = validate(*network, context, validation, plan);
-    const bool improved = value > best_value;
-    if (improved) {
-      best_value = value;
-      best_epoch = epoch;
-      best = network->clone();
-      if (!checkpoint.empty()) best->save(checkpoint);
-    }
-    log.info("{}, validation {} {:.4f}{} ({:.1f} s)", progress, plan.metric, value,
-             improved ? " (best)" : fmt::format(" (best {:.4f} at epoch {})", best_value, best_epoch), seconds_since(eval_start));
-    if (plan.patience > 0 && epoch - best_epoch >= plan.patience && epoch < plan.epochs) {
-      log.info("{}: early stop after epoch {}: no validation improvement for {} epochs", plan.label, epoch, plan.patience);
-      break;
-    }
-  }
+  train_epochs(*network, context.train, context.train, context.seed, plan, context.threads, log,
+               [&](int64_t epoch, const std::string& progress) {
+                 if (!validating) {
+                   log.info("{}", progress);
+                   return true;
+                 }
+                 const auto eval_start = Clock::now();
+                 network->prepare_scoring();
+                 const double value = validate(*network, context, validation, plan);
+                 const bool improved = value > best_value;
+                 if (improved) {
+                   best_value = value;
+                   best_epoch = epoch;
+                   best = network->clone();
+                   if (!checkpoint.empty()) best->save(checkpoint);
+                 }
+                 log.info("{}, validation {} {:.4f}{} ({:.1f} s)", progress, plan.metric, value,
+                          improved ? " (best)" : fmt::format(" (best {:.4f} at epoch {})", best_value, best_epoch),
+                          seconds_since(eval_start));
+                 if (plan.patience > 0 && epoch - best_epoch >= plan.patience && epoch < plan.epochs) {
+                   log.info("{}: early stop after epoch {}: no validation improvement for {} epochs", plan.label, epoch,
+                            plan.patience);
+                   return false;
+                 }
+                 return true;
+               });
   if (best) {
     network = std::move(best);
     log.info("{}: keeping epoch {} (validation {} {:.4f}){}", plan.label, best_epoch, plan.metric, best_value,
@@ -204,6 +221,20 @@ std::unique_ptr<NcfNetwork> train_network(std::unique_ptr<NcfNetwork> network, c
   }
   network->prepare_scoring();
   return network;
+}
+
+void fine_tune_network(NcfNetwork& network, const Interactions& positives, const Interactions& seen, uint64_t seed,
+                       const NeuralTrainingPlan& plan, int threads, Logger& log) {
+  check_plan(plan);
+  configure_torch_cpu_threads(threads);
+  network.set_optimizer(plan.optimizer);
+  log.info("{}: fine-tuning {} for {} epochs on {} new interactions, batch {}, {} negatives per positive", plan.label,
+           network.shape().describe(), plan.epochs, positives.nnz(), plan.batch_size, plan.negatives);
+  train_epochs(network, positives, seen, seed, plan, threads, log, [&log](int64_t, const std::string& progress) {
+    log.info("{}", progress);
+    return true;
+  });
+  network.prepare_scoring();
 }
 
 }  // namespace tailrec

@@ -1,6 +1,6 @@
 #pragma once
-// The epoch loop shared by gmf, mlp, neumf and bpr_mf: negatives drawn afresh each epoch, one
-// train_epoch() over them, then (when the split has a validation carve-out) the framework
+// The epoch loop shared by gmf, mlp, neumf and bpr_mf (fit and update): negatives drawn afresh
+// each epoch, one train_epoch() over them, then (when the split has a validation carve-out) the framework
 // evaluator on the carve-out picks the best epoch and stops after `patience` epochs without
 // improvement. The model kept is the best epoch's (or the last one without a carve-out); it is
 // saved with torch::save under the run's work folder so that `checkpoint: PATH` can reload it.
@@ -32,5 +32,12 @@ void check_plan(const NeuralTrainingPlan& plan);
 // Trains `network` on context.train following `plan`; returns the kept model, ready to score.
 std::unique_ptr<NcfNetwork> train_network(std::unique_ptr<NcfNetwork> network, const FitContext& context,
                                           const NeuralTrainingPlan& plan);
+
+// update(): fine-tunes `network` in place for plan.epochs epochs on the pairs of `positives` alone
+// (the new interactions), negatives avoiding every item of the user in `seen` (all interactions so
+// far), with a fresh optimizer of plan.optimizer's settings and the sampler seeded by `seed`. No
+// validation, no checkpoint; the network is ready to score afterwards.
+void fine_tune_network(NcfNetwork& network, const Interactions& positives, const Interactions& seen, uint64_t seed,
+                       const NeuralTrainingPlan& plan, int threads, Logger& log);
 
 }  // namespace tailrec

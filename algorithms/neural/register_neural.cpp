@@ -39,7 +39,11 @@ std::vector<ParamSpec> training_params(int64_t epochs, int64_t batch, int64_t ne
           ParamSpec::integer("negatives", negatives, "negative items drawn per training pair, every epoch", negatives > 0 ? 1 : 0),
           ParamSpec::real("lr", 0.001, "learning rate", 0.0),
           ParamSpec::choice("optimizer", optimizer, {"adam", "sgd"}, "adam (torch's / Keras' defaults: betas 0.9, 0.999, eps 1e-8) or plain sgd"),
-          ParamSpec::real("l2", 0.0, l2_help, 0.0)};
+          ParamSpec::real("l2", 0.0, l2_help, 0.0),
+          ParamSpec::integer("update_epochs", 1,
+                             "protocol=replay: epochs of fine-tuning the current weights on each round's new "
+                             "interactions alone (negatives avoid all the user's items, same optimizer settings); "
+                             "0 = refit from scratch every round", 0)};
 }
 
 std::vector<ParamSpec> early_stopping_params() {

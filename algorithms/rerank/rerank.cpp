@@ -157,22 +157,32 @@ class Rerank final : public Algorithm {
     base_->fit(own);
     if (base_->num_items() != num_items_)
       fail("rerank: base '{}' reports {} items after fit, the catalog has {}", label_, base_->num_items(), num_items_);
-    phi_ = context.train.item_user_counts();
-    category_ = popularity_categories(phi_, head_share_, tail_share_);
-    const auto tail = pareto_tail(phi_, 0.8);
-    is_tail_ = tail.is_tail;
-    // The users' training items, copied: score() excludes them from the candidates.
-    indptr_.assign(1, 0);
-    items_.clear();
-    for (int32_t u = 0; u < context.train.num_users(); ++u) {
-      const auto row = context.train.items_of(u);
-      items_.insert(items_.end(), row.begin(), row.end());
-      indptr_.push_back(static_cast<int64_t>(items_.size()));
-    }
+    const auto tail = keep_training_data(context.train);
     context_log(context).info("rerank: base {} fitted in {:.3f} s; xquad tail = {} ({} of {} items)", label_,
                               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
                               tail.definition, tail.tail_count, num_items_);
   }
+
+  // The base updates itself; what rerank keeps from the training data (popularity, categories, the
+  // users' items) is recomputed from the updated train, so the update is as exact as the base's.
+  UpdateResult update(const UpdateContext& context) override {
+    FitContext own = context.fit;
+    if (!context.fit.work_dir.empty()) own.work_dir = context.fit.work_dir / label_;
+    auto result = base_->update(UpdateContext{own, context.previous, context.added});
+    if (base_->num_items() != num_items_)
+      fail("rerank: base '{}' reports {} items after update, the catalog has {}", label_, base_->num_items(),
+           num_items_);
+    keep_training_data(context.fit.train);
+    result.how = fmt::format("base {}: {}; popularity and training items recomputed from the updated train", label_,
+                             result.how);
+    return result;
+  }
+
+  // The re-ranking changes the order, not the reasons: the base's explanation of the item.
+  std::vector<Reason> explain(int32_t user, int32_t item, int max_reasons) const override {
+    return base_->explain(user, item, max_reasons);
+  }
+  bool explains() const override { return base_->explains(); }
 
   void score(std::span<const int32_t> users, std::span<float> out) const override {
     base_->score(users, out);
@@ -183,6 +193,23 @@ class Rerank final : public Algorithm {
   }
 
  private:
+  // Popularity, its categories and tail, and a copy of the users' training items (score() excludes
+  // them from the candidates); returns the xquad tail for the log.
+  LongTail keep_training_data(const Interactions& train) {
+    phi_ = train.item_user_counts();
+    category_ = popularity_categories(phi_, head_share_, tail_share_);
+    auto tail = pareto_tail(phi_, 0.8);
+    is_tail_ = tail.is_tail;
+    indptr_.assign(1, 0);
+    items_.clear();
+    for (int32_t u = 0; u < train.num_users(); ++u) {
+      const auto row = train.items_of(u);
+      items_.insert(items_.end(), row.begin(), row.end());
+      indptr_.push_back(static_cast<int64_t>(items_.size()));
+    }
+    return tail;
+  }
+
   std::span<const int32_t> train_items(int32_t user) const {
     if (user < 0 || static_cast<size_t>(user) + 1 >= indptr_.size()) return {};
     const auto b = static_cast<size_t>(indptr_[static_cast<size_t>(user)]);
