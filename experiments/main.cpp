@@ -31,6 +31,9 @@ Examples:
   TAILREC_ML1M_NCF=/data/ml-1m/ncf tailrec run experiment=ncf_ml1m
   tailrec run --cfg dataset=ml100k        print the composed config and exit
   tailrec run --config-dir ~/my-configs experiment=mine
+  tailrec run experiment=replay           the feedback loop: rounds of recommend, feedback, update
+  tailrec run run.explain=true            a `why` column in recommendations.tsv
+  tailrec run run.anonymize_users=true    users named by a salted hash in every output file
 The run folder defaults to results/<experiment>/<date>/<time>/ (run.dir=PATH to choose);
 the last line printed is its path.
 

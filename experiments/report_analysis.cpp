@@ -48,19 +48,22 @@ int metric_cutoff(const std::string& metric) {
 }
 
 bool lower_is_better(const std::string& metric) {
-  static const std::set<std::string> lower = {"rmse", "mae", "arp", "gini", "pop_reo", "pop_rsp"};
+  // gini_so_far: the replay protocol's exposure inequality over the rounds so far.
+  static const std::set<std::string> lower = {"rmse", "mae", "arp", "gini", "gini_so_far", "pop_reo", "pop_rsp"};
   return lower.count(metric_base(metric)) > 0;
 }
 
 bool is_accuracy_metric(const std::string& metric) {
-  static const std::set<std::string> accuracy = {"ndcg", "precision", "recall", "hit", "map", "mrr", "auc"};
+  static const std::set<std::string> accuracy = {"ndcg", "precision", "pooled_precision", "recall", "hit", "hit_rate", "map", "mrr", "auc"};
   return accuracy.count(metric_base(metric)) > 0;
 }
 
 bool is_long_tail_metric(const std::string& metric) {
   static const std::set<std::string> tail = {"aplt",     "aclt",    "tail_recall", "tail_ndcg", "coverage",
                                              "novelty",  "entropy", "arp",         "gini",      "pop_reo",
-                                             "pop_rsp",  "coverage_count"};
+                                             "pop_rsp",  "coverage_count",
+                                             // protocol=replay's pooled figures
+                                             "tail_share_of_hits", "coverage_so_far", "gini_so_far"};
   return tail.count(metric_base(metric)) > 0;
 }
 

@@ -17,7 +17,7 @@ namespace tailrec {
 std::string metric_base(const std::string& metric);
 // "ndcg@10" -> 10; no cut-off -> 0.
 int metric_cutoff(const std::string& metric);
-// Smaller is better for rmse, mae, arp, gini, pop_reo, pop_rsp (error, popularity, inequality).
+// Smaller is better for rmse, mae, arp, gini, gini_so_far, pop_reo, pop_rsp (error, popularity, inequality).
 bool lower_is_better(const std::string& metric);
 bool is_accuracy_metric(const std::string& metric);
 bool is_long_tail_metric(const std::string& metric);

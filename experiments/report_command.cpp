@@ -14,6 +14,7 @@
 #include "experiments/report_analysis.hpp"
 #include "experiments/report_data.hpp"
 #include "experiments/report_plots.hpp"
+#include "experiments/report_replay.hpp"
 #include "experiments/report_reproduction.hpp"
 #include "experiments/report_tables.hpp"
 #include "framework/error.hpp"
@@ -107,6 +108,8 @@ report.tex (booktabs), report.html (one page: tables, plots, provenance) and plo
 Rows: one per setting = algorithm label + the swept overrides (run.seed and run.dir aside); values are
 mean ± sample std over seeds. Bold: best mean per column. Marker: differs from the column's best
 (paired test over users, each averaged over the runs with matching splits; Holm-adjusted across the column).
+Replay runs (protocol=replay) add a Replay section: a per-round table and plots over rounds (hit rate,
+cumulative hits, coverage so far, adaptive weights), read from replay_rounds.tsv and replay_state.tsv.
 
 Examples:
   tailrec report results/multirun/2026-01-01/12-00-00
@@ -184,6 +187,9 @@ int report_command(const ReportCommand& command) {
       section.provenance = context_provenance(data, context);
       section.timings = context_timings(data, context);
       for (size_t r : context.runs) section.run_dirs.push_back(data.runs[r].dir.string());
+      // Replay runs write per-round files, not per-user, exposure or activity ones: no plots need those.
+      const bool replay = data.runs[context.runs.front()].replay;
+      section.replay = replay_table(data, context);
       if (!command.no_plots) {
         const auto suffix = data.contexts.size() == 1 ? std::string() : fmt::format("_{}", ci + 1);
         const auto colours = plot_colours(section.table.settings);
@@ -199,27 +205,35 @@ int report_command(const ReportCommand& command) {
         else
           plots.push_back(tradeoff_plot(tradeoff_data(section.table, x, y), "accuracy_longtail" + suffix, colours));
         const int k = data.runs[context.runs.front()].metrics.value("metric_settings", nlohmann::json::object()).value("k", 0);
-        if (const auto exposure = exposure_data(data, context))
-          plots.push_back(exposure_plot(*exposure, "popularity_bias" + suffix, k, colours));
-        else
-          note("no popularity-bias plot: the runs have no item_exposure.tsv.gz");
+        if (!replay) {
+          if (const auto exposure = exposure_data(data, context))
+            plots.push_back(exposure_plot(*exposure, "popularity_bias" + suffix, k, colours));
+          else
+            note("no popularity-bias plot: the runs have no item_exposure.tsv.gz");
+        }
         const auto metric = command.bucket_metric.empty() ? y : command.bucket_metric;
         if (!command.bucket_metric.empty() &&
             std::find(context.metrics.begin(), context.metrics.end(), metric) == context.metrics.end())
           fail("--metric {}: no such metric in the runs of {} (they have: {}){}", metric, context.title,
                join(context.metrics, ", "), did_you_mean(metric, context.metrics));
-        const auto activity = metric.empty() ? std::nullopt : activity_data(data, context, metric, command.buckets);
-        if (activity)
-          plots.push_back(activity_plot(*activity, "user_activity" + suffix, colours));
-        else
-          note(fmt::format("no user-activity plot: the runs lack user_activity.tsv.gz or per-user values of '{}'", metric));
-        for (auto& p : plots) {
-          for (const auto& [name, content] : p.files) {
-            write_file_atomically(staging / "plots" / name, content);
-            if (name.ends_with(".gp")) scripts.push_back(fs::absolute(staging / "plots" / name));
-          }
-          section.plots.push_back({p.title, p.caption, "plots/" + p.stem + ".png", "plots/" + p.stem + ".svg", false});
+        if (!replay) {
+          const auto activity = metric.empty() ? std::nullopt : activity_data(data, context, metric, command.buckets);
+          if (activity)
+            plots.push_back(activity_plot(*activity, "user_activity" + suffix, colours));
+          else
+            note(fmt::format("no user-activity plot: the runs lack user_activity.tsv.gz or per-user values of '{}'", metric));
         }
+        const auto stage = [&](const std::vector<PlotSource>& sources, std::vector<PlotRef>& refs) {
+          for (const auto& p : sources) {
+            for (const auto& [name, content] : p.files) {
+              write_file_atomically(staging / "plots" / name, content);
+              if (name.ends_with(".gp")) scripts.push_back(fs::absolute(staging / "plots" / name));
+            }
+            refs.push_back({p.title, p.caption, "plots/" + p.stem + ".png", "plots/" + p.stem + ".svg", false});
+          }
+        };
+        stage(plots, section.plots);
+        if (section.replay) stage(replay_plots(*section.replay, suffix, colours), section.replay_plots);
       }
       report.sections.push_back(std::move(section));
     }
@@ -236,8 +250,9 @@ int report_command(const ReportCommand& command) {
           report.plot_note = error + fmt::format("; the data and scripts are in {}/plots", out.string());
       }
       for (auto& section : report.sections)
-        for (auto& p : section.plots)
-          p.drawn = report.plot_note.empty() && fs::exists(staging / p.png) && fs::exists(staging / p.svg);
+        for (auto* plots : {&section.plots, &section.replay_plots})
+          for (auto& p : *plots)
+            p.drawn = report.plot_note.empty() && fs::exists(staging / p.png) && fs::exists(staging / p.svg);
       if (!report.plot_note.empty()) std::cerr << "note: " << report.plot_note << "\n";
     }
     if (formats.md) write_file_atomically(staging / "report.md", render_markdown(report));

@@ -229,6 +229,91 @@ std::map<std::string, int64_t> parse_user_activity(const std::string& text, cons
   return out;
 }
 
+ReplayRounds parse_replay_rounds(const std::string& text, const std::string& source) {
+  const auto lines = lines_of(text);
+  // Fixed columns; hit_rate@K and precision@K (11, 12) carry the list length.
+  static const std::vector<std::string> fixed = {
+      "algorithm", "round",    "start",       "end",          "interactions", "active_users",  "cold_users",
+      "evaluated_users", "hits", "users_with_hit", "tail_hits", "hit_rate@", "precision@", "tail_share_of_hits",
+      "coverage_so_far", "gini_so_far", "cumulative_hits", "cumulative_tail_hits", "cumulative_hit_rate", "update",
+      "update_seconds"};
+  const auto header = header_of(lines, source, std::vector<std::string>(fixed.begin(), fixed.begin() + 11));
+  ReplayRounds out;
+  for (size_t c = 11; c < fixed.size(); ++c) {
+    const bool at_k = fixed[c].back() == '@';
+    if (c >= header.size() || (at_k ? !starts_with(header[c], fixed[c]) : header[c] != fixed[c]))
+      fail("{}:1: expected column {} to be '{}{}' (header: {}); a replay_rounds.tsv of another tailrec version? re-run "
+           "the experiment",
+           source, c + 1, fixed[c], at_k ? "K" : "", lines[0]);
+  }
+  const auto k = parse_int(header[11].substr(std::string("hit_rate@").size()));
+  if (!k || *k < 1 || header[12] != fmt::format("precision@{}", *k))
+    fail("{}:1: columns 12 and 13 are '{}' and '{}'; expected hit_rate@K and precision@K with one list length K", source,
+         header[11], header[12]);
+  out.k = static_cast<int>(*k);
+  out.metrics.assign(header.begin() + static_cast<std::ptrdiff_t>(fixed.size()), header.end());
+  for (size_t i = 1; i < lines.size(); ++i) {
+    const auto cells = split(lines[i], '\t');
+    if (cells.size() != header.size())
+      fail("{}:{}: {} cells, the header has {}; a damaged file? re-run the experiment", source, i + 1, cells.size(),
+           header.size());
+    const auto count = [&](size_t c) { return parse_count(cells[c], source, i + 1, header[c]); };
+    const auto value = [&](size_t c) { return parse_cell(cells[c], source, i + 1, header[c]); };
+    ReplayRoundRow row;
+    row.round = count(1);
+    row.start = count(2);
+    row.end = count(3);
+    row.interactions = count(4);
+    row.active_users = count(5);
+    row.cold_users = count(6);
+    row.evaluated_users = count(7);
+    row.hits = count(8);
+    row.users_with_hit = count(9);
+    row.tail_hits = count(10);
+    row.hit_rate = value(11);
+    row.precision = value(12);
+    row.tail_share_of_hits = value(13);
+    row.coverage_so_far = value(14);
+    row.gini_so_far = value(15);
+    row.cumulative_hits = count(16);
+    row.cumulative_tail_hits = count(17);
+    row.cumulative_hit_rate = value(18);
+    row.update = cells[19];
+    row.update_seconds = value(20);
+    for (size_t c = fixed.size(); c < cells.size(); ++c) row.metrics.push_back(value(c));
+    if (row.round < 1) fail("{}:{}: round {}: rounds count from 1; a damaged file? re-run the experiment", source, i + 1, row.round);
+    auto& rows = out.rows[cells[0]];
+    if (rows.empty()) out.labels.push_back(cells[0]);
+    for (const auto& earlier : rows)
+      if (earlier.round == row.round)
+        fail("{}:{}: algorithm '{}' has round {} twice; a damaged file? re-run the experiment", source, i + 1, cells[0],
+             row.round);
+    rows.push_back(std::move(row));
+  }
+  for (auto& [label, rows] : out.rows)
+    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.round < b.round; });
+  return out;
+}
+
+std::vector<ReplayStateValue> parse_replay_state(const std::string& text, const std::string& source) {
+  const auto lines = lines_of(text);
+  const auto header = header_of(lines, source, {"algorithm", "round", "name", "value"});
+  std::vector<ReplayStateValue> out;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    const auto cells = split(lines[i], '\t');
+    if (cells.size() != header.size())
+      fail("{}:{}: {} cells, the header has {}; a damaged file? re-run the experiment", source, i + 1, cells.size(),
+           header.size());
+    out.push_back({cells[0], parse_count(cells[1], source, i + 1, "round"), cells[2],
+                   parse_cell(cells[3], source, i + 1, "value")});
+  }
+  return out;
+}
+
+bool is_replay_run(const nlohmann::json& m) {
+  return m.contains("protocol") && m["protocol"].is_object() && m["protocol"].value("name", std::string()) == "replay";
+}
+
 std::string context_key(const nlohmann::json& m) {
   const auto get = [&](const char* a, const char* b) {
     return m.contains(a) && m[a].is_object() && m[a].contains(b) ? m[a][b] : nlohmann::json(nullptr);
@@ -441,7 +526,10 @@ ReportData load_report_data(const std::vector<fs::path>& inputs, bool with_detai
       if (!line.empty() && line.back() == '\r') line.pop_back();
       const auto header = split(line, '\t');
       if (header.size() > 2 && header[0] == "algorithm") {
-        std::vector<std::string> names(header.begin() + 2, header.end());
+        // First occurrence only: a replay run's pooled precision@K and its configured precision@K share a name.
+        std::vector<std::string> names;
+        for (auto h = header.begin() + 2; h != header.end(); ++h)
+          if (std::find(names.begin(), names.end(), *h) == names.end()) names.push_back(*h);
         if (std::is_permutation(names.begin(), names.end(), run.metric_names.begin(), run.metric_names.end()))
           run.metric_names = names;
       }
@@ -452,7 +540,18 @@ ReportData load_report_data(const std::vector<fs::path>& inputs, bool with_detai
       }
       if (ordered.size() == run.labels.size()) run.labels = ordered;
     }
-    if (with_details) {
+    run.replay = is_replay_run(run.metrics);
+    if (with_details && run.replay) {
+      // A replay run writes per-round files instead of per-user, exposure and activity ones.
+      const auto rounds = f.dir / "replay_rounds.tsv";
+      if (fs::exists(rounds))
+        run.replay_rounds = parse_replay_rounds(read_gzip_text(rounds), rounds.string());
+      else
+        data.warnings.push_back(fmt::format("{}: a replay run without replay_rounds.tsv; its Replay section leaves this run out",
+                                            f.dir.string()));
+      const auto state = f.dir / "replay_state.tsv";
+      if (fs::exists(state)) run.replay_state = parse_replay_state(read_gzip_text(state), state.string());
+    } else if (with_details) {
       const auto optional = [&](const char* name, auto&& parse) {
         const auto path = f.dir / name;
         if (!fs::exists(path)) {

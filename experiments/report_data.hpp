@@ -1,7 +1,8 @@
 #pragma once
 // `tailrec report`, part 1: finding and loading stored run folders and grouping them. A report is
 // computed only from what runs wrote (metrics.json, per_user_metrics.tsv.gz, item_exposure.tsv.gz,
-// user_activity.tsv.gz, overrides.yaml, a sweep's multirun.yaml), never from typed numbers.
+// user_activity.tsv.gz, replay_rounds.tsv, replay_state.tsv, overrides.yaml, a sweep's multirun.yaml),
+// never from typed numbers.
 //
 // Grouping: runs whose data, split recipe (all but its seed), protocol and metric settings agree
 // share a *context* (one table). Inside a context one row is a *setting*: an algorithm label plus
@@ -9,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,35 @@ struct ExposureTable {
   std::map<std::string, std::vector<int64_t>> counts;     // label -> times in top-k lists, per item
 };
 
+// replay_rounds.tsv (protocol=replay, docs/replay.md): one row per algorithm and round. NaN: an
+// empty (undefined) cell, e.g. the hit rate of a round in which no user could be evaluated.
+struct ReplayRoundRow {
+  int64_t round = 0, start = 0, end = 0;  // start, end: unix seconds of the round's first and last interaction
+  int64_t interactions = 0, active_users = 0, cold_users = 0, evaluated_users = 0;
+  int64_t hits = 0, users_with_hit = 0, tail_hits = 0;
+  double hit_rate = 0, precision = 0, tail_share_of_hits = 0, coverage_so_far = 0, gini_so_far = 0;
+  int64_t cumulative_hits = 0, cumulative_tail_hits = 0;
+  double cumulative_hit_rate = 0;
+  std::string update;                     // "incremental: ...", "refit: ...", "none (last round)"
+  double update_seconds = 0;
+  std::vector<double> metrics;            // the configured metrics, in ReplayRounds::metrics order
+};
+
+struct ReplayRounds {
+  int k = 0;                              // list length, from the hit_rate@K column
+  std::vector<std::string> metrics;       // configured metric columns after update_seconds
+  std::vector<std::string> labels;        // algorithm labels in file order
+  std::map<std::string, std::vector<ReplayRoundRow>> rows;  // label -> rows by ascending round
+};
+
+// replay_state.tsv: the adaptive state an algorithm used in a round ("weight:tfidf", "reward:tfidf").
+struct ReplayStateValue {
+  std::string label;
+  int64_t round = 0;
+  std::string name;
+  double value = 0;
+};
+
 struct RunRecord {
   std::filesystem::path dir;
   nlohmann::json metrics;                   // metrics.json
@@ -41,6 +72,9 @@ struct RunRecord {
   std::map<std::string, PerUserColumns> per_user;  // empty when the file is missing
   ExposureTable exposure;                   // empty when the file is missing
   std::map<std::string, int64_t> activity;  // user -> train_items; empty when the file is missing
+  bool replay = false;                      // protocol=replay: no per-user, exposure or activity files
+  std::optional<ReplayRounds> replay_rounds;       // replay_rounds.tsv, when present
+  std::vector<ReplayStateValue> replay_state;      // replay_state.tsv, when present
 };
 
 struct Setting {
@@ -72,6 +106,11 @@ std::string read_gzip_text(const std::filesystem::path& path);
 std::map<std::string, PerUserColumns> parse_per_user_metrics(const std::string& text, const std::string& source);
 ExposureTable parse_item_exposure(const std::string& text, const std::string& source);
 std::map<std::string, int64_t> parse_user_activity(const std::string& text, const std::string& source);
+ReplayRounds parse_replay_rounds(const std::string& text, const std::string& source);
+std::vector<ReplayStateValue> parse_replay_state(const std::string& text, const std::string& source);
+
+// metrics.json of a protocol=replay run.
+bool is_replay_run(const nlohmann::json& metrics);
 
 // The key runs must share to be compared in one table: dataset hash, split name, parameters and
 // validation share (not its seed), protocol, k, relevance threshold, long-tail definition, evaluate_on.
@@ -83,7 +122,8 @@ std::vector<std::string> setting_overrides(const std::string& label, const std::
 
 // Loads every input (a run folder with metrics.json, a sweep folder with multirun.yaml, or a folder
 // holding such folders). Folders without metrics.json are skipped with a warning naming them.
-// With `with_details` false the per-user, exposure and activity files are not read.
+// With `with_details` false the per-user, exposure and activity files are not read. Replay runs
+// have none of those; their replay_rounds.tsv and replay_state.tsv are read instead.
 ReportData load_report_data(const std::vector<std::filesystem::path>& inputs, bool with_details = true);
 
 // Groups loaded runs into contexts and settings (called by load_report_data; exposed for tests).

@@ -58,6 +58,34 @@ std::vector<std::string> distinct(const ReportData& data, const Context& context
   return out;
 }
 
+std::string plots_markdown(const std::vector<PlotRef>& plots, const std::string& plot_note) {
+  std::string md;
+  for (const auto& p : plots) {
+    if (p.drawn)
+      md += fmt::format("![{}]({})\n\n*{}* {} ([PNG]({}), [SVG]({}))\n\n", p.title, p.svg, p.title, p.caption, p.png, p.svg);
+    else
+      md += fmt::format("*{}* (not drawn: {}) {}\n\n", p.title, plot_note, p.caption);
+  }
+  return md;
+}
+
+std::string plots_html(const std::vector<PlotRef>& plots, const std::string& plot_note) {
+  std::string html = "<div class=\"plots\">\n";
+  for (const auto& p : plots) {
+    html += "<figure>";
+    if (p.drawn)
+      html += "<a href=\"" + escape_html(p.svg) + "\"><img src=\"" + escape_html(p.svg) + "\" alt=\"" +
+              escape_html(p.title) + "\"></a>";
+    else
+      html += "<div class=\"missing\">" + escape_html(plot_note) + "</div>";
+    html += "<figcaption><b>" + escape_html(p.title) + ".</b> " + escape_html(p.caption);
+    if (p.drawn)
+      html += " <a href=\"" + escape_html(p.png) + "\">PNG</a> · <a href=\"" + escape_html(p.svg) + "\">SVG</a>";
+    html += "</figcaption></figure>\n";
+  }
+  return html + "</div>\n";
+}
+
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> context_provenance(const ReportData& data, const Context& context) {
@@ -276,15 +304,10 @@ std::string render_markdown(const Report& report) {
       md += "\n";
     }
     md += "\n" + table_legend(t) + "\n";
-    if (!section.plots.empty()) {
-      md += "\n### Plots\n\n";
-      for (const auto& p : section.plots) {
-        if (p.drawn)
-          md += fmt::format("![{}]({})\n\n*{}* {} ([PNG]({}), [SVG]({}))\n\n", p.title, p.svg, p.title, p.caption, p.png,
-                            p.svg);
-        else
-          md += fmt::format("*{}* (not drawn: {}) {}\n\n", p.title, report.plot_note, p.caption);
-      }
+    if (!section.plots.empty()) md += "\n### Plots\n\n" + plots_markdown(section.plots, report.plot_note);
+    if (section.replay) {
+      md += "\n### Replay\n\n" + replay_markdown(*section.replay);
+      if (!section.replay_plots.empty()) md += "\n" + plots_markdown(section.replay_plots, report.plot_note);
     }
     md += "\n### Provenance\n\n";
     for (const auto& [what, value] : section.provenance) md += "- **" + what + "**: " + escape_markdown_cell(value) + "\n";
@@ -470,21 +493,10 @@ details ul { margin:6px 0 0; padding-left:18px; }
     }
     html += "</tbody></table></div>\n";
     html += "<p class=\"legend\">" + escape_html(table_legend(t)) + " Hover a value for its confidence interval and p-value.</p>\n";
-    if (!section.plots.empty()) {
-      html += "<h3>Plots</h3>\n<div class=\"plots\">\n";
-      for (const auto& p : section.plots) {
-        html += "<figure>";
-        if (p.drawn)
-          html += "<a href=\"" + escape_html(p.svg) + "\"><img src=\"" + escape_html(p.svg) + "\" alt=\"" +
-                  escape_html(p.title) + "\"></a>";
-        else
-          html += "<div class=\"missing\">" + escape_html(report.plot_note) + "</div>";
-        html += "<figcaption><b>" + escape_html(p.title) + ".</b> " + escape_html(p.caption);
-        if (p.drawn)
-          html += " <a href=\"" + escape_html(p.png) + "\">PNG</a> · <a href=\"" + escape_html(p.svg) + "\">SVG</a>";
-        html += "</figcaption></figure>\n";
-      }
-      html += "</div>\n";
+    if (!section.plots.empty()) html += "<h3>Plots</h3>\n" + plots_html(section.plots, report.plot_note);
+    if (section.replay) {
+      html += "<h3>Replay</h3>\n" + replay_html(*section.replay);
+      if (!section.replay_plots.empty()) html += "<div style=\"margin-top:16px\"></div>" + plots_html(section.replay_plots, report.plot_note);
     }
     html += "<h3>Provenance</h3>\n<div class=\"prov\"><dl>\n";
     for (const auto& [what, value] : section.provenance)

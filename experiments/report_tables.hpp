@@ -1,11 +1,13 @@
 #pragma once
 // `tailrec report`, part 3: rendering a report as Markdown, CSV, LaTeX (booktabs) and one
 // self-contained HTML page. The renderers only format what experiments/report_analysis.hpp computed.
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "experiments/report_analysis.hpp"
+#include "experiments/report_replay.hpp"
 
 namespace tailrec {
 
@@ -29,6 +31,8 @@ struct ReportSection {
   std::vector<TimingRow> timings;
   std::vector<std::string> run_dirs;
   std::vector<PlotRef> plots;
+  std::optional<ReplayTable> replay;  // protocol=replay contexts: the Replay section
+  std::vector<PlotRef> replay_plots;
 };
 
 struct Report {

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "framework/error.hpp"
+#include "framework/exposure.hpp"
 #include "framework/metric.hpp"
 #include "framework/registries.hpp"
 
@@ -273,16 +274,7 @@ class GiniMetric final : public ExposureMetric {
  public:
   explicit GiniMetric(int k) : ExposureMetric("gini", k) {}
   double aggregate(std::span<const RankedCase> cases, const MetricContext& context) const override {
-    auto c = counts(cases, context);
-    std::sort(c.begin(), c.end());
-    const auto n = static_cast<double>(c.size());
-    double total = 0, weighted = 0;
-    for (size_t j = 1; j <= c.size(); ++j) {
-      const auto cj = static_cast<double>(c[j - 1]);
-      total += cj;
-      weighted += (2.0 * static_cast<double>(j) - n - 1.0) * cj;
-    }
-    return total > 0 ? weighted / (n * total) : 0.0;  // no recommendation at all: defined as 0
+    return exposure_gini(counts(cases, context));
   }
 };
 

@@ -12,6 +12,7 @@
 #include "framework/hashing.hpp"
 #include "framework/random.hpp"
 #include "framework/registries.hpp"
+#include "framework/replay.hpp"
 #include "framework/strings.hpp"
 
 namespace tailrec {
@@ -398,6 +399,18 @@ void register_protocols(Registries& registries) {
       "split=predefined. Ties rank by dense item index ascending (ascending news id). Metrics imp_auc and imp_mrr "
       "rank every candidate; the leaderboard set is metrics=mind.",
       {}));
+  protocols.add(entry<ReplayProtocol>(
+      "replay",
+      "Replay simulation of the feedback loop on a timestamped log (docs/replay.md). Needs split=temporal_global: "
+      "its later part is cut into rounds.\n"
+      "Round t: the model, fitted on everything before t, ranks the whole catalog minus each user's earlier items "
+      "for every user active in t who has an earlier interaction (users without one are counted as cold_users); "
+      "the shown top-k items the user interacted with during t (rating >= relevance_threshold when set) are hits. "
+      "Then Algorithm::update() brings the model up to date with round t (incremental or a refit; the log and "
+      "replay_rounds.tsv say which). Head/tail and popularity come from the data before t.",
+      {ParamSpec::integer("rounds", 10, "number of rounds the later part of the split is cut into", 1, 1000),
+       ParamSpec::choice("by", "time", {"time", "count"},
+                         "equal time windows, or equal interaction counts (equal timestamps stay together)")}));
 }
 
 }  // namespace tailrec

@@ -10,12 +10,16 @@
 
 #include <fmt/format.h>
 
+#include "framework/anonymize.hpp"
 #include "framework/dataset_cache.hpp"
 #include "framework/evaluator.hpp"
+#include "framework/explanation.hpp"
 #include "framework/hashing.hpp"
 #include "framework/logger.hpp"
 #include "framework/metric_set.hpp"
 #include "framework/progress.hpp"
+#include "framework/replay.hpp"
+#include "framework/run_parts.hpp"
 #include "framework/run_folder.hpp"
 #include "framework/shared_work.hpp"
 #include "framework/system_info.hpp"
@@ -83,7 +87,9 @@ void expand_algorithms(Config& config, const Registries& registries, const std::
   root["algorithms"] = expanded;
 }
 
-std::string format_value(double v) { return std::isnan(v) ? "n/a" : fmt::format("{:.4f}", v); }
+}  // namespace
+
+std::string format_metric_value(double v) { return std::isnan(v) ? "n/a" : fmt::format("{:.4f}", v); }
 
 std::string tsv_escape(const std::string& text) {
   std::string out;
@@ -91,7 +97,16 @@ std::string tsv_escape(const std::string& text) {
   return out;
 }
 
-}  // namespace
+FitContext fit_context(const RunPieces& run, const Interactions& train, const Interactions* validation,
+                       const std::string& label) {
+  const auto& plan = run.plan;
+  return FitContext{train,       run.data.content, validation, plan.seed, plan.threads, run.device, &run.log,
+                    run.folder.path() / "work" / label, plan.use_cache ? plan.cache_dir : fs::path(), run.shared};
+}
+
+std::string why_cell(const RunPieces& run, const Algorithm& algorithm, int32_t user, int32_t item) {
+  return tsv_escape(render_reasons(algorithm.explain(user, item, run.plan.explain_reasons), run.data, run.users));
+}
 
 LongTail make_long_tail(const std::string& definition, double parameter, const std::vector<int32_t>& phi) {
   if (definition == "pareto") return pareto_tail(phi, parameter);
@@ -128,6 +143,14 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   if (plan.evaluate_on != "test" && plan.evaluate_on != "validation")
     run["evaluate_on"].fail_here(fmt::format("'{}' is not test or validation{}", plan.evaluate_on,
                                              did_you_mean(plan.evaluate_on, {"test", "validation"})));
+  plan.explain = run.get_bool("explain", false);
+  const auto reasons = run.get_int("explain_reasons", 3);
+  if (reasons < 1 || reasons > 100) run["explain_reasons"].fail_here("must be in [1, 100]");
+  plan.explain_reasons = static_cast<int>(reasons);
+  plan.anonymize_users = run.get_bool("anonymize_users", false);
+  plan.anonymize_salt = run.get_string("anonymize_salt", "");
+  if (!plan.anonymize_salt.empty() && !plan.anonymize_users)
+    run["anonymize_salt"].fail_here("is set but run.anonymize_users is false; set run.anonymize_users=true or drop the salt");
   const auto results_root = fs::path(run.get_string("results_root", (tailrec_home() / "results").string()));
   const auto dir = run.get_string("dir", "");
   if (!dir.empty()) {
@@ -182,6 +205,16 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   plan.protocol_name = protocol["name"].as_string();
   const auto& protocol_entry = registries.protocols.at(plan.protocol_name);
   plan.protocol = protocol_entry.create(Params::resolve(protocol_entry.params, protocol, {"name"}));
+
+  if (plan.protocol_name == "replay") {
+    // The rounds are the later part of one global time cut; the loop has no validation carve-out.
+    if (plan.split_name != "temporal_global")
+      protocol["name"].fail_here(fmt::format("protocol=replay cuts the later part of a global time split into rounds; "
+                                             "use split=temporal_global (not {})", plan.split_name));
+    if (plan.validation_ratio > 0)
+      split["validation"].fail_here("protocol=replay has no validation carve-out; set split.validation=0");
+    if (plan.evaluate_on != "test") run["evaluate_on"].fail_here("protocol=replay evaluates its rounds; use run.evaluate_on=test");
+  }
 
   // metrics
   const auto metrics = root["metrics"];
@@ -247,8 +280,16 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   }
 
   config.check_all_read();
-  plan.config_yaml = config.to_yaml();
   plan.overrides = config.overrides;
+  if (!plan.anonymize_salt.empty()) {
+    // The salt is a secret: the run folder's config.yaml and overrides.yaml must not carry it.
+    YAML::Node tree = config.tree();
+    tree["run"]["anonymize_salt"] = "<redacted: see private/anonymization_salt>";
+    for (auto& o : plan.overrides)
+      if (o.rfind("run.anonymize_salt=", 0) == 0 || o.rfind("+run.anonymize_salt=", 0) == 0)
+        o = o.substr(0, o.find('=') + 1) + "<redacted>";
+  }
+  plan.config_yaml = config.to_yaml();
   return plan;
 }
 
@@ -301,16 +342,16 @@ PreparedSplit prepare_split(const ExperimentPlan& plan, const Dataset& data) {
 // popular, ties by item index), head/tail membership and how often each algorithm recommended it
 // (top-k lists); user_activity.tsv.gz: every user's number of training items. Reports
 // draw the popularity-bias curve and the per-activity metrics from them.
-void write_exposure_files(const RunFolder& folder, const ExperimentPlan& plan, const Dataset& data,
-                          const Interactions& train, const MetricContext& context,
+void write_exposure_files(const RunPieces& run, const Interactions& train, const MetricContext& context,
                           const std::vector<std::vector<int64_t>>& exposure) {
+  const auto& data = run.data;
   std::vector<int32_t> order(data.items.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int32_t>(i);
   std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return context.phi[a] > context.phi[b]; });
   std::vector<int32_t> rank(order.size());
   for (size_t r = 0; r < order.size(); ++r) rank[static_cast<size_t>(order[r])] = static_cast<int32_t>(r + 1);
   std::string text = "item\ttrain_users\tpopularity_rank\ttail";
-  for (const auto& a : plan.algorithms) text += "\t" + a.label;
+  for (const auto& a : run.plan.algorithms) text += "\t" + a.label;
   text += "\n";
   for (int32_t item : order) {
     text += fmt::format("{}\t{}\t{}\t{}", tsv_escape(data.items.external(item)), context.phi[item], rank[item],
@@ -318,11 +359,154 @@ void write_exposure_files(const RunFolder& folder, const ExperimentPlan& plan, c
     for (const auto& counts : exposure) text += fmt::format("\t{}", counts[static_cast<size_t>(item)]);
     text += "\n";
   }
-  folder.write_gzip("item_exposure.tsv.gz", text);
+  run.folder.write_gzip("item_exposure.tsv.gz", text);
   std::string users = "user\ttrain_items\n";
   for (int32_t u = 0; u < train.num_users(); ++u)
-    users += fmt::format("{}\t{}\n", tsv_escape(data.users.external(u)), train.items_of(u).size());
-  folder.write_gzip("user_activity.tsv.gz", users);
+    users += fmt::format("{}\t{}\n", tsv_escape(run.users(u)), train.items_of(u).size());
+  run.folder.write_gzip("user_activity.tsv.gz", users);
+}
+
+// Fits and evaluates every algorithm of a single-split protocol; writes recommendations.tsv,
+// per_user_metrics.tsv.gz, metrics.csv and the exposure files.
+AlgorithmsOutcome evaluate_algorithms(const RunPieces& run, const Interactions& train, const Interactions* validation,
+                                      const Interactions& seen, const Interactions& test, const std::string& split_key) {
+  const auto& plan = run.plan;
+  const auto& data = run.data;
+  const auto& registries = run.registries;
+  const auto& folder = run.folder;
+  auto& log = run.log;
+  auto* shared = run.shared;
+  // Protocol and metric context.
+  const auto cases = plan.protocol->cases({data, seen, test, plan.relevance_threshold, plan.seed});
+  if (cases.empty()) fail("protocol {} found no user with a relevant test item", plan.protocol_name);
+  MetricContext context;
+  context.num_items = data.items.size();
+  context.num_train_users = train.active_users();
+  // Popularity statistics of the training split: shared by the sweep's jobs on the same split.
+  struct Popularity {
+    std::vector<int32_t> phi;
+    LongTail tail;
+  };
+  const std::function<Popularity()> popularity = [&] {
+    Popularity p;
+    p.phi = train.item_user_counts();
+    p.tail = make_long_tail(plan.long_tail_definition, plan.long_tail_parameter, p.phi);
+    return p;
+  };
+  const auto popularity_key =
+      fmt::format("popularity:{}:{}:{:.17g}", split_key, plan.long_tail_definition, plan.long_tail_parameter);
+  const auto stats = shared ? shared->get<Popularity>(popularity_key, popularity)
+                            : std::make_shared<const Popularity>(popularity());
+  context.phi = stats->phi;
+  context.tail = stats->tail;
+  log.info("protocol {}: {} cases; long tail {}: {} head and {} tail items", plan.protocol_name, cases.size(),
+           context.tail.definition, context.tail.head_count, context.tail.tail_count);
+
+  nlohmann::json results = nlohmann::json::object();
+  // Candidate protocols rank one list per held-out item: a sixth column names it.
+  const bool per_item_lists = !cases.front().candidates.empty();
+  std::string recommendations = per_item_lists ? "algorithm\tuser\trank\titem\tscore\theld_out" : "algorithm\tuser\trank\titem\tscore";
+  recommendations += plan.explain ? "\twhy\n" : "\n";
+  std::string per_user;
+  std::string metrics_csv;
+  std::vector<std::string> metric_names;
+  for (const auto& m : plan.metrics) metric_names.push_back(m->name());
+  metrics_csv = "algorithm\tname\t" + join(metric_names, "\t") + "\n";
+  std::vector<std::vector<std::string>> table_rows;
+  // How often each item appears in the recommended top-k lists, per algorithm (item_exposure.tsv.gz).
+  std::vector<std::vector<int64_t>> exposure;
+
+  for (const auto& a : plan.algorithms) {
+    auto algorithm = registries.algorithms.at(a.name).create(a.params);
+    reset_peak_rss();
+    const FitContext fit = fit_context(run, train, validation, a.label);
+    log.info("{} ({}): fitting", a.label, a.name);
+    const auto t0 = std::chrono::steady_clock::now();
+    algorithm->fit(fit);
+    const auto t1 = std::chrono::steady_clock::now();
+    ProgressBar bar(fmt::format("{} evaluating", a.label), plan.progress);
+    EvaluationOptions options;
+    options.threads = plan.threads;
+    options.memory_budget_bytes = plan.memory_budget_bytes;
+    options.list_length = plan.list_length;
+    if (plan.whole_candidate_lists)  // AUC-style metrics see every candidate in rank order
+      for (const auto& c : cases)
+        options.list_length = std::max(options.list_length, static_cast<int>(c.candidates.size()));
+    options.progress = [&bar](int64_t done, int64_t total) { bar.update(done, total); };
+    const auto evaluation = evaluate(*algorithm, {seen, test, cases, plan.protocol->relevant_loses_ties(), context},
+                                     plan.metrics, options);
+    bar.finish();
+    const auto t2 = std::chrono::steady_clock::now();
+    const double fit_seconds = std::chrono::duration<double>(t1 - t0).count();
+    const double eval_seconds = std::chrono::duration<double>(t2 - t1).count();
+    const double peak = peak_rss_mb();
+    log.info("{}: fit {:.3f} s, evaluation {:.3f} s ({} users, blocks of {}), peak RSS {:.0f} MiB", a.label, fit_seconds,
+             eval_seconds, evaluation.users.size(), evaluation.block_size, peak);
+
+    nlohmann::json values = nlohmann::json::object();
+    std::vector<std::string> row{a.label};
+    std::vector<std::string> csv_row{a.label, a.name};
+    for (size_t m = 0; m < evaluation.metric_names.size(); ++m) {
+      const double v = evaluation.values[m];
+      values[evaluation.metric_names[m]] = std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v);
+      row.push_back(format_metric_value(v));
+      csv_row.push_back(std::isnan(v) ? "" : fmt::format("{:.17g}", v));
+      if (std::isnan(v) && plan.metrics[m]->kind() == Metric::Kind::Rating)
+        log.warn("{}: {} is n/a: {} does not predict ratings", a.label, evaluation.metric_names[m], a.name);
+    }
+    table_rows.push_back(row);
+    metrics_csv += join(csv_row, "\t") + "\n";
+    results[a.label] = {{"name", a.name},           {"params", a.params.to_json()},
+                        {"fit_seconds", fit_seconds}, {"eval_seconds", eval_seconds},
+                        {"peak_rss_mb", peak},        {"evaluated_users", evaluation.users.size()},
+                        {"metrics", values}};
+
+    for (size_t c = 0; c < evaluation.case_users.size(); ++c) {
+      const auto& user = run.users(evaluation.case_users[c]);
+      std::string held_out;
+      if (per_item_lists) {
+        std::vector<std::string> relevant;
+        for (int32_t item : cases[c].relevant) relevant.push_back(tsv_escape(data.items.external(item)));
+        held_out.push_back('\t');
+        held_out.append(join(relevant, ","));
+      }
+      // The top k (the largest metric cut-off), also when whole candidate lists were ranked.
+      for (int r = 0; r < std::min(evaluation.list_size[c], plan.list_length); ++r) {
+        const auto at = c * static_cast<size_t>(evaluation.list_length) + static_cast<size_t>(r);
+        recommendations += fmt::format("{}\t{}\t{}\t{}\t{:.7g}{}", a.label, tsv_escape(user), r + 1,
+                                       tsv_escape(data.items.external(evaluation.lists[at])), evaluation.list_scores[at],
+                                       held_out);
+        if (plan.explain) recommendations += "\t" + why_cell(run, *algorithm, evaluation.case_users[c], evaluation.lists[at]);
+        recommendations += "\n";
+      }
+    }
+    auto& counts = exposure.emplace_back(data.items.size(), 0);
+    for (size_t c = 0; c < evaluation.case_users.size(); ++c)
+      for (int r = 0; r < std::min(evaluation.list_size[c], plan.list_length); ++r)
+        ++counts[static_cast<size_t>(evaluation.lists[c * static_cast<size_t>(evaluation.list_length) + static_cast<size_t>(r)])];
+    if (per_user.empty()) per_user = "algorithm\tuser\t" + join(evaluation.per_user_names, "\t") + "\n";
+    for (size_t u = 0; u < evaluation.users.size(); ++u) {
+      per_user += a.label + "\t" + tsv_escape(run.users(evaluation.users[u]));
+      for (const auto& column : evaluation.per_user)
+        per_user += std::isnan(column[u]) ? std::string("\t") : fmt::format("\t{:.17g}", column[u]);
+      per_user += "\n";
+    }
+  }
+
+  folder.write("recommendations.tsv", recommendations);
+  folder.write_gzip("per_user_metrics.tsv.gz", per_user);
+  folder.write("metrics.csv", metrics_csv);
+  write_exposure_files(run, train, context, exposure);
+
+
+  AlgorithmsOutcome outcome;
+  outcome.results = std::move(results);
+  outcome.header = {"algorithm"};
+  outcome.header.insert(outcome.header.end(), metric_names.begin(), metric_names.end());
+  outcome.rows = std::move(table_rows);
+  outcome.evaluated_cases = cases.size();
+  outcome.tail = context.tail;
+  return outcome;
 }
 
 RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger& log, SharedWork* shared) {
@@ -424,134 +608,30 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
     fail("split {} left no {} interactions; check the split parameters", plan.split_name,
          on_validation ? "validation" : "test");
 
-  // Protocol and metric context.
-  const auto cases = plan.protocol->cases({data, seen, test, plan.relevance_threshold, plan.seed});
-  if (cases.empty()) fail("protocol {} found no user with a relevant test item", plan.protocol_name);
-  MetricContext context;
-  context.num_items = data.items.size();
-  context.num_train_users = train.active_users();
-  // Popularity statistics of the training split: shared by the sweep's jobs on the same split.
-  struct Popularity {
-    std::vector<int32_t> phi;
-    LongTail tail;
-  };
-  const std::function<Popularity()> popularity = [&] {
-    Popularity p;
-    p.phi = train.item_user_counts();
-    p.tail = make_long_tail(plan.long_tail_definition, plan.long_tail_parameter, p.phi);
-    return p;
-  };
-  const auto popularity_key =
-      fmt::format("popularity:{}:{}:{:.17g}", split_key, plan.long_tail_definition, plan.long_tail_parameter);
-  const auto stats = shared ? shared->get<Popularity>(popularity_key, popularity)
-                            : std::make_shared<const Popularity>(popularity());
-  context.phi = stats->phi;
-  context.tail = stats->tail;
-  log.info("protocol {}: {} cases; long tail {}: {} head and {} tail items", plan.protocol_name, cases.size(),
-           context.tail.definition, context.tail.head_count, context.tail.tail_count);
-
-  nlohmann::json results = nlohmann::json::object();
-  // Candidate protocols rank one list per held-out item: a sixth column names it.
-  const bool per_item_lists = !cases.front().candidates.empty();
-  std::string recommendations =
-      per_item_lists ? "algorithm\tuser\trank\titem\tscore\theld_out\n" : "algorithm\tuser\trank\titem\tscore\n";
-  std::string per_user;
-  std::string metrics_csv;
-  std::vector<std::string> metric_names;
-  for (const auto& m : plan.metrics) metric_names.push_back(m->name());
-  metrics_csv = "algorithm\tname\t" + join(metric_names, "\t") + "\n";
-  std::vector<std::vector<std::string>> table_rows;
-  // How often each item appears in the recommended top-k lists, per algorithm (item_exposure.tsv.gz).
-  std::vector<std::vector<int64_t>> exposure;
-
-  for (const auto& a : plan.algorithms) {
-    auto algorithm = registries.algorithms.at(a.name).create(a.params);
-    reset_peak_rss();
-    const auto work_dir = folder.path() / "work" / a.label;
-    FitContext fit{train, data.content, plan.validation_ratio > 0 ? &validation : nullptr, plan.seed, plan.threads,
-                   device == "cuda" ? Device::Cuda : Device::Cpu, &log, work_dir,
-                   plan.use_cache ? plan.cache_dir : fs::path(), shared};
-    log.info("{} ({}): fitting", a.label, a.name);
-    const auto t0 = std::chrono::steady_clock::now();
-    algorithm->fit(fit);
-    const auto t1 = std::chrono::steady_clock::now();
-    ProgressBar bar(fmt::format("{} evaluating", a.label), plan.progress);
-    EvaluationOptions options;
-    options.threads = plan.threads;
-    options.memory_budget_bytes = plan.memory_budget_bytes;
-    options.list_length = plan.list_length;
-    if (plan.whole_candidate_lists)  // AUC-style metrics see every candidate in rank order
-      for (const auto& c : cases)
-        options.list_length = std::max(options.list_length, static_cast<int>(c.candidates.size()));
-    options.progress = [&bar](int64_t done, int64_t total) { bar.update(done, total); };
-    const auto evaluation = evaluate(*algorithm, {seen, test, cases, plan.protocol->relevant_loses_ties(), context},
-                                     plan.metrics, options);
-    bar.finish();
-    const auto t2 = std::chrono::steady_clock::now();
-    const double fit_seconds = std::chrono::duration<double>(t1 - t0).count();
-    const double eval_seconds = std::chrono::duration<double>(t2 - t1).count();
-    const double peak = peak_rss_mb();
-    log.info("{}: fit {:.3f} s, evaluation {:.3f} s ({} users, blocks of {}), peak RSS {:.0f} MiB", a.label, fit_seconds,
-             eval_seconds, evaluation.users.size(), evaluation.block_size, peak);
-
-    nlohmann::json values = nlohmann::json::object();
-    std::vector<std::string> row{a.label};
-    std::vector<std::string> csv_row{a.label, a.name};
-    for (size_t m = 0; m < evaluation.metric_names.size(); ++m) {
-      const double v = evaluation.values[m];
-      values[evaluation.metric_names[m]] = std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v);
-      row.push_back(format_value(v));
-      csv_row.push_back(std::isnan(v) ? "" : fmt::format("{:.17g}", v));
-      if (std::isnan(v) && plan.metrics[m]->kind() == Metric::Kind::Rating)
-        log.warn("{}: {} is n/a: {} does not predict ratings", a.label, evaluation.metric_names[m], a.name);
-    }
-    table_rows.push_back(row);
-    metrics_csv += join(csv_row, "\t") + "\n";
-    results[a.label] = {{"name", a.name},           {"params", a.params.to_json()},
-                        {"fit_seconds", fit_seconds}, {"eval_seconds", eval_seconds},
-                        {"peak_rss_mb", peak},        {"evaluated_users", evaluation.users.size()},
-                        {"metrics", values}};
-
-    for (size_t c = 0; c < evaluation.case_users.size(); ++c) {
-      const auto& user = data.users.external(evaluation.case_users[c]);
-      std::string held_out;
-      if (per_item_lists) {
-        std::vector<std::string> relevant;
-        for (int32_t item : cases[c].relevant) relevant.push_back(tsv_escape(data.items.external(item)));
-        held_out.push_back('\t');
-        held_out.append(join(relevant, ","));
-      }
-      // The top k (the largest metric cut-off), also when whole candidate lists were ranked.
-      for (int r = 0; r < std::min(evaluation.list_size[c], plan.list_length); ++r) {
-        const auto at = c * static_cast<size_t>(evaluation.list_length) + static_cast<size_t>(r);
-        recommendations += fmt::format("{}\t{}\t{}\t{}\t{:.7g}{}\n", a.label, tsv_escape(user), r + 1,
-                                       tsv_escape(data.items.external(evaluation.lists[at])), evaluation.list_scores[at],
-                                       held_out);
-      }
-    }
-    auto& counts = exposure.emplace_back(data.items.size(), 0);
-    for (size_t c = 0; c < evaluation.case_users.size(); ++c)
-      for (int r = 0; r < std::min(evaluation.list_size[c], plan.list_length); ++r)
-        ++counts[static_cast<size_t>(evaluation.lists[c * static_cast<size_t>(evaluation.list_length) + static_cast<size_t>(r)])];
-    if (per_user.empty()) per_user = "algorithm\tuser\t" + join(evaluation.per_user_names, "\t") + "\n";
-    for (size_t u = 0; u < evaluation.users.size(); ++u) {
-      per_user += a.label + "\t" + tsv_escape(data.users.external(evaluation.users[u]));
-      for (const auto& column : evaluation.per_user)
-        per_user += std::isnan(column[u]) ? std::string("\t") : fmt::format("\t{:.17g}", column[u]);
-      per_user += "\n";
-    }
+  // run.anonymize_users: users are named by a salted hash in every file below; the salt goes only
+  // to private/, which a shared copy of the folder leaves out.
+  std::optional<UserNames> hashed_names;
+  if (plan.anonymize_users) {
+    const std::string salt = plan.anonymize_salt.empty() ? generate_salt() : plan.anonymize_salt;
+    hashed_names.emplace(data.users, salt);
+    fs::create_directories(folder.path() / "private");
+    fs::permissions(folder.path() / "private", fs::perms::owner_all, fs::perm_options::replace);
+    write_file_atomically(folder.path() / "private" / "anonymization_salt", salt + "\n");
+    fs::permissions(folder.path() / "private" / "anonymization_salt", fs::perms::owner_read | fs::perms::owner_write,
+                    fs::perm_options::replace);
+    log.info("run.anonymize_users: users are named HMAC-SHA256(salt, id)[:16 hex] in every output; the salt is in {} "
+             "(leave private/ out when sharing the folder)", (folder.path() / "private" / "anonymization_salt").string());
   }
-
-  folder.write("recommendations.tsv", recommendations);
-  folder.write_gzip("per_user_metrics.tsv.gz", per_user);
-  folder.write("metrics.csv", metrics_csv);
-  write_exposure_files(folder, plan, data, train, context, exposure);
-
-  std::vector<std::string> header{"algorithm"};
-  header.insert(header.end(), metric_names.begin(), metric_names.end());
+  const UserNames plain_names(data.users);
+  const UserNames& user_names = hashed_names ? *hashed_names : plain_names;
+  const bool replay = dynamic_cast<const ReplayProtocol*>(plan.protocol.get()) != nullptr;
+  const RunPieces pieces{plan, registries, log, shared, folder, data, device == "cuda" ? Device::Cuda : Device::Cpu, user_names};
+  const auto done = replay ? run_replay(pieces, split)
+                           : evaluate_algorithms(pieces, train, plan.validation_ratio > 0 ? &validation : nullptr, seen,
+                                                 test, split_key);
   RunOutcome outcome;
   outcome.folder = folder.path();
-  outcome.table = format_table(header, table_rows);
+  outcome.table = format_table(done.header, done.rows);
   outcome.metrics = {
       {"status", "complete"},
       {"experiment", plan.experiment},
@@ -579,10 +659,10 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
       {"metric_settings",
        {{"k", plan.list_length},
         {"relevance_threshold", plan.relevance_threshold ? nlohmann::json(*plan.relevance_threshold) : nlohmann::json(nullptr)},
-        {"long_tail", context.tail.definition},
-        {"head_items", context.tail.head_count},
-        {"tail_items", context.tail.tail_count},
-        {"evaluated_cases", cases.size()}}},
+        {"long_tail", done.tail.definition},
+        {"head_items", done.tail.head_count},
+        {"tail_items", done.tail.tail_count},
+        {"evaluated_cases", done.evaluated_cases}}},
       {"evaluate_on", plan.evaluate_on},
       {"seed", plan.seed},
       {"threads", plan.threads},
@@ -591,8 +671,9 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
       {"device", device},
       {"git_commit", git_commit()},
       {"versions", library_versions()},
-      {"algorithms", results},
+      {"algorithms", done.results},
   };
+  outcome.metrics.update(done.extra);
   folder.write("metrics.json", outcome.metrics.dump(2) + "\n");  // last: marks the run complete
   log.info("run complete: {}", folder.path().string());
   log.close_file();

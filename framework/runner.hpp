@@ -41,6 +41,13 @@ struct ExperimentPlan {
   // run.evaluate_on: "test", or "validation" (tuning: the validation carve-out is ranked instead of
   // the test split, which is then not used)
   std::string evaluate_on = "test";
+  // run.explain: a `why` column in recommendations.tsv with run.explain_reasons reasons per item
+  bool explain = false;
+  int explain_reasons = 3;
+  // run.anonymize_users: output files name users by HMAC-SHA256(salt, id) (framework/anonymize.hpp);
+  // the salt is run.anonymize_salt, else generated per run; either way only the run's private file holds it
+  bool anonymize_users = false;
+  std::string anonymize_salt;
   // dataset + preprocess
   std::string dataset_name;
   std::string dataset_loader;

@@ -7,6 +7,7 @@ void register_hybrids(Registries& registries) {
   register_weighted(registries);
   register_bayesian(registries);
   register_switching(registries);
+  register_adaptive_hybrid(registries);
 }
 
 }  // namespace tailrec

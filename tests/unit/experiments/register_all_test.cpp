@@ -12,7 +12,7 @@ using Names = std::vector<std::string>;
 
 TEST(Registries, HoldExactlyTheseNames) {
   const auto& r = registries();
-  EXPECT_EQ(r.algorithms.names(), (Names{"bayesian", "bert", "bpr_mf", "ease", "embedding_regression", "gmf", "item_knn",
+  EXPECT_EQ(r.algorithms.names(), (Names{"adaptive_hybrid", "bayesian", "bert", "bpr_mf", "ease", "embedding_regression", "gmf", "item_knn",
                                         "mlp", "most_popular", "neumf", "random", "rerank", "switching", "tfidf", "user_knn",
                                         "weighted"}));
   EXPECT_EQ(r.metrics.names(),
@@ -21,7 +21,7 @@ TEST(Registries, HoldExactlyTheseNames) {
                    "precision", "recall", "rmse", "tail_ndcg", "tail_recall"}));
   EXPECT_EQ(r.splits.names(), (Names{"fixed", "kfold", "leave_one_out", "predefined", "random_holdout",
                                      "temporal_global", "temporal_user"}));
-  EXPECT_EQ(r.protocols.names(), (Names{"fixed_negatives", "full", "impressions", "sampled"}));
+  EXPECT_EQ(r.protocols.names(), (Names{"fixed_negatives", "full", "impressions", "replay", "sampled"}));
   EXPECT_EQ(r.datasets.names(),
             (Names{"delimited", "mind", "movielens_100k", "movielens_1m", "movielens_csv", "recbole"}));
 }
@@ -40,7 +40,7 @@ TEST(Registries, UnknownNamesListEveryNameWithASuggestion) {
     const std::string m = e.what();
     EXPECT_NE(m.find("unknown algorithm 'most_popluar'"), std::string::npos) << m;
     EXPECT_NE(m.find("did you mean 'most_popular'"), std::string::npos) << m;
-    EXPECT_NE(m.find("valid names: bayesian, bert, bpr_mf, ease, embedding_regression, gmf, item_knn, mlp, most_popular, "
+    EXPECT_NE(m.find("valid names: adaptive_hybrid, bayesian, bert, bpr_mf, ease, embedding_regression, gmf, item_knn, mlp, most_popular, "
                      "neumf, random, rerank, switching, tfidf, user_knn, weighted"),
               std::string::npos)
         << m;

@@ -42,7 +42,7 @@ IdMap numbered(int32_t n) {
 TEST(ProtocolsTest, RegistersEveryProtocol) {
   Registries registries;
   register_protocols(registries);
-  EXPECT_EQ(registries.protocols.names(), (std::vector<std::string>{"fixed_negatives", "full", "impressions", "sampled"}));
+  EXPECT_EQ(registries.protocols.names(), (std::vector<std::string>{"fixed_negatives", "full", "impressions", "replay", "sampled"}));
 }
 
 TEST(ProtocolsTest, ConfigFilesListEveryParameter) {
