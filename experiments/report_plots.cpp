@@ -77,7 +77,16 @@ std::string preamble(const std::string& stem, const std::string& title) {
       fmt::arg("qtitle", gnuplot_string(title)));
 }
 
-// Draws `plot_command` as PNG (pngcairo, else png) and SVG.
+
+}  // namespace
+
+ColourMap plot_colours(const std::vector<std::string>& settings) {
+  ColourMap colours;
+  constexpr size_t n = sizeof(kPalette) / sizeof(kPalette[0]);
+  for (size_t i = 0; i < settings.size(); ++i) colours[settings[i]] = kPalette[i % n];
+  return colours;
+}
+
 std::string draw_both(const std::string& stem, const std::string& plot_command) {
   return fmt::format(
       "if (strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0) {{\n"
@@ -92,15 +101,6 @@ std::string draw_both(const std::string& stem, const std::string& plot_command) 
       "replot\n"
       "unset output\n",
       fmt::arg("stem", stem), fmt::arg("plot", plot_command));
-}
-
-}  // namespace
-
-ColourMap plot_colours(const std::vector<std::string>& settings) {
-  ColourMap colours;
-  constexpr size_t n = sizeof(kPalette) / sizeof(kPalette[0]);
-  for (size_t i = 0; i < settings.size(); ++i) colours[settings[i]] = kPalette[i % n];
-  return colours;
 }
 
 std::string gnuplot_string(const std::string& text) {

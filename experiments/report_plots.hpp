@@ -28,6 +28,10 @@ PlotSource tradeoff_plot(const TradeoffData& data, const std::string& stem, cons
 PlotSource exposure_plot(const ExposureData& data, const std::string& stem, int k, const ColourMap& colours);
 PlotSource activity_plot(const ActivityData& data, const std::string& stem, const ColourMap& colours);
 
+// The tail of a gnuplot script that draws `plot_command` next to the script as <stem>.png
+// (pngcairo, else png) and <stem>.svg.
+std::string draw_both(const std::string& stem, const std::string& plot_command);
+
 // The gnuplot program on PATH, or "" when there is none.
 std::string find_gnuplot();
 // Runs `gnuplot script` for each script (absolute paths). Returns "" when every script drew its

@@ -146,19 +146,7 @@ PlotSource round_plot(const ReplayTable& t, const std::string& stem, const std::
         "title {}",
         c + 2, dashes[c], colours[c], gnuplot_string(names[c]));
   }
-  gp += fmt::format(
-      "if (strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0) {{\n"
-      "  set terminal pngcairo size 1000,660 noenhanced font \"DejaVu Sans,15\" background rgb \"white\"\n"
-      "}} else {{\n"
-      "  set terminal png size 1000,660 noenhanced background rgb \"white\"\n"
-      "}}\n"
-      "set output here.\"{stem}.png\"\n"
-      "{plot}\n"
-      "set terminal svg size 1000,660 noenhanced font \"DejaVu Sans,19\" linewidth 1.2 background rgb \"white\"\n"
-      "set output here.\"{stem}.svg\"\n"
-      "replot\n"
-      "unset output\n",
-      fmt::arg("stem", stem), fmt::arg("plot", plot));
+  gp += draw_both(stem, plot);
   p.files = {{stem + ".dat", dat}, {stem + ".gp", gp}};
   return p;
 }

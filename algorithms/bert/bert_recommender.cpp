@@ -52,22 +52,8 @@ class BertRecommender final : public Algorithm {
   // The embeddings come from the catalog's text alone, and so do the neighbour lists: new
   // interactions change only the profile weights of the users they name.
   UpdateResult update(const UpdateContext& context) override {
-    const auto& train = context.fit.train;
-    const auto changed = users_in(context.added, train.num_users());
-    ProfileWeights old{std::move(user_begin_), std::move(user_items_), std::move(weights_)};
-    auto obstacle = train.num_items() != num_items_
-                        ? fmt::format("the catalog went from {} to {} items", num_items_, train.num_items())
-                        : profile_update_obstacle(old, train, changed);
-    if (!obstacle.empty()) {
-      fit(context.fit);
-      return {false, "refit: " + obstacle};
-    }
-    auto p = update_profile_weights(old, train, changed, settings_.centered);
-    user_begin_ = std::move(p.begin);
-    user_items_ = std::move(p.items);
-    weights_ = std::move(p.weights);
-    const auto users = std::count(changed.begin(), changed.end(), 1);
-    return {true, fmt::format("incremental: {} user profiles", users)};
+    return update_profile_model(user_begin_, user_items_, weights_, num_items_, settings_.centered, context,
+                                [&] { fit(context.fit); });
   }
 
   bool explains() const override { return true; }

@@ -1,5 +1,7 @@
 #include "algorithms/content/profile_weights.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace tailrec {
@@ -74,6 +76,26 @@ ProfileWeights update_profile_weights(const ProfileWeights& old, const Interacti
     }
   }
   return p;
+}
+
+UpdateResult update_profile_model(std::vector<int64_t>& begin, std::vector<int32_t>& items, std::vector<float>& weights,
+                                  int32_t num_items, bool centered, const UpdateContext& context,
+                                  const std::function<void()>& refit) {
+  const auto& train = context.fit.train;
+  const auto changed = users_in(context.added, train.num_users());
+  ProfileWeights old{std::move(begin), std::move(items), std::move(weights)};
+  const auto obstacle = train.num_items() != num_items
+                            ? fmt::format("the catalog went from {} to {} items", num_items, train.num_items())
+                            : profile_update_obstacle(old, train, changed);
+  if (!obstacle.empty()) {
+    refit();
+    return {false, "refit: " + obstacle};
+  }
+  auto updated = update_profile_weights(old, train, changed, centered);
+  begin = std::move(updated.begin);
+  items = std::move(updated.items);
+  weights = std::move(updated.weights);
+  return {true, fmt::format("incremental: {} user profiles", std::count(changed.begin(), changed.end(), 1))};
 }
 
 }  // namespace tailrec

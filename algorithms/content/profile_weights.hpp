@@ -2,9 +2,11 @@
 // The user profiles of the content models (tfidf, bert): each user's training items with a weight,
 // 1 (binary) or rating - the user's mean rating (centered), laid out like the training CSR.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "framework/algorithm.hpp"
 #include "framework/interactions.hpp"
 
 namespace tailrec {
@@ -30,5 +32,12 @@ std::string profile_update_obstacle(const ProfileWeights& old, const Interaction
 // recomputed: equal, bit for bit, to profile_weights(train, centered) when the obstacle is "".
 ProfileWeights update_profile_weights(const ProfileWeights& old, const Interactions& train,
                                       const std::vector<char>& changed, bool centered);
+
+// update() of a content model whose item vectors come from text alone (tfidf, bert), so new
+// interactions change only the weights of the users they name: those rows are recomputed in place
+// ("incremental: N user profiles"), or `refit` runs when that cannot be exact (and says why).
+UpdateResult update_profile_model(std::vector<int64_t>& begin, std::vector<int32_t>& items, std::vector<float>& weights,
+                                  int32_t num_items, bool centered, const UpdateContext& context,
+                                  const std::function<void()>& refit);
 
 }  // namespace tailrec
