@@ -83,6 +83,40 @@ size_t locate(const ColumnRef& ref, const std::vector<std::string>& names, const
   return *ref.index;
 }
 
+// Offset of the first byte that does not start or continue a well-formed UTF-8 sequence (RFC 3629:
+// no overlong forms, no surrogates, nothing above U+10FFFF), or npos when `text` is valid UTF-8.
+size_t invalid_utf8_at(std::string_view text) {
+  size_t k = 0;
+  while (k < text.size()) {
+    const auto b = static_cast<unsigned char>(text[k]);
+    size_t length = 0;
+    unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
+    if (b < 0x80) {
+      ++k;
+      continue;
+    } else if (b >= 0xC2 && b <= 0xDF) {
+      length = 2;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      length = 3;
+      if (b == 0xE0) low = 0xA0;
+      if (b == 0xED) high = 0x9F;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      length = 4;
+      if (b == 0xF0) low = 0x90;
+      if (b == 0xF4) high = 0x8F;
+    } else {
+      return k;
+    }
+    if (k + length > text.size()) return k;
+    for (size_t c = 1; c < length; ++c) {
+      const auto next = static_cast<unsigned char>(text[k + c]);
+      if (next < (c == 1 ? low : 0x80) || next > (c == 1 ? high : 0xBF)) return k;
+    }
+    k += length;
+  }
+  return std::string_view::npos;
+}
+
 std::vector<std::string> header_names(const DelimitedReader& reader) {
   std::vector<std::string> names;
   for (auto f : reader.fields()) names.emplace_back(trim(f));
@@ -176,7 +210,15 @@ class DelimitedSource final : public TableSource {
       reader.expect_columns(columns);
       const int32_t item = data.items.find(read_id(reader, id, "item id"));
       if (item < 0) continue;  // only in the item file
-      for (size_t k = 0; k < text.size(); ++k) (*fields[k])[static_cast<size_t>(item)] = std::string(trim(reader[text[k]]));
+      for (size_t k = 0; k < text.size(); ++k) {
+        const auto value = trim(reader[text[k]]);
+        // Item text feeds tokenizers that expect UTF-8; a Latin-1 file would be read as garbage.
+        if (const auto bad = invalid_utf8_at(value); bad != std::string_view::npos)
+          reader.fail_here(fmt::format("column {} is not valid UTF-8 (byte 0x{:02X} at offset {}); the item file must "
+                                       "be UTF-8: convert it, e.g. `iconv -f latin1 -t utf-8`",
+                                       text[k] + 1, static_cast<unsigned char>(value[bad]), bad));
+        (*fields[k])[static_cast<size_t>(item)] = std::string(value);
+      }
     }
   }
 

@@ -416,23 +416,36 @@ std::vector<std::string> fetch_dataset(const CatalogEntry& entry, const std::fil
   std::error_code ec;
   for (const auto& a : entry.archives) {
     const auto archive = data_dir / a.file;
-    if (!std::filesystem::exists(archive, ec)) download_file(a.url, archive, progress);
-
-    if (progress) progress("check", 0, 0);
-    auto reject = [&](const std::string& what, const std::string& actual, const std::string& expected) {
-      std::filesystem::remove(archive, ec);
-      fail("dataset {}: the download {} has {} {}, expected {}; it was deleted: run `tailrec data fetch {}` again (a "
-           "copy from another release can be unpacked by hand: the loader reads the unpacked files)",
-           entry.name, archive.string(), what, actual, expected, entry.name);
+    // The archive is checked as its .part, before the rename: a crash or a bad download never
+    // leaves a complete-looking archive with the wrong bytes. A failed check removes the file.
+    auto check = [&](const std::filesystem::path& file) {
+      if (progress) progress("check", 0, 0);
+      auto reject = [&](const std::string& what, const std::string& actual, const std::string& expected) {
+        fail("dataset {}: the download {} has {} {}, expected {}; it was deleted: run `tailrec data fetch {}` again (a "
+             "copy from another release can be unpacked by hand: the loader reads the unpacked files)",
+             entry.name, archive.string(), what, actual, expected, entry.name);
+      };
+      if (a.size >= 0) {
+        const auto size = static_cast<int64_t>(std::filesystem::file_size(file));
+        if (size != a.size) reject("size", std::to_string(size), std::to_string(a.size));
+      }
+      if (!a.sha256.empty())
+        if (auto actual = sha256_file(file); actual != a.sha256) reject("sha256", actual, a.sha256);
+      if (!a.md5.empty())
+        if (auto actual = md5_file(file); actual != a.md5) reject("md5", actual, a.md5);
     };
-    if (a.size >= 0) {
-      const auto size = static_cast<int64_t>(std::filesystem::file_size(archive));
-      if (size != a.size) reject("size", std::to_string(size), std::to_string(a.size));
+    if (std::filesystem::exists(archive, ec)) {
+      try {
+        check(archive);  // an archive put there by hand
+      } catch (...) {
+        std::filesystem::remove(archive, ec);
+        throw;
+      }
+    } else {
+      DownloadOptions options;
+      options.check = check;
+      download_file(a.url, archive, progress, options);
     }
-    if (!a.sha256.empty())
-      if (auto actual = sha256_file(archive); actual != a.sha256) reject("sha256", actual, a.sha256);
-    if (!a.md5.empty())
-      if (auto actual = md5_file(archive); actual != a.md5) reject("md5", actual, a.md5);
     if (a.sha256.empty() && a.md5.empty())
       notes.push_back(fmt::format("{}: no published checksum to verify it against; its sha256 is {}", a.file,
                                   sha256_file(archive)));

@@ -45,8 +45,8 @@ class MovieLens100k final : public TableSource {
     table.reserve(table.size() + 100000);
     while (reader.next()) {
       reader.expect_columns(4);  // user \t item \t rating \t timestamp
-      table.add(read_id(reader, 0, "user id"), read_id(reader, 1, "item id"), read_rating(reader, 2),
-                read_timestamp(reader, 3));
+      table.add(read_positive_id(reader, 0, "user id"), read_positive_id(reader, 1, "item id"), read_rating(reader, 2),
+                read_epoch_timestamp(reader, 3));
     }
   }
 
@@ -61,7 +61,7 @@ class MovieLens100k final : public TableSource {
     auto& genre_text = data.content.field("genres");
     while (reader.next()) {
       reader.expect_columns(kItemColumns + genres.size());
-      const int32_t item = data.items.find(read_id(reader, 0, "movie id"));
+      const int32_t item = data.items.find(read_positive_id(reader, 0, "movie id"));
       if (item < 0) continue;  // never rated
       titles[static_cast<size_t>(item)] = std::string(trim(reader[1]));
       std::string text;

@@ -39,8 +39,8 @@ class MovieLens1m final : public TableSource {
     table.reserve(table.size() + 1000209);
     while (reader.next()) {
       reader.expect_columns(4);  // UserID::MovieID::Rating::Timestamp
-      table.add(read_id(reader, 0, "user id"), read_id(reader, 1, "movie id"), read_rating(reader, 2),
-                read_timestamp(reader, 3));
+      table.add(read_positive_id(reader, 0, "user id"), read_positive_id(reader, 1, "movie id"), read_rating(reader, 2),
+                read_epoch_timestamp(reader, 3));
     }
   }
 
@@ -54,7 +54,7 @@ class MovieLens1m final : public TableSource {
     auto& genres = data.content.field("genres");
     while (reader.next()) {
       reader.expect_columns(3);  // MovieID::Title::Genres
-      const int32_t item = data.items.find(read_id(reader, 0, "movie id"));
+      const int32_t item = data.items.find(read_positive_id(reader, 0, "movie id"));
       if (item < 0) continue;
       titles[static_cast<size_t>(item)] = std::string(trim(reader[1]));
       auto names = split(trim(reader[2]), '|');

@@ -72,8 +72,8 @@ class MovieLensCsv final : public TableSource {
     const size_t columns = reader.size();
     while (reader.next()) {
       reader.expect_columns(columns);
-      table.add(read_id(reader, c[0], "userId"), read_id(reader, c[1], "movieId"), read_rating(reader, c[2]),
-                read_timestamp(reader, c[3]));
+      table.add(read_positive_id(reader, c[0], "userId"), read_positive_id(reader, c[1], "movieId"), read_rating(reader, c[2]),
+                read_epoch_timestamp(reader, c[3]));
     }
   }
 

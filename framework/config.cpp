@@ -22,6 +22,12 @@ std::string join_path(const std::string& parent, size_t index) { return fmt::for
 
 namespace {
 
+std::vector<std::string> map_keys(const YAML::Node& node) {
+  std::vector<std::string> out;
+  for (const auto& kv : node) out.push_back(kv.first.Scalar());
+  return out;
+}
+
 std::string show(const YAML::Node& node) {
   if (!node || node.IsNull()) return "null";
   if (node.IsScalar()) return node.Scalar();
@@ -225,6 +231,34 @@ struct Source {
   std::string file;
 };
 
+// An alias may name its own ancestor (`a: &x {b: *x}`): the node graph is then cyclic and every
+// recursive walk would overflow the stack. Shared aliases without a cycle may still expand
+// exponentially ("billion laughs"), so the walk also stops at a node budget.
+constexpr int64_t kMaxYamlNodes = 1000000;
+
+void check_acyclic(const YAML::Node& node, std::vector<YAML::Node>& ancestors, int64_t& visited, const std::string& where) {
+  if (++visited > kMaxYamlNodes)
+    fail("{}: its aliases expand to more than {} nodes; write the values out instead of nesting aliases", where,
+         kMaxYamlNodes);
+  if (!node.IsMap() && !node.IsSequence()) return;
+  for (const auto& a : ancestors)
+    if (a.is(node))
+      fail("{}:{}: an alias refers to a node that contains it (a cycle); a config cannot be infinite — remove the alias",
+           where, node.Mark().is_null() ? 0 : node.Mark().line + 1);
+  ancestors.push_back(node);
+  if (node.IsMap())
+    for (const auto& kv : node) check_acyclic(kv.second, ancestors, visited, where);
+  else
+    for (const auto& child : node) check_acyclic(child, ancestors, visited, where);
+  ancestors.pop_back();
+}
+
+void check_acyclic(const YAML::Node& node, const std::string& where) {
+  std::vector<YAML::Node> ancestors;
+  int64_t visited = 0;
+  check_acyclic(node, ancestors, visited, where);
+}
+
 Source load_yaml_file(const fs::path& path) {
   std::ifstream in(path);
   if (!in) fail("cannot read config file {}", path.string());
@@ -234,6 +268,7 @@ Source load_yaml_file(const fs::path& path) {
   } catch (const YAML::Exception& e) {
     fail("config file {}:{}:{}: {}", path.string(), e.mark.line + 1, e.mark.column + 1, e.msg);
   }
+  check_acyclic(node, "config file " + path.string());
   if (node && !node.IsNull() && !node.IsMap())
     fail("config file {}: the top level must be a map of keys (got a {})", path.string(),
          node.IsSequence() ? "list" : "scalar");
@@ -241,20 +276,31 @@ Source load_yaml_file(const fs::path& path) {
   return {node, path.string()};
 }
 
+// Every key's origin, containers included: an error about `run.seed: [1, 2]` must name the file
+// that wrote the list, not the one that wrote the scalar it replaced.
 void record_origins(Config& config, const YAML::Node& node, const std::string& path, const std::string& file,
                     bool with_lines = true) {
-  for_each_leaf(node, path, [&](const std::string& leaf, const YAML::Node& n) {
-    config.set_origin(leaf, !with_lines || n.Mark().is_null() ? file : fmt::format("{}:{}", file, n.Mark().line + 1));
-  });
+  if (!path.empty())
+    config.set_origin(path, !with_lines || node.Mark().is_null() ? file : fmt::format("{}:{}", file, node.Mark().line + 1));
+  if (node.IsMap())
+    for (const auto& kv : node) record_origins(config, kv.second, join_path(path, kv.first.Scalar()), file, with_lines);
+  else if (node.IsSequence())
+    for (size_t i = 0; i < node.size(); ++i) record_origins(config, node[i], join_path(path, i), file, with_lines);
 }
 
-// Deep merge: maps merge key by key; everything else replaces.
-void merge_into(YAML::Node dst, const YAML::Node& src) {
+// Deep merge: maps merge key by key; everything else replaces, except that a group of keys (a
+// map) cannot become a scalar or a list: `run: 5` is a mistake, not a way to drop run.*.
+void merge_into(YAML::Node dst, const YAML::Node& src, const std::string& file, const std::string& path = "") {
   for (const auto& kv : src) {
     const auto key = kv.first.Scalar();
+    const auto key_path = join_path(path, key);
     if (kv.second.IsMap() && dst[key] && dst[key].IsMap()) {
-      merge_into(dst[key], kv.second);
+      merge_into(dst[key], kv.second, file, key_path);
     } else {
+      if (dst[key] && dst[key].IsMap() && dst[key].size() > 0 && !kv.second.IsNull())
+        fail("config file {}:{}: '{}' is a group of keys ({}) and cannot be set to {}; set its keys instead, e.g. "
+             "{}.{}: ...", file, kv.first.Mark().line + 1, key_path, join(map_keys(dst[key]), ", "), show(kv.second),
+             key_path, map_keys(dst[key]).front());
       dst[key] = YAML::Clone(kv.second);
     }
   }
@@ -306,6 +352,10 @@ std::vector<DefaultsEntry> read_defaults(const YAML::Node& defaults, const std::
     if (!kv.second.IsNull() && !kv.second.IsScalar())
       fail("config file {}: the option of group '{}' must be a name (or null)", where, group);
     const auto option = kv.second.IsNull() ? std::string() : kv.second.Scalar();
+    for (const auto& earlier : out)
+      if (earlier.group == group)
+        fail("config file {}: group '{}' is chosen twice in this defaults list (first at {}); keep one entry", where,
+             group, earlier.origin);
     out.push_back({group, option, where});
   }
   return out;
@@ -315,6 +365,7 @@ YAML::Node parse_value(const std::string& text, const std::string& override_text
   if (text.empty()) return YAML::Node("");
   try {
     auto node = YAML::Load(text);
+    check_acyclic(node, fmt::format("override '{}'", override_text));
     if (node.IsMap() && text.front() != '{')
       fail("override '{}': the value '{}' is not a scalar or a flow list; quote it", override_text, text);
     return node;
@@ -499,6 +550,12 @@ Config compose(const ComposeOptions& options) {
     }
     auto source = load_yaml_file(*path);
     check_duplicate_keys(source.node, source.file);
+    // Only the primary config and the experiment choose options; a group file choosing others
+    // (possibly itself, in a cycle) would be composed in no defined order.
+    if (group != "experiment" && source.node["defaults"])
+      fail("config file {}:{}: a '{}' option cannot have its own defaults list (only config.yaml and "
+           "configs/experiment/*.yaml choose group options); move these choices to an experiment file",
+           source.file, source.node["defaults"].Mark().line + 1, group);
     return source;
   };
 
@@ -540,7 +597,7 @@ Config compose(const ComposeOptions& options) {
     if (d.group.empty()) {
       YAML::Node self = YAML::Clone(primary.node);
       self.remove("defaults");
-      merge_into(root, self);
+      merge_into(root, self, primary.file);
       record_origins(config, primary.node, "", primary.file);
       continue;
     }
@@ -548,7 +605,7 @@ Config compose(const ComposeOptions& options) {
     auto source = load_option(d.group, d.option, d.origin);
     YAML::Node wrapped(YAML::NodeType::Map);
     wrapped[d.group] = source.node.IsNull() ? YAML::Node(YAML::NodeType::Map) : source.node;
-    merge_into(root, wrapped);
+    merge_into(root, wrapped, source.file);
     record_origins(config, source.node, d.group, source.file);
     config.choices[d.group] = d.option;
   }
@@ -556,7 +613,7 @@ Config compose(const ComposeOptions& options) {
     YAML::Node body = YAML::Clone(experiment_file->node);
     if (body.IsMap()) {
       body.remove("defaults");
-      merge_into(root, body);
+      merge_into(root, body, experiment_file->file);
       record_origins(config, experiment_file->node, "", experiment_file->file);
     }
   }

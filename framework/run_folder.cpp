@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "framework/error.hpp"
+#include "framework/test_hooks.hpp"
 
 namespace tailrec {
 
@@ -43,6 +44,7 @@ void write_file_atomically(const fs::path& path, const std::string& content) {
   if (fd < 0) fail("cannot create {}: {}", temporary, std::strerror(errno));
   try {
     write_all(fd, content.data(), content.size(), temporary);
+    test_pause("write", path.filename().string());  // crash_safety.sh kills here: a .tmp, no rename
   } catch (...) {
     ::unlink(temporary.c_str());
     throw;

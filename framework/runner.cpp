@@ -24,6 +24,7 @@
 #include "framework/shared_work.hpp"
 #include "framework/system_info.hpp"
 #include "framework/table.hpp"
+#include "framework/test_hooks.hpp"
 
 namespace tailrec {
 
@@ -47,6 +48,7 @@ void expand_algorithms(Config& config, const Registries& registries, const std::
     one.push_back(list.Scalar());
     root["algorithms"] = one;
     list.reset(root["algorithms"]);
+    config.set_origin("algorithms[0]", config.origin("algorithms"));  // errors name the file that wrote the name
   }
   if (!list.IsSequence()) config.at("algorithms").fail_here("expected a list of algorithm names or maps");
   YAML::Node expanded(YAML::NodeType::Sequence);
@@ -57,7 +59,13 @@ void expand_algorithms(Config& config, const Registries& registries, const std::
     if (entry.IsScalar()) name = entry.Scalar();
     else if (entry.IsMap() && entry["name"] && entry["name"].IsScalar()) name = entry["name"].Scalar();
     else fail("config key '{}' ({}): an algorithm entry is a name or a map with 'name:'", path, config.origin(path));
-    const auto& registered = registries.algorithms.at(name);  // did-you-mean on unknown names
+    if (!registries.algorithms.contains(name)) {
+      try {
+        registries.algorithms.at(name);  // its message: did-you-mean and every registered name
+      } catch (const Error& e) {
+        fail("config key '{}' ({}): {}", path, config.origin(path), e.what());
+      }
+    }
     YAML::Node merged(YAML::NodeType::Map);
     merged["name"] = name;
     for (const auto& dir : search_path) {
@@ -81,7 +89,6 @@ void expand_algorithms(Config& config, const Registries& registries, const std::
     if (entry.IsMap())
       for (const auto& kv : entry) merged[kv.first.Scalar()] = kv.second;
     if (!merged["label"]) merged["label"] = name;
-    (void)registered;
     expanded.push_back(merged);
   }
   root["algorithms"] = expanded;
@@ -421,6 +428,7 @@ AlgorithmsOutcome evaluate_algorithms(const RunPieces& run, const Interactions& 
     reset_peak_rss();
     const FitContext fit = fit_context(run, train, validation, a.label);
     log.info("{} ({}): fitting", a.label, a.name);
+    test_pause("fit", a.label);
     const auto t0 = std::chrono::steady_clock::now();
     algorithm->fit(fit);
     const auto t1 = std::chrono::steady_clock::now();
@@ -433,6 +441,7 @@ AlgorithmsOutcome evaluate_algorithms(const RunPieces& run, const Interactions& 
       for (const auto& c : cases)
         options.list_length = std::max(options.list_length, static_cast<int>(c.candidates.size()));
     options.progress = [&bar](int64_t done, int64_t total) { bar.update(done, total); };
+    test_pause("evaluate", a.label);
     const auto evaluation = evaluate(*algorithm, {seen, test, cases, plan.protocol->relevant_loses_ties(), context},
                                      plan.metrics, options);
     bar.finish();

@@ -146,6 +146,28 @@ TEST(DatasetsDownload, FetchRejectsAnArchiveWithTheWrongChecksum) {
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "tiny.zip"));  // deleted so the next fetch starts clean
 }
 
+// The archive is checked while it is still tiny.zip.part: the final name appears only for bytes
+// that matched, so a crash between download and check never leaves a complete-looking archive.
+TEST(DatasetsDownload, FetchChecksTheArchiveBeforeRenamingIt) {
+  TempDir dir("fetchorder");
+  auto entry = tiny_entry();
+  entry.archives[0].md5 = std::string(32, 'f');
+  bool checked = false;
+  const auto message = error_of([&] {
+    fetch_dataset(entry, dir.path(), [&](std::string_view stage, int64_t, int64_t) {
+      if (stage != "check") return;
+      checked = true;
+      EXPECT_FALSE(std::filesystem::exists(dir.path() / "tiny.zip")) << "renamed before its checksum was checked";
+      EXPECT_EQ(md5_file(dir.path() / "tiny.zip.part"), kTinyZipMd5);
+    });
+  });
+  EXPECT_TRUE(checked);
+  EXPECT_NE(message.find("tiny.zip has md5 " + std::string(kTinyZipMd5)), std::string::npos) << message;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "tiny.zip"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "tiny.zip.part"));  // a bad download is not resumed
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "tiny"));          // nor unpacked
+}
+
 TEST(DatasetsDownload, ResumesAPartialDownload) {
   TempDir dir("resume");
   const auto whole = slurp(fixture("archive/tiny.zip"));
