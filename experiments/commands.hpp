@@ -1,6 +1,7 @@
 #pragma once
 // The subcommands of the `tailrec` program. Each returns the process exit code and throws
 // tailrec::Error for user errors (printed by main).
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -40,6 +41,16 @@ int run_command(const RunCommand& command);
 int multirun_command(const RunCommand& command);
 int list_command(const std::string& what);
 int data_command(const std::string& action, const std::string& name, const std::string& dir);
+// `tailrec data synth ml20m_like`: a deterministic synthetic dataset (datasets/synthetic_movielens.hpp)
+// written to `out` (empty: <dir or the default data directory>/<name>).
+struct DataSynthCommand {
+  std::string name;
+  std::string out;
+  std::string dir;
+  uint64_t seed = 0;
+  double scale = 1.0;
+};
+int data_synth_command(const DataSynthCommand& command);
 
 // `tailrec model fetch REPO_ID`: see experiments/hub_download.hpp.
 struct ModelFetchCommand {

@@ -5,6 +5,7 @@
 #include "datasets/catalog.hpp"
 #include "datasets/data_dir.hpp"
 #include "datasets/download.hpp"
+#include "datasets/synthetic_movielens.hpp"
 #include "experiments/commands.hpp"
 #include "framework/error.hpp"
 #include "framework/progress.hpp"
@@ -30,7 +31,7 @@ int data_command(const std::string& action, const std::string& name, const std::
     }
     return 0;
   }
-  const std::vector<std::string> actions{"list", "fetch", "verify"};
+  const std::vector<std::string> actions{"list", "fetch", "verify", "synth"};
   if (action != "fetch" && action != "verify")
     fail("tailrec data: unknown action '{}'{}; choose one of {}", action, did_you_mean(action, actions), join(actions, ", "));
   if (name.empty()) fail("tailrec data {} needs a dataset name; see 'tailrec data list'", action);
@@ -47,6 +48,25 @@ int data_command(const std::string& action, const std::string& name, const std::
   bar.finish();
   for (const auto& note : notes) std::cout << "note: " << note << "\n";
   std::cout << fmt::format("{}: fetched {}in {}\n", name, notes.empty() ? "and verified " : "", data_dir.string());
+  return 0;
+}
+
+int data_synth_command(const DataSynthCommand& command) {
+  const std::vector<std::string> generators{"ml20m_like"};
+  if (command.name.empty()) fail("tailrec data synth needs a generator name; choose one of {}", join(generators, ", "));
+  if (command.name != "ml20m_like")
+    fail("tailrec data synth: unknown generator '{}'{}; choose one of {}", command.name,
+         did_you_mean(command.name, generators), join(generators, ", "));
+  const std::filesystem::path out =
+      !command.out.empty() ? std::filesystem::path(command.out)
+                           : (command.dir.empty() ? default_data_dir() : std::filesystem::path(command.dir)) / command.name;
+  const auto s = write_ml20m_like(out, {command.seed, command.scale});
+  std::cout << fmt::format(
+      "{}: {} users, {} items, {} interactions (ratings per user {} to {}; most rated item {} ratings; "
+      "top 1% of items hold {:.1f}% of them; item Gini {:.3f})\n"
+      "read it with: tailrec run dataset=ml20m dataset.data_dir={}\n",
+      out.string(), s.shape.users, s.shape.items, s.shape.interactions, s.shape.min_activity, s.max_user_count,
+      s.max_item_count, 100 * s.top1_share, s.item_gini, out.string());
   return 0;
 }
 
