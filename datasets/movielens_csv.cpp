@@ -134,7 +134,7 @@ class MovieLensCsv final : public TableSource {
     nlohmann::json json;
     try {
       json = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
       fail("{}: not valid JSON ({}); expected an object {{\"movieId\": \"abstract text\"}}", abstracts_.string(),
            e.what());
     }

@@ -14,6 +14,7 @@ PACKAGES=(
   python3                                 # tests only: the local Hugging Face hub stand-in (tests/integration/hf_hub_server.py)
   gnuplot-nox                             # tailrec report: plots as PNG (pngcairo terminal) and SVG, without X11
   chromium                                # tests only: renders report.html headless (tests/integration/report.sh)
+  clang libclang-rt-14-dev                # tests only: the libFuzzer targets of the parsers (scripts/fuzz.sh)
 )
 
 missing=()

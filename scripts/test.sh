@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the whole test suite (unit + integration; benchmarks are built, not run).
+# Sets up, builds and runs the whole test suite (unit + integration + hostile inputs; benchmarks
+# are built, not run), then a 20-second libFuzzer smoke run of every parser (docs/fuzzing.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
 cd build
 ctest -j2 --output-on-failure --timeout 900
+cd ..
+# The parsers' fuzz targets: clang + ASan/UBSan in build-fuzz/, 20 s each from the committed seed
+# corpora; non-zero when any finds a crash.
+bash scripts/fuzz.sh 20
