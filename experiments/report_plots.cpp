@@ -55,7 +55,10 @@ std::string axis_range(const char* axis, const std::vector<Summary>& values) {
 
 int colour_value(const std::string& hex) { return static_cast<int>(std::strtol(hex.c_str() + 1, nullptr, 16)); }
 
-// Shared head of every script: where the script lives, the encoding, the look.
+
+
+}  // namespace
+
 std::string preamble(const std::string& stem, const std::string& title) {
   const auto script = stem + ".gp";
   return fmt::format(
@@ -76,9 +79,6 @@ std::string preamble(const std::string& stem, const std::string& title) {
       fmt::arg("title", title), fmt::arg("stem", stem), fmt::arg("script", script), fmt::arg("n", script.size()),
       fmt::arg("qtitle", gnuplot_string(title)));
 }
-
-
-}  // namespace
 
 ColourMap plot_colours(const std::vector<std::string>& settings) {
   ColourMap colours;

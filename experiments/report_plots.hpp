@@ -28,6 +28,9 @@ PlotSource tradeoff_plot(const TradeoffData& data, const std::string& stem, cons
 PlotSource exposure_plot(const ExposureData& data, const std::string& stem, int k, const ColourMap& colours);
 PlotSource activity_plot(const ActivityData& data, const std::string& stem, const ColourMap& colours);
 
+// The head of every plot script: where the script and its <stem>.dat live, the encoding, the look.
+std::string preamble(const std::string& stem, const std::string& title);
+
 // The tail of a gnuplot script that draws `plot_command` next to the script as <stem>.png
 // (pngcairo, else png) and <stem>.svg.
 std::string draw_both(const std::string& stem, const std::string& plot_command);

@@ -112,28 +112,14 @@ PlotSource round_plot(const ReplayTable& t, const std::string& stem, const std::
     }
     dat += "\n";
   }
-  std::string gp = fmt::format(
-      "# {title}: written by tailrec report. Data: {stem}.dat next to this script.\n"
-      "# Re-draw (PNG and SVG next to it) from any folder: gnuplot path/to/{stem}.gp\n"
-      "reset\n"
-      "if (!exists(\"ARG0\")) ARG0 = \"\"\n"
-      "here = (strlen(ARG0) > {n}) ? ARG0[1:strlen(ARG0)-{n}] : \"\"\n"
-      "data = here.\"{stem}.dat\"\n"
-      "set encoding utf8\n"
-      "set title {qtitle}\n"
-      "set border 3 lw 1.2 lc rgb \"#4b5563\"\n"
-      "set tics nomirror textcolor rgb \"#374151\"\n"
-      "set grid lc rgb \"#d1d5db\" lw 1 dt 3\n"
-      "set key noenhanced textcolor rgb \"#1f2937\" box lc rgb \"#d1d5db\" opaque samplen 2.5 spacing 1.15\n"
+  std::string gp = preamble(stem, title) + fmt::format(
       "set key outside right top vertical\n"
-      "set datafile missing \"?\"\n"
       "set xlabel \"round\" offset 0,0.3\n"
       "set ylabel {ylabel} offset 1,0\n"
       "set xrange [{lo}:{hi}]\n"
       "{yrange}"
       "{xtics}",
-      fmt::arg("title", title), fmt::arg("stem", stem), fmt::arg("n", stem.size() + 3),
-      fmt::arg("qtitle", gnuplot_string(title)), fmt::arg("ylabel", gnuplot_string(ylabel)),
+      fmt::arg("ylabel", gnuplot_string(ylabel)),
       fmt::arg("lo", t.rounds.empty() ? 0.0 : static_cast<double>(t.rounds.front()) - 0.3),
       fmt::arg("hi", t.rounds.empty() ? 1.0 : static_cast<double>(t.rounds.back()) + 0.3),
       fmt::arg("yrange", negative ? "" : "set yrange [0:*]\n"),
