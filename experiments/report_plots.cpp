@@ -55,8 +55,6 @@ std::string axis_range(const char* axis, const std::vector<Summary>& values) {
 
 int colour_value(const std::string& hex) { return static_cast<int>(std::strtol(hex.c_str() + 1, nullptr, 16)); }
 
-
-
 }  // namespace
 
 std::string preamble(const std::string& stem, const std::string& title) {

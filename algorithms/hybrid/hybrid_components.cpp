@@ -1,6 +1,7 @@
 #include "algorithms/hybrid/hybrid_components.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <set>
 
@@ -96,7 +97,24 @@ HybridComponents::HybridComponents(const Registries& registries, const Params& p
   }
 }
 
+namespace {
+
+std::atomic<uint64_t> next_version{1};
+
+// One user's normalised rows, per component, as last computed by this thread: a `why` column asks
+// for a user's k items one at a time, and each row is normalised as a whole, so without this every
+// item would rescore every component's full row.
+struct NormalizedRows {
+  uint64_t version = 0;  // of the HybridComponents that filled it (unique across objects)
+  int32_t user = -1;
+  Normalization normalization = Normalization::None;
+  std::vector<std::vector<float>> rows;  // per component; empty until scored
+};
+
+}  // namespace
+
 void HybridComponents::fit(const FitContext& context) {
+  version_ = next_version.fetch_add(1);
   auto& log = context_log(context);
   for (size_t m = 0; m < algorithms_.size(); ++m) {
     FitContext own = context;
@@ -112,6 +130,7 @@ void HybridComponents::fit(const FitContext& context) {
 }
 
 UpdateResult HybridComponents::update(const UpdateContext& context) {
+  version_ = next_version.fetch_add(1);
   auto& log = context_log(context.fit);
   UpdateResult result{true, "components: "};
   for (size_t m = 0; m < algorithms_.size(); ++m) {
@@ -138,9 +157,16 @@ void HybridComponents::score_normalized(size_t m, std::span<const int32_t> users
   for (size_t u = 0; u < users.size(); ++u) normalize_row(out.subspan(u * n, n), normalization);
 }
 
+
 double HybridComponents::normalized_score(size_t m, int32_t user, int32_t item, Normalization normalization) const {
-  std::vector<float> row(static_cast<size_t>(algorithms_[m]->num_items()));
-  score_normalized(m, std::span<const int32_t>(&user, 1), row, normalization);
+  thread_local NormalizedRows cache;
+  if (cache.version != version_ || cache.user != user || cache.normalization != normalization)
+    cache = {version_, user, normalization, std::vector<std::vector<float>>(algorithms_.size())};
+  auto& row = cache.rows[m];
+  if (row.empty()) {
+    row.resize(static_cast<size_t>(algorithms_[m]->num_items()));
+    score_normalized(m, std::span<const int32_t>(&user, 1), row, normalization);
+  }
   return static_cast<double>(row.at(static_cast<size_t>(item)));
 }
 

@@ -51,7 +51,8 @@ class HybridComponents {
   // Component m's scores of `users` into out [users x num_items], each row normalised.
   void score_normalized(size_t m, std::span<const int32_t> users, std::span<float> out,
                         Normalization normalization) const;
-  // norm_u(s_m(u, .))(item): the user's whole row is scored and normalised (the statistics need it).
+  // norm_u(s_m(u, .))(item): the user's whole row is scored and normalised (the statistics need it),
+  // once per user, component and fit/update on each thread (explanations ask item by item).
   double normalized_score(size_t m, int32_t user, int32_t item, Normalization normalization) const;
 
   // Component m as a reason: Kind::Component, text = its label, the given weight, and detail = the
@@ -66,6 +67,7 @@ class HybridComponents {
  private:
   std::vector<std::string> labels_;
   std::vector<std::unique_ptr<Algorithm>> algorithms_;
+  uint64_t version_ = 0;  // new on every fit() and update(): keys normalized_score()'s row cache
 };
 
 // "config key 'algorithms[0].alpha' (origin): message" for a hybrid's own parameter.

@@ -5,6 +5,7 @@
 // registered algorithm on it with an optional cache folder and a captured log.
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -13,6 +14,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include "algorithms/language_model/text_embedder.hpp"
 #include "experiments/register_all.hpp"
 #include "framework/logger.hpp"
 #include "test_support.hpp"
@@ -87,6 +89,35 @@ inline std::vector<float> score_users(const Algorithm& a, int32_t users) {
   std::vector<float> out(static_cast<size_t>(users) * static_cast<size_t>(a.num_items()));
   a.score(ids, out);
   return out;
+}
+
+// Independent references for the bert tests: item rows [6 x dim] from TextEmbedder outputs (the
+// embedded texts go to the items that have text, the others stay zero), and plain dot/cosine.
+using Matrix = std::vector<std::vector<double>>;
+
+inline Matrix item_rows(const Embeddings& e, const std::vector<int32_t>& items_with_text) {
+  Matrix rows(6, std::vector<double>(static_cast<size_t>(e.dim), 0.0));
+  for (size_t t = 0; t < items_with_text.size(); ++t)
+    for (int64_t d = 0; d < e.dim; ++d)
+      rows[static_cast<size_t>(items_with_text[t])][static_cast<size_t>(d)] = e.row(static_cast<int64_t>(t))[static_cast<size_t>(d)];
+  return rows;
+}
+
+inline double dot(const std::vector<double>& a, const std::vector<double>& b) {
+  double s = 0;
+  for (size_t d = 0; d < a.size(); ++d) s += a[d] * b[d];
+  return s;
+}
+
+inline double cosine(const std::vector<double>& a, const std::vector<double>& b) {
+  const double na = std::sqrt(dot(a, a)), nb = std::sqrt(dot(b, b));
+  return na == 0 || nb == 0 ? 0.0 : dot(a, b) / (na * nb);
+}
+
+// The concat embeddings of a BertExample, straight from a TextEmbedder (item 4 has no text: zeros).
+inline Matrix concat_embeddings(const BertExample& ex) {
+  const TextEmbedder embedder(tiny_bert(), EmbedOptions{});
+  return item_rows(embedder.embed(ex.concat_texts()), {0, 1, 2, 3, 5});
 }
 
 }  // namespace tailrec::test

@@ -28,34 +28,11 @@ using test::tiny_bert;
 
 using testing::error_of;
 
-using Matrix = std::vector<std::vector<double>>;
-
-// Item rows [6 x dim] from TextEmbedder outputs: the embedded texts go to the items that have text.
-Matrix item_rows(const Embeddings& e, const std::vector<int32_t>& items_with_text) {
-  Matrix rows(6, std::vector<double>(static_cast<size_t>(e.dim), 0.0));
-  for (size_t t = 0; t < items_with_text.size(); ++t)
-    for (int64_t d = 0; d < e.dim; ++d)
-      rows[static_cast<size_t>(items_with_text[t])][static_cast<size_t>(d)] = e.row(static_cast<int64_t>(t))[static_cast<size_t>(d)];
-  return rows;
-}
-
-double dot(const std::vector<double>& a, const std::vector<double>& b) {
-  double s = 0;
-  for (size_t d = 0; d < a.size(); ++d) s += a[d] * b[d];
-  return s;
-}
-
-double cosine(const std::vector<double>& a, const std::vector<double>& b) {
-  const double na = std::sqrt(dot(a, a)), nb = std::sqrt(dot(b, b));
-  return na == 0 || nb == 0 ? 0.0 : dot(a, b) / (na * nb);
-}
-
-// The concat embeddings of the example, computed here straight from a TextEmbedder.
-Matrix concat_embeddings(const BertExample& ex) {
-  const TextEmbedder embedder(tiny_bert(), EmbedOptions{});
-  const auto texts = ex.concat_texts();
-  return item_rows(embedder.embed(texts), {0, 1, 2, 3, 5});
-}
+using test::concat_embeddings;
+using test::cosine;
+using test::dot;
+using test::item_rows;
+using test::Matrix;
 
 TEST(Bert, ProfileScoresEqualCosinesOfIndependentEmbeddings) {
   SKIP_WITHOUT_TINY_BERT();

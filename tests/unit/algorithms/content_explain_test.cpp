@@ -160,25 +160,9 @@ TEST(ContentExplain, TfidfItemKnnNamesTheLikedNeighbours) {
 
 // --- bert: contributions from independent embeddings ------------------------------------------
 
-using Matrix = std::vector<std::vector<double>>;
-
-// The concat embeddings of the example straight from a TextEmbedder (item 4 has no text: zeros).
-Matrix concat_embeddings(const test::BertExample& ex) {
-  const TextEmbedder embedder(test::tiny_bert(), EmbedOptions{});
-  const auto e = embedder.embed(ex.concat_texts());
-  Matrix rows(6, std::vector<double>(static_cast<size_t>(e.dim), 0.0));
-  const std::vector<int32_t> with_text{0, 1, 2, 3, 5};
-  for (size_t t = 0; t < with_text.size(); ++t)
-    for (int64_t d = 0; d < e.dim; ++d)
-      rows[static_cast<size_t>(with_text[t])][static_cast<size_t>(d)] = e.row(static_cast<int64_t>(t))[static_cast<size_t>(d)];
-  return rows;
-}
-
-double dot(const std::vector<double>& a, const std::vector<double>& b) {
-  double s = 0;
-  for (size_t d = 0; d < a.size(); ++d) s += a[d] * b[d];
-  return s;
-}
+using test::concat_embeddings;
+using test::dot;
+using test::Matrix;
 
 struct Expected {
   int32_t id;
