@@ -31,7 +31,7 @@ OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 echo "== machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-unset}"
 echo "== tailrec (libtorch $(dpkg-query -W -f='${Version}' libtorch-dev 2>/dev/null || echo '?')): $BENCH"
-"$BENCH" --benchmark_filter='NeuMFTrain' --benchmark_min_time=2 --benchmark_format=json >"$OUT/cpp.json"
+"$BENCH" --benchmark_filter='NeuMFTrain(Reference|Fast)/' --benchmark_min_time=2 --benchmark_format=json >"$OUT/cpp.json"
 echo "== PyTorch eager ($("$PYTHON" -c 'import torch; print(torch.__version__)')): tests/benchmarks/ncf_pytorch.py"
 "$PYTHON" tests/benchmarks/ncf_pytorch.py --batches 256 4096 --threads 1 2 --min-time 2 >"$OUT/py.jsonl"
 

@@ -1,18 +1,30 @@
 #!/usr/bin/env bash
-# GPU check for run.device=cuda, run on the device machine (the `run` tool: `bash scripts/gpu_check.sh`):
-# builds tailrec against the machine's CUDA libtorch (PyTorch's wheel), runs the Cuda* and NcfCuda* unit tests
-# (GPU vs CPU scores within 1e-5) and a run.device=cuda experiment of item_knn + ease on the embedded
-# dataset. Everything goes to $OUT/gpu_check.log. If the machine lacks a -dev package (CLI11,
-# nlohmann-json, utf8proc, curl, ...; the 2026-11 image lacked utf8proc), the configure is retried
-# with the Debian copies carried in .devdeps/: prepare them on the CPU machine with
-# `bash scripts/gpu_check.sh --prepare-deps` (~21 MB, ignored through .git/info/exclude) and name
-# .devdeps in the run tool's `carry`.
+# GPU check, run on the device machine (the `run` tool: `bash scripts/gpu_check.sh`, carrying .devdeps).
+# Builds tailrec, the unit tests and two benchmarks against the machine's CUDA libtorch (PyTorch's
+# wheel), then, each step time-limited so that a failure does not hide the rest:
+#   1. the GPU unit tests (Cuda*, NcfCuda*, BertEncoder.RunsOnCuda; GPU vs CPU / Hugging Face
+#      reference) and the other BERT suites, against libtorch 2.x;
+#   2. NeuMF training throughput on the GPU: tailrec (BM_NeuMFTrainCuda*) against the same model in
+#      PyTorch eager on the same GPU (tests/benchmarks/ncf_pytorch.py --device cuda);
+#   3. bert-base encoding on the GPU in fp32/fp16/bf16: tailrec (BM_BertBaseCuda) against Hugging
+#      Face transformers (tests/benchmarks/bert_hf.py bench, eager and sdpa attention);
+#   4. a bert-base checkpoint with random weights written by transformers, embedded by
+#      `tailrec model embed --device cuda` and by transformers: largest difference and cosine;
+#   5. `tailrec run run.device=cuda` on the embedded dataset: item_knn + ease; neumf (5 + 5 epochs)
+#      on the GPU and on the CPU; the replay protocol with user_knn on the GPU (refits every round)
+#      and on the CPU (incremental updates): the hits must be equal.
+# Everything goes to $OUT/gpu_check.log (plus metrics and JSON files under $OUT).
+#
+# The machine lacks some -dev packages (the 2026-11 image: utf8proc, Boost); the configure is then
+# retried with Debian's copies carried in .devdeps/, which also holds the shared BERT fixture
+# (../shared does not travel). Prepare it on the CPU machine with
+# `bash scripts/gpu_check.sh --prepare-deps` (~25 MB, ignored through .git/info/exclude).
 set -uo pipefail
 if [ "${1:-}" = "--prepare-deps" ]; then
   set -e
   cd "$(dirname "$0")/.."
   D=.devdeps
-  rm -rf $D && mkdir -p $D/include $D/lib $D/share/cmake
+  rm -rf $D && mkdir -p $D/include $D/lib $D/share/cmake $D/shared/fixtures
   grep -qx '/.devdeps/' .git/info/exclude || echo '/.devdeps/' >>.git/info/exclude
   cp -r /usr/include/CLI /usr/include/nlohmann /usr/include/utf8proc.h /usr/include/zlib.h /usr/include/zconf.h $D/include/
   cp -r /usr/include/x86_64-linux-gnu/curl $D/include/
@@ -21,6 +33,11 @@ if [ "${1:-}" = "--prepare-deps" ]; then
   for l in libutf8proc.so libcurl.so libcrypto.so libz.so libssl.so; do cp -P /usr/lib/x86_64-linux-gnu/$l* $D/lib/; done
   ldd /usr/lib/x86_64-linux-gnu/libcurl.so.4 | awk '/=>/{print $3}' |
     grep -v -E 'libc\.so|libm\.so|libpthread|libdl|ld-linux|libresolv' | xargs -I{} cp -L {} $D/lib/
+  # Boost: only the headers framework/statistics.cpp reaches (Boost.Math), not all 160 MB.
+  { g++ -std=c++20 -M -I. framework/statistics.cpp | tr ' \\' '\n\n' | grep '^/usr/include/boost/'
+    echo /usr/include/boost/config.hpp; echo /usr/include/boost/version.hpp; } | sort -u |
+    while read -r h; do mkdir -p "$D/include/$(dirname "${h#/usr/include/}")" && cp "$h" "$D/include/${h#/usr/include/}"; done
+  cp -r ../shared/fixtures/bert $D/shared/fixtures/
   du -sh $D
   exit 0
 fi
@@ -30,52 +47,148 @@ exec > >(tee "$OUT/gpu_check.log") 2>&1
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 B="$ROOT/build-gpu-check"
+SHARED="$ROOT/.devdeps/shared"
+[ -d "$SHARED" ] || SHARED="$ROOT/../shared"
+step() { echo; echo "== $(date -u +%T) $*"; }
+failures=()
 
-echo "== $(date -u +%FT%TZ) gpu_check on $(hostname)"
+step "gpu_check on $(hostname), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 nvidia-smi -L || echo "nvidia-smi failed"
 g++ --version | head -1; cmake --version | head -1
 TORCH_PREFIX="$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')"
-python3 -c 'import torch; print("python torch", torch.__version__, "cuda", torch.version.cuda, "available", torch.cuda.is_available())'
+python3 -c 'import torch, transformers; print("python torch", torch.__version__, "cuda", torch.version.cuda, "available", torch.cuda.is_available(), "transformers", transformers.__version__)'
 [ -d /usr/local/cuda/bin ] && export PATH="$PATH:/usr/local/cuda/bin"
 command -v nvcc && nvcc --version | tail -1
 
 if command -v ninja >/dev/null; then GEN=(-G Ninja); else GEN=(-G "Unix Makefiles"); fi
-COMMON=(-DCMAKE_BUILD_TYPE=Release -DTAILREC_BUILD_BENCHMARKS=OFF "${GEN[@]}")
+COMMON=(-DCMAKE_BUILD_TYPE=Release -DTAILREC_BUILD_BENCHMARKS=ON "-DTAILREC_SHARED_DIR=$SHARED" "${GEN[@]}")
 [ -d /usr/local/cuda ] && COMMON+=(-DCUDAToolkit_ROOT=/usr/local/cuda)
 
-echo "== configure (system packages)"
+step "configure (system packages)"
 if ! cmake -S "$ROOT" -B "$B" "${COMMON[@]}" -DCMAKE_PREFIX_PATH="$TORCH_PREFIX" >"$OUT/configure.log" 2>&1; then
-  tail -25 "$OUT/configure.log"
-  echo "== configure failed; retrying with the carried .devdeps"
-  [ -d "$ROOT/.devdeps" ] || { echo "no .devdeps carried"; exit 1; }
+  grep -E "Error|Could not|not found" "$OUT/configure.log" | head -8
+  step "configure failed; retrying with the carried .devdeps"
+  [ -d "$ROOT/.devdeps/lib" ] || { echo "no .devdeps carried"; exit 1; }
   export LIBRARY_PATH="$ROOT/.devdeps/lib" LD_LIBRARY_PATH="$ROOT/.devdeps/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   rm -rf "$B"
   cmake -S "$ROOT" -B "$B" "${COMMON[@]}" -DCMAKE_PREFIX_PATH="$TORCH_PREFIX;$ROOT/.devdeps" \
     -DCMAKE_EXE_LINKER_FLAGS="-Wl,-rpath-link,$ROOT/.devdeps/lib" >"$OUT/configure.log" 2>&1 \
     || { tail -40 "$OUT/configure.log"; exit 1; }
 fi
-grep -iE "torch|cuda" "$OUT/configure.log" | head -10
+grep -E "Found Torch|CUDA detected|NVCC flags" "$OUT/configure.log" | head -5
 
-echo "== build tailrec_unit_tests tailrec (-j16)"
+step "build tailrec, tailrec_unit_tests, ncf_benchmark, bert_encoder_benchmark (-j$(nproc))"
 start=$(date +%s)
-cmake --build "$B" -j16 --target tailrec_unit_tests tailrec >"$OUT/build.log" 2>&1 \
-  || { grep -E "error|Error" -A3 "$OUT/build.log" | head -60; tail -20 "$OUT/build.log"; exit 1; }
+cmake --build "$B" -j"$(nproc)" --target tailrec tailrec_unit_tests ncf_benchmark bert_encoder_benchmark \
+  >"$OUT/build.log" 2>&1 || { grep -E "error" -A3 "$OUT/build.log" | head -60; tail -20 "$OUT/build.log"; exit 1; }
 echo "build took $(( $(date +%s) - start )) s"
+TAILREC="$B/experiments/tailrec"
+export TAILREC_CACHE_DIR=/tmp/tailrec-cache TAILREC_SHARED="$SHARED"
 
-echo "== unit tests Cuda*"
-"$B/tests/tailrec_unit_tests" --gtest_filter='Cuda*:NcfCuda*'
-tests_rc=$?
+step "1. unit tests on the GPU and the BERT suites"
+timeout 180 "$B/tests/tailrec_unit_tests" --gtest_filter='*Cuda*:Bert*:TextEmbedder*:ItemTextEmbedding*' \
+  --gtest_brief=1 || failures+=("unit tests")
 
-echo "== tailrec run run.device=cuda (item_knn, ease; embedded dataset)"
-export TAILREC_CACHE_DIR=/tmp/tailrec-cache
-timeout 150 "$B/experiments/tailrec" run run.device=cuda "algorithms=[item_knn,ease]" run.dir=/tmp/gpu-run \
-  run.overwrite=true run.progress=false
-run_rc=$?
-[ -f /tmp/gpu-run/metrics.json ] && python3 -c "import json; d=json.load(open('/tmp/gpu-run/metrics.json')); print('metrics.json device:', d.get('device'))"
-[ -f /tmp/gpu-run/metrics.json ] && cp /tmp/gpu-run/metrics.json "$OUT/metrics_cuda.json"
+step "2. NeuMF training on the GPU: tailrec against PyTorch eager (2^17 instances per pass, Adam)"
+timeout 120 "$B/tests/benchmarks/ncf_benchmark" --benchmark_filter='NeuMFTrainCuda' --benchmark_min_time=1 \
+  --benchmark_format=json >"$OUT/ncf_cuda.json" || failures+=("ncf benchmark")
+timeout 120 python3 tests/benchmarks/ncf_pytorch.py --device cuda --batches 256 1024 4096 --min-time 1 \
+  >"$OUT/ncf_pytorch_cuda.jsonl" || failures+=("ncf pytorch")
+python3 - "$OUT/ncf_cuda.json" "$OUT/ncf_pytorch_cuda.jsonl" <<'EOF' || failures+=("ncf table")
+import json, sys
+rows = {}
+for b in json.load(open(sys.argv[1]))["benchmarks"]:
+    if "samples_per_s" in b:
+        kind = "reference" if "Reference" in b["name"] else "fast"
+        rows.setdefault(int(b["name"].split("/")[1]), {})[kind] = b["samples_per_s"]
+for line in open(sys.argv[2]):
+    r = json.loads(line)
+    rows.setdefault(r["batch"], {})["pytorch"] = r["samples_per_s"]
+print(f"{'batch':>6} {'tailrec':>14} {'libtorch textbook':>18} {'PyTorch eager':>14} {'tailrec/PyTorch':>16}")
+for batch in sorted(rows):
+    r = rows[batch]
+    fmt = lambda v: f"{v / 1e6:.3f} M/s" if v else "n/a"
+    ratio = f"{r['fast'] / r['pytorch']:.2f}x" if r.get("fast") and r.get("pytorch") else "n/a"
+    print(f"{batch:>6} {fmt(r.get('fast')):>14} {fmt(r.get('reference')):>18} {fmt(r.get('pytorch')):>14} {ratio:>16}")
+EOF
 
-echo "== same run on the cpu (for comparison; time-limited)"
-timeout 60 "$B/experiments/tailrec" run run.device=cpu "algorithms=[item_knn]" run.dir=/tmp/cpu-run \
-  run.overwrite=true run.progress=false
-echo "== done: Cuda* tests rc=$tests_rc, cuda run rc=$run_rc"
-exit $(( tests_rc != 0 || run_rc != 0 ))
+step "3. bert-base, 32 x 128 tokens, on the GPU: tailrec against Hugging Face transformers"
+timeout 120 "$B/tests/benchmarks/bert_encoder_benchmark" --benchmark_filter='BertBaseCuda' \
+  --benchmark_format=json >"$OUT/bert_cuda.json" || failures+=("bert benchmark")
+timeout 150 python3 tests/benchmarks/bert_hf.py bench --iterations 20 >"$OUT/bert_hf.jsonl" || failures+=("bert hf bench")
+python3 - "$OUT/bert_cuda.json" "$OUT/bert_hf.jsonl" <<'EOF' || failures+=("bert table")
+import json, re, sys
+names = {"0": "fp32", "1": "fp16", "2": "bf16"}
+ours = {}
+for b in json.load(open(sys.argv[1]))["benchmarks"]:
+    if "sequences_per_s" in b:
+        ours[names[re.search(r"precision:(\d)", b["name"]).group(1)]] = b
+hf = {}
+for line in open(sys.argv[2]):
+    r = json.loads(line)
+    hf[(r["precision"], r["attention"])] = r["sequences_per_s"]
+attentions = sorted({a for _, a in hf})
+print(f"{'precision':>9} {'tailrec seq/s':>14} " + " ".join(f"{'HF ' + a + ' seq/s':>16} {'ratio':>6}" for a in attentions)
+      + f" {'max |diff| vs fp32':>19}")
+for p in ("fp32", "fp16", "bf16"):
+    b = ours.get(p, {})
+    ours_rate = b.get("sequences_per_s")
+    cells = []
+    for a in attentions:
+        rate = hf.get((p, a))
+        cells.append(f"{rate or 0:>16.0f} {(ours_rate / rate if ours_rate and rate else 0):>5.2f}x")
+    diff = b.get("max_abs_diff_vs_fp32")
+    print(f"{p:>9} {ours_rate or 0:>14.0f} " + " ".join(cells) + f" {diff if diff is not None else '-':>19}")
+EOF
+
+step "4. a bert-base checkpoint written by transformers: tailrec model embed --device cuda vs transformers"
+python3 - "$ROOT/datasets/ml-latest-small/movies.csv" /tmp/texts.txt <<'EOF'
+import csv, sys
+with open(sys.argv[1], newline="", encoding="utf-8") as f, open(sys.argv[2], "w", encoding="utf-8") as out:
+    for k, row in enumerate(csv.DictReader(f)):
+        if k == 2000:
+            break
+        out.write(f"{row['title']}. {row['genres'].replace('|', ', ')}\n")
+EOF
+if timeout 120 python3 tests/benchmarks/bert_hf.py checkpoint /tmp/bert-base-random --fixture "$SHARED/fixtures/bert/tiny-random-bert"; then
+  start=$(date +%s.%N)
+  timeout 120 "$TAILREC" model embed --model /tmp/bert-base-random --input /tmp/texts.txt --output /tmp/emb.tsv \
+    --pooling mean --no-normalize --max-length 128 --batch-size 32 --device cuda || failures+=("model embed")
+  echo "tailrec model embed (2,000 texts, load included): $(python3 -c "import time; print(round(time.time() - $start, 2))") s"
+  timeout 120 python3 tests/benchmarks/bert_hf.py compare /tmp/bert-base-random /tmp/texts.txt /tmp/emb.tsv \
+    --max-length 128 --tolerance 1e-3 | tee "$OUT/bert_compare.json" || failures+=("bert compare")
+else
+  failures+=("bert checkpoint")
+fi
+
+step "5a. tailrec run run.device=cuda: item_knn + ease (embedded dataset)"
+timeout 120 "$TAILREC" run run.device=cuda "algorithms=[item_knn,ease]" run.dir=/tmp/gpu-knn run.overwrite=true \
+  run.progress=false || failures+=("knn run")
+[ -f /tmp/gpu-knn/metrics.json ] && cp /tmp/gpu-knn/metrics.json "$OUT/metrics_knn_cuda.json"
+
+NEUMF='algorithms=[{name: neumf, epochs: 5, pretrain_epochs: 5}]'
+for device in cuda cpu; do
+  step "5b. neumf (5 pretraining + 5 epochs) with run.device=$device, run.threads=$(nproc)"
+  timeout 150 "$TAILREC" run run.device=$device "$NEUMF" run.threads="$(nproc)" run.dir=/tmp/neumf-$device \
+    run.overwrite=true run.progress=false 2>&1 | grep -E "fit|neumf |error|complete" || failures+=("neumf $device")
+done
+
+for device in cuda cpu; do
+  step "5c. replay protocol, user_knn, run.device=$device"
+  timeout 120 "$TAILREC" run experiment=replay run.device=$device "algorithms=[user_knn]" \
+    run.dir=/tmp/replay-$device run.overwrite=true run.progress=false >/tmp/replay-$device.log 2>&1 \
+    || { tail -5 /tmp/replay-$device.log; failures+=("replay $device"); }
+  grep -E "update|refit|complete" /tmp/replay-$device.log | head -4
+done
+# Every column but update (incremental / refit) and update_seconds.
+rounds() { cut -f1-19,22- "/tmp/replay-$1/replay_rounds.tsv"; }
+if [ -f /tmp/replay-cuda/replay_rounds.tsv ] && cmp -s <(rounds cuda) <(rounds cpu); then
+  echo "replay_rounds.tsv: the GPU refits and the CPU updates give the same rounds, hits and metrics"
+  cut -f1,2,9,20,21 /tmp/replay-cuda/replay_rounds.tsv | head -4
+else
+  echo "replay_rounds.tsv differs between cuda and cpu:"; diff <(rounds cuda) <(rounds cpu) | head -10
+  failures+=("replay equality")
+fi
+
+step "done; failures: ${failures[*]:-none}"
+[ ${#failures[@]} -eq 0 ]

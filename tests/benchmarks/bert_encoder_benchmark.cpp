@@ -14,11 +14,17 @@
 //   short: the cost of every layer scales the same way with the padded batch shape, so the ratio
 //   does not depend on the depth. Counters: sequences_per_s, padded_tokens and real_tokens per
 //   pass, mean_length; the sorted run adds sorted_over_unsorted_throughput. Encoder threads 2.
+// BM_BertBaseCuda/precision: the bert-base pass of BM_BertBase on the GPU (skipped with a message
+//   without one), precision 0 = fp32, 1 = fp16, 2 = bf16; one warm-up pass, then 20 timed passes,
+//   each ending with the pooled output copied to the host (so synchronised). The fp16 and bf16 rows
+//   add speedup_vs_fp32 and max_abs_diff_vs_fp32. scripts/gpu_check.sh runs it beside Hugging Face
+//   eager on the same GPU (tests/benchmarks/bert_hf.py bench).
 //
 // Each pass takes seconds on 2 cores, so every benchmark runs a fixed small number of iterations,
 // and the figures move with the machine's load. Run: build/tests/benchmarks/bert_encoder_benchmark (needs ../shared for the vocabulary).
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -30,6 +36,7 @@
 
 #include "algorithms/language_model/bert_tokenizer.hpp"
 #include "algorithms/torch/bert_encoder.hpp"
+#include "algorithms/torch/torch_runtime.hpp"
 #include "experiments/register_all.hpp"
 #include "framework/random.hpp"
 
@@ -114,6 +121,47 @@ void BM_BertBase(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_BertBase)->ArgName("threads")->Arg(1)->Arg(2)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+void BM_BertBaseCuda(benchmark::State& state) {
+  if (!torch_cuda_available()) {
+    state.SkipWithError(("no CUDA device: " + torch_build_description()).c_str());
+    return;
+  }
+  const Precision precisions[] = {Precision::F32, Precision::F16, Precision::BF16};
+  const auto precision = precisions[state.range(0)];
+  const auto encoder = BertEncoder::random(bert_base(12), 42, EncoderSettings{true, precision, 1});
+  const auto batch = full_batch(32, 128);
+  std::vector<float> output = encoder->pooled(batch, Pooling::Mean, false);  // warm-up: kernels, allocator
+  const auto start = std::chrono::steady_clock::now();
+  for (auto _ : state) {
+    output = encoder->pooled(batch, Pooling::Mean, false);
+    benchmark::DoNotOptimize(output.data());
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
+                         static_cast<double>(state.iterations());
+  state.counters["sequences_per_s"] =
+      benchmark::Counter(double(state.iterations() * batch.batch), benchmark::Counter::kIsRate);
+  state.counters["tokens_per_s"] =
+      benchmark::Counter(double(state.iterations() * batch.batch * batch.length), benchmark::Counter::kIsRate);
+  auto& baseline = baselines()["cuda_fp32"];
+  if (precision == Precision::F32) {
+    baseline = {seconds, output};
+  } else if (!baseline.output.empty()) {
+    state.counters["speedup_vs_fp32"] = baseline.seconds / seconds;
+    double worst = 0;
+    for (size_t k = 0; k < output.size(); ++k)
+      worst = std::max(worst, std::abs(static_cast<double>(output[k]) - baseline.output[k]));
+    state.counters["max_abs_diff_vs_fp32"] = worst;
+  }
+}
+BENCHMARK(BM_BertBaseCuda)
+    ->ArgName("precision")
+    ->Arg(0)
+    ->Arg(1)
+    ->Arg(2)
+    ->Iterations(20)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 // The token ids of a seeded sample of item texts, truncated to 128 tokens.
 const std::vector<std::vector<int32_t>>& sampled_encodings() {

@@ -6,8 +6,10 @@
 // - full-ranking evaluation of all 6,040 users x 3,706 items through the framework evaluator
 //   (scores, masking of ~165 training items per user, top-10, hit@10): users/s, Fast (split first
 //   layer, item half precomputed) against Reference (every pair through the whole network).
-// Arguments: /batch/threads (training), /threads (evaluation); threads = at::set_num_threads and
-// the evaluator's workers. speedup_vs_reference appears on a Fast row when its Reference twin ran
+// - the same training on the GPU (BM_NeuMFTrainCuda*, batch 256, 1024 and 4096; skipped with a
+//   message when libtorch sees no CUDA device): the instances start on the CPU as in a real fit.
+// Arguments: /batch/threads (training; threads 0 on the GPU), /threads (evaluation); threads =
+// at::set_num_threads and the evaluator's workers. speedup_vs_reference appears on a Fast row when its Reference twin ran
 // first (the default order). scripts/bench_ncf_vs_pytorch.sh runs the training rows beside the
 // same model in PyTorch eager (tests/benchmarks/ncf_pytorch.py).
 #include <chrono>
@@ -53,11 +55,15 @@ double seconds(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-void train(benchmark::State& state, NcfNetwork::Implementation implementation) {
+void train(benchmark::State& state, NcfNetwork::Implementation implementation, Device device = Device::Cpu) {
   const int64_t batch = state.range(0), threads = state.range(1);
-  configure_torch_cpu_threads(static_cast<int>(threads));
+  if (device == Device::Cuda && !torch_cuda_available()) {
+    state.SkipWithError(("no CUDA device: " + torch_build_description()).c_str());
+    return;
+  }
+  if (device == Device::Cpu) configure_torch_cpu_threads(static_cast<int>(threads));
   static const TrainingInstances data = random_instances(kInstances);
-  auto network = NcfNetwork::create(paper_neumf(), 7, Device::Cpu, implementation);
+  auto network = NcfNetwork::create(paper_neumf(), 7, device, implementation);
   network->set_optimizer({});
   TrainingInstances warmup = data;
   warmup.users.resize(static_cast<size_t>(batch * 4));
@@ -67,7 +73,7 @@ void train(benchmark::State& state, NcfNetwork::Implementation implementation) {
   double total = 0;
   for (auto _ : state) {
     const auto start = std::chrono::steady_clock::now();
-    network->train_epoch(data, batch);
+    network->train_epoch(data, batch);  // ends with the epoch's mean loss on the host: synchronised
     total += seconds(start);
   }
   const double samples = static_cast<double>(state.iterations()) * kInstances;
@@ -79,6 +85,10 @@ void train(benchmark::State& state, NcfNetwork::Implementation implementation) {
 
 void BM_NeuMFTrainReference(benchmark::State& state) { train(state, NcfNetwork::Implementation::Reference); }
 void BM_NeuMFTrainFast(benchmark::State& state) { train(state, NcfNetwork::Implementation::Fast); }
+void BM_NeuMFTrainCudaReference(benchmark::State& state) {
+  train(state, NcfNetwork::Implementation::Reference, Device::Cuda);
+}
+void BM_NeuMFTrainCudaFast(benchmark::State& state) { train(state, NcfNetwork::Implementation::Fast, Device::Cuda); }
 
 // Random training matrix (~165 items per user, like ML-1M) for the evaluator's masking.
 const Interactions& random_train() {
@@ -154,12 +164,17 @@ void training_args(benchmark::internal::Benchmark* b) {
   for (int64_t batch : {256, 4096})
     for (int64_t threads : {1, 2}) b->Args({batch, threads});
 }
+void cuda_training_args(benchmark::internal::Benchmark* b) {
+  for (int64_t batch : {256, 1024, 4096}) b->Args({batch, 0});
+}
 
 }  // namespace
 
 // Pairs in the order Reference, Fast per argument set, so every Fast row finds its ratio.
 BENCHMARK(BM_NeuMFTrainReference)->Apply(training_args)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_NeuMFTrainFast)->Apply(training_args)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_NeuMFTrainCudaReference)->Apply(cuda_training_args)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_NeuMFTrainCudaFast)->Apply(cuda_training_args)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_NeuMFFullRankingReference)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_NeuMFFullRankingFast)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 

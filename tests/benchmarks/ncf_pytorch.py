@@ -9,7 +9,11 @@ NeuMF with the NCF paper's sizes (factors 8, MLP [64,32,16,8]) on ML-1M-sized id
 Prints one JSON object per (batch, threads): samples/s measured over whole passes of at least
 --min-time seconds, after one warm-up pass of 4 batches.
 
-Usage: python3 ncf_pytorch.py [--batches 256 4096] [--threads 1 2] [--min-time 2]
+With --device cuda the model, the instances and the optimizer live on the GPU (threads are then
+irrelevant and reported as 0) and each timed pass ends with torch.cuda.synchronize(); the
+BM_NeuMFTrainCuda rows of ncf_benchmark are its counterpart (scripts/gpu_check.sh runs both).
+
+Usage: python3 ncf_pytorch.py [--batches 256 4096] [--threads 1 2] [--min-time 2] [--device cpu|cuda]
 """
 import argparse
 import json
@@ -50,16 +54,20 @@ def train_pass(model, optimizer, loss_fn, users, items, labels, batch):
         loss = loss_fn(model(users[begin:end], items[begin:end]), labels[begin:end])
         loss.backward()
         optimizer.step()
+    if users.is_cuda:
+        torch.cuda.synchronize()
 
 
-def measure(batch, threads, min_time):
-    torch.set_num_threads(threads)
+def measure(batch, threads, min_time, device="cpu"):
+    if device == "cpu":
+        torch.set_num_threads(threads)
     generator = torch.Generator().manual_seed(20240612)
     users = torch.randint(USERS, (INSTANCES,), generator=generator)
     items = torch.randint(ITEMS, (INSTANCES,), generator=generator)
     labels = (torch.arange(INSTANCES) % 5 == 0).float()
     torch.manual_seed(7)
-    model = NeuMF(USERS, ITEMS)
+    model = NeuMF(USERS, ITEMS).to(device)
+    users, items, labels = users.to(device), items.to(device), labels.to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
     loss_fn = nn.BCEWithLogitsLoss()
     warm = 4 * batch
@@ -71,7 +79,8 @@ def measure(batch, threads, min_time):
         elapsed = time.perf_counter() - start
         if elapsed >= min_time:
             break
-    return {"batch": batch, "threads": threads, "samples_per_s": passes * INSTANCES / elapsed,
+    return {"batch": batch, "threads": threads if device == "cpu" else 0, "device": device,
+            "samples_per_s": passes * INSTANCES / elapsed,
             "seconds": elapsed, "passes": passes, "torch": torch.__version__}
 
 
@@ -80,10 +89,11 @@ def main():
     parser.add_argument("--batches", type=int, nargs="+", default=[256, 4096])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--min-time", type=float, default=2.0)
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     args = parser.parse_args()
     for batch in args.batches:
-        for threads in args.threads:
-            print(json.dumps(measure(batch, threads, args.min_time)), flush=True)
+        for threads in args.threads if args.device == "cpu" else [0]:
+            print(json.dumps(measure(batch, threads, args.min_time, args.device)), flush=True)
 
 
 if __name__ == "__main__":
