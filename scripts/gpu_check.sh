@@ -14,6 +14,8 @@
 #      on the GPU and on the CPU; the replay protocol with user_knn on the GPU (refits every round)
 #      and on the CPU (incremental updates): the hits must be equal.
 # Everything goes to $OUT/gpu_check.log (plus metrics and JSON files under $OUT).
+# `bash scripts/gpu_check.sh --unit` builds only the unit tests and runs step 1, then every unit test
+# (ctest -L unit) against the GPU machine's libtorch.
 #
 # The machine lacks some -dev packages (the 2026-11 image: utf8proc, Boost); the configure is then
 # retried with Debian's copies carried in .devdeps/, which also holds the shared BERT fixture
@@ -41,6 +43,7 @@ if [ "${1:-}" = "--prepare-deps" ]; then
   du -sh $D
   exit 0
 fi
+MODE="${1:-all}"
 OUT="${OUT:-/tmp/gpu_check_out}"
 mkdir -p "$OUT"
 exec > >(tee "$OUT/gpu_check.log") 2>&1
@@ -77,9 +80,11 @@ if ! cmake -S "$ROOT" -B "$B" "${COMMON[@]}" -DCMAKE_PREFIX_PATH="$TORCH_PREFIX"
 fi
 grep -E "Found Torch|CUDA detected|NVCC flags" "$OUT/configure.log" | head -5
 
-step "build tailrec, tailrec_unit_tests, ncf_benchmark, bert_encoder_benchmark (-j$(nproc))"
+step "build (-j$(nproc))"
 start=$(date +%s)
-cmake --build "$B" -j"$(nproc)" --target tailrec tailrec_unit_tests ncf_benchmark bert_encoder_benchmark \
+targets=(tailrec tailrec_unit_tests ncf_benchmark bert_encoder_benchmark)
+[ "$MODE" = --unit ] && targets=(tailrec tailrec_unit_tests)
+cmake --build "$B" -j"$(nproc)" --target "${targets[@]}" \
   >"$OUT/build.log" 2>&1 || { grep -E "error" -A3 "$OUT/build.log" | head -60; tail -20 "$OUT/build.log"; exit 1; }
 echo "build took $(( $(date +%s) - start )) s"
 TAILREC="$B/experiments/tailrec"
@@ -88,6 +93,15 @@ export TAILREC_CACHE_DIR=/tmp/tailrec-cache TAILREC_SHARED="$SHARED"
 step "1. unit tests on the GPU and the BERT suites"
 timeout 180 "$B/tests/tailrec_unit_tests" --gtest_filter='*Cuda*:Bert*:TextEmbedder*:ItemTextEmbedding*' \
   --gtest_brief=1 || failures+=("unit tests")
+if [ "$MODE" = --unit ]; then
+  step "every unit test (ctest -L unit)"
+  (cd "$B" && timeout 200 ctest -L unit -j"$(nproc)" --timeout 120 --output-on-failure >"$OUT/ctest_unit.log" 2>&1) \
+    || failures+=("ctest unit")
+  tail -25 "$OUT/ctest_unit.log"
+  step "done; failures: ${failures[*]:-none}"
+  [ ${#failures[@]} -eq 0 ]
+  exit
+fi
 
 step "2. NeuMF training on the GPU: tailrec against PyTorch eager (2^17 instances per pass, Adam)"
 timeout 120 "$B/tests/benchmarks/ncf_benchmark" --benchmark_filter='NeuMFTrainCuda' --benchmark_min_time=1 \
