@@ -89,6 +89,14 @@ cmake --build "$B" -j"$(nproc)" --target "${targets[@]}" \
 echo "build took $(( $(date +%s) - start )) s"
 TAILREC="$B/experiments/tailrec"
 export TAILREC_CACHE_DIR=/tmp/tailrec-cache TAILREC_SHARED="$SHARED"
+# PyTorch's wheels export the copy of libstdc++ they link statically (pytorch/pytorch#133437); our
+# programs then bind std:: functions to it, and its std::filesystem::remove_all crashed (110 unit
+# tests on 2026-11-28, docs/device/README.md). Loading the system's libstdc++ first avoids it.
+TORCH_LIB="$(python3 -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')"
+if nm -D --defined-only "$TORCH_LIB/libtorch.so" 2>/dev/null | grep -q 'St10filesystem10remove_all'; then
+  export LD_PRELOAD="$(g++ -print-file-name=libstdc++.so.6)"
+  echo "libtorch.so exports std::filesystem: LD_PRELOAD=$LD_PRELOAD"
+fi
 
 step "1. unit tests on the GPU and the BERT suites"
 timeout 180 "$B/tests/tailrec_unit_tests" --gtest_filter='*Cuda*:Bert*:TextEmbedder*:ItemTextEmbedding*' \
