@@ -12,6 +12,13 @@ DelimitedReader::DelimitedReader(std::string text, std::string file, DelimitedFo
     : text_(std::move(text)), file_(std::move(file)), format_(std::move(format)) {
   if (format_.separator.empty()) fail("{}: the column separator is empty", file_);
   if (text_.size() >= 3 && text_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = 3;  // UTF-8 byte order mark
+  // Classic Mac OS line ends (a carriage return alone) would read as one long line, then fail later
+  // with a message about columns or an empty file that hides the cause.
+  const auto cr = text_.find('\r', pos_);
+  if (cr != std::string::npos && cr + 1 < text_.size() && text_.find('\n', pos_) == std::string::npos)
+    fail("{}: its lines end in a carriage return alone (classic Mac OS line ends), so the whole file reads as "
+         "one line; convert them first, e.g. tr '\\r' '\\n' < {} > converted.csv",
+         file_, file_);
 }
 
 std::string DelimitedReader::where() const { return fmt::format("{}:{}", file_, record_line_); }

@@ -91,6 +91,7 @@ class Reader {
       ok_ = false;
       return;
     }
+    if (size == 0) return;  // an empty array's data() may be null, which memcpy must not get
     std::memcpy(out, data_.data() + pos_, size);
     pos_ += size;
   }

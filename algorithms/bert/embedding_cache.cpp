@@ -168,7 +168,7 @@ EmbeddingCacheRead load_embedding_cache(const std::filesystem::path& file, const
   e.rows = rows;
   e.dim = dim;
   e.values.resize(static_cast<size_t>(rows * dim));
-  std::memcpy(e.values.data(), data.data() + pos, e.values.size() * sizeof(float));
+  if (!e.values.empty()) std::memcpy(e.values.data(), data.data() + pos, e.values.size() * sizeof(float));
   result.embeddings = std::move(e);
   return result;
 }

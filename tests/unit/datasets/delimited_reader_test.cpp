@@ -73,6 +73,21 @@ TEST(DatasetsDelimitedReader, ErrorsNameFileAndLine) {
             std::string::npos);
 }
 
+// Classic Mac OS line ends are named as such, not reported as a one-line file; a lone trailing \r
+// (one record, no newline) is still an ordinary line end.
+TEST(DatasetsDelimitedReader, CarriageReturnOnlyLineEndsAreNamed) {
+  const auto message = error_of([] { DelimitedReader r("user,item\r1,2\r3,4\r", "mac.csv", {",", true}); });
+  EXPECT_NE(message.find("mac.csv: its lines end in a carriage return alone"), std::string::npos) << message;
+  EXPECT_NE(message.find("tr '\\r' '\\n' < mac.csv"), std::string::npos) << message;
+  DelimitedReader single("a,b\r", "one.csv", {",", true});
+  ASSERT_TRUE(single.next());
+  EXPECT_EQ(record(single), (std::vector<std::string>{"a", "b"}));
+  DelimitedReader crlf("a,b\r\nc,d\r\n", "crlf.csv", {",", true});
+  ASSERT_TRUE(crlf.next());
+  ASSERT_TRUE(crlf.next());
+  EXPECT_EQ(record(crlf), (std::vector<std::string>{"c", "d"}));
+}
+
 TEST(DatasetsTextFile, Latin1ToUtf8) {
   // 0xE9 (é) -> C3 A9; 0xFC (ü) -> C3 BC; ASCII unchanged.
   EXPECT_EQ(latin1_to_utf8("Mis\xE9rables \xFC"), "Mis\xC3\xA9rables \xC3\xBC");
