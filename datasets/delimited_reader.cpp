@@ -1,5 +1,6 @@
 #include "datasets/delimited_reader.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -12,13 +13,25 @@ DelimitedReader::DelimitedReader(std::string text, std::string file, DelimitedFo
     : text_(std::move(text)), file_(std::move(file)), format_(std::move(format)) {
   if (format_.separator.empty()) fail("{}: the column separator is empty", file_);
   if (text_.size() >= 3 && text_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = 3;  // UTF-8 byte order mark
-  // Classic Mac OS line ends (a carriage return alone) would read as one long line, then fail later
-  // with a message about columns or an empty file that hides the cause.
-  const auto cr = text_.find('\r', pos_);
-  if (cr != std::string::npos && cr + 1 < text_.size() && text_.find('\n', pos_) == std::string::npos)
-    fail("{}: its lines end in a carriage return alone (classic Mac OS line ends), so the whole file reads as "
-         "one line; convert them first, e.g. tr '\\r' '\\n' < {} > converted.csv",
-         file_, file_);
+  reject_carriage_return_line_ends();
+}
+
+// Classic Mac OS line ends (a carriage return alone) would read as one long line and fail later
+// with a message about columns or an empty file that hides the cause. Only the first line is
+// looked at: it ends in a bare CR if one comes before the first LF (or, without any LF, before
+// the last byte, where a lone CR is an ordinary line end), outside quotes.
+void DelimitedReader::reject_carriage_return_line_ends() const {
+  const size_t lf = text_.find('\n', pos_);
+  const size_t limit = lf != std::string::npos ? lf : (text_.empty() ? 0 : text_.size() - 1);
+  size_t cr = text_.find('\r', pos_);
+  while (cr != std::string::npos && cr < limit && text_[cr + 1] == '\n') cr = text_.find('\r', cr + 1);
+  if (cr == std::string::npos || cr >= limit) return;
+  if (format_.quoting && std::count(text_.begin() + static_cast<std::ptrdiff_t>(pos_),
+                                    text_.begin() + static_cast<std::ptrdiff_t>(cr), '"') % 2 == 1)
+    return;  // inside a quoted field: data
+  fail("{}: its lines end in a carriage return alone (classic Mac OS line ends), so the whole file reads as "
+       "one line; convert them first, e.g. tr '\\r' '\\n' < '{}' > '{}.converted'",
+       file_, file_, file_);
 }
 
 std::string DelimitedReader::where() const { return fmt::format("{}:{}", file_, record_line_); }

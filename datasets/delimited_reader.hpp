@@ -37,6 +37,7 @@ class DelimitedReader {
 
  private:
   void parse_plain(size_t end_of_line);
+  void reject_carriage_return_line_ends() const;
   std::string text_;
   std::string file_;
   DelimitedFormat format_;

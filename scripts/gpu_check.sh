@@ -14,13 +14,13 @@
 #      on the GPU and on the CPU; the replay protocol with user_knn on the GPU (refits every round)
 #      and on the CPU (incremental updates): the hits must be equal.
 # Everything goes to $OUT/gpu_check.log (plus metrics and JSON files under $OUT).
-# `bash scripts/gpu_check.sh --unit` builds only the unit tests and runs step 1, then every unit test
-# (ctest -L unit) against the GPU machine's libtorch.
+# `bash scripts/gpu_check.sh --unit` builds only tailrec and the unit tests and runs step 1, then
+# every unit test (ctest -L unit) against the GPU machine's libtorch.
 #
 # The machine lacks some -dev packages (the 2026-11 image: utf8proc, Boost); the configure is then
 # retried with Debian's copies carried in .devdeps/, which also holds the shared BERT fixture
 # (../shared does not travel). Prepare it on the CPU machine with
-# `bash scripts/gpu_check.sh --prepare-deps` (~25 MB, ignored through .git/info/exclude).
+# `bash scripts/gpu_check.sh --prepare-deps` (~31 MB, ignored through .git/info/exclude).
 set -uo pipefail
 if [ "${1:-}" = "--prepare-deps" ]; then
   set -e
@@ -47,6 +47,16 @@ MODE="${1:-all}"
 OUT="${OUT:-/tmp/gpu_check_out}"
 mkdir -p "$OUT"
 exec > >(tee "$OUT/gpu_check.log") 2>&1
+tee_pid=$!
+# Every exit goes through here, so that tee has written the last lines before the script ends.
+finish() {
+  exec >&- 2>&-
+  wait "$tee_pid" 2>/dev/null
+  exit "$1"
+}
+# The reference scripts run in python3's own environment: the carried libraries and the preload
+# below are for our programs.
+PY=(env -u LD_LIBRARY_PATH -u LD_PRELOAD python3)
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 B="$ROOT/build-gpu-check"
@@ -71,12 +81,12 @@ step "configure (system packages)"
 if ! cmake -S "$ROOT" -B "$B" "${COMMON[@]}" -DCMAKE_PREFIX_PATH="$TORCH_PREFIX" >"$OUT/configure.log" 2>&1; then
   grep -E "Error|Could not|not found" "$OUT/configure.log" | head -8
   step "configure failed; retrying with the carried .devdeps"
-  [ -d "$ROOT/.devdeps/lib" ] || { echo "no .devdeps carried"; exit 1; }
+  [ -d "$ROOT/.devdeps/lib" ] || { echo "no .devdeps carried"; finish 1; }
   export LIBRARY_PATH="$ROOT/.devdeps/lib" LD_LIBRARY_PATH="$ROOT/.devdeps/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   rm -rf "$B"
   cmake -S "$ROOT" -B "$B" "${COMMON[@]}" -DCMAKE_PREFIX_PATH="$TORCH_PREFIX;$ROOT/.devdeps" \
     -DCMAKE_EXE_LINKER_FLAGS="-Wl,-rpath-link,$ROOT/.devdeps/lib" >"$OUT/configure.log" 2>&1 \
-    || { tail -40 "$OUT/configure.log"; exit 1; }
+    || { tail -40 "$OUT/configure.log"; finish 1; }
 fi
 grep -E "Found Torch|CUDA detected|NVCC flags" "$OUT/configure.log" | head -5
 
@@ -85,15 +95,15 @@ start=$(date +%s)
 targets=(tailrec tailrec_unit_tests ncf_benchmark bert_encoder_benchmark)
 [ "$MODE" = --unit ] && targets=(tailrec tailrec_unit_tests)
 cmake --build "$B" -j"$(nproc)" --target "${targets[@]}" \
-  >"$OUT/build.log" 2>&1 || { grep -E "error" -A3 "$OUT/build.log" | head -60; tail -20 "$OUT/build.log"; exit 1; }
+  >"$OUT/build.log" 2>&1 || { grep -E "error" -A3 "$OUT/build.log" | head -60; tail -20 "$OUT/build.log"; finish 1; }
 echo "build took $(( $(date +%s) - start )) s"
 TAILREC="$B/experiments/tailrec"
 export TAILREC_CACHE_DIR=/tmp/tailrec-cache TAILREC_SHARED="$SHARED"
 # PyTorch's wheels export the copy of libstdc++ they link statically (pytorch/pytorch#133437); our
-# programs then bind std:: functions to it, and its std::filesystem::remove_all crashed (110 unit
+# programs then bind std:: functions to it, and its std::filesystem::remove_all crashed (109 unit
 # tests on 2026-11-28, docs/device/README.md). Loading the system's libstdc++ first avoids it.
-TORCH_LIB="$(python3 -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')"
-if nm -D --defined-only "$TORCH_LIB/libtorch.so" 2>/dev/null | grep -q 'St10filesystem10remove_all'; then
+TORCH_LIB="$("${PY[@]}" -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')"
+if grep -q 'St10filesystem10remove_all' <(nm -D --defined-only "$TORCH_LIB/libtorch.so" 2>/dev/null); then
   export LD_PRELOAD="$(g++ -print-file-name=libstdc++.so.6)"
   echo "libtorch.so exports std::filesystem: LD_PRELOAD=$LD_PRELOAD"
 fi
@@ -107,16 +117,15 @@ if [ "$MODE" = --unit ]; then
     || failures+=("ctest unit")
   tail -25 "$OUT/ctest_unit.log"
   step "done; failures: ${failures[*]:-none}"
-  [ ${#failures[@]} -eq 0 ]
-  exit
+  finish $(( ${#failures[@]} > 0 ))
 fi
 
 step "2. NeuMF training on the GPU: tailrec against PyTorch eager (2^17 instances per pass, Adam)"
-timeout 120 "$B/tests/benchmarks/ncf_benchmark" --benchmark_filter='NeuMFTrainCuda' --benchmark_min_time=1 \
+timeout 120 "$B/tests/benchmarks/ncf_benchmark" --benchmark_filter='NeuMFTrainCuda' --benchmark_min_time=3s \
   --benchmark_format=json >"$OUT/ncf_cuda.json" || failures+=("ncf benchmark")
-timeout 120 python3 tests/benchmarks/ncf_pytorch.py --device cuda --batches 256 1024 4096 --min-time 1 \
+timeout 120 "${PY[@]}" tests/benchmarks/ncf_pytorch.py --device cuda --batches 256 1024 4096 --min-time 1 \
   >"$OUT/ncf_pytorch_cuda.jsonl" || failures+=("ncf pytorch")
-python3 - "$OUT/ncf_cuda.json" "$OUT/ncf_pytorch_cuda.jsonl" <<'EOF' || failures+=("ncf table")
+"${PY[@]}" - "$OUT/ncf_cuda.json" "$OUT/ncf_pytorch_cuda.jsonl" <<'EOF' || failures+=("ncf table")
 import json, sys
 rows = {}
 for b in json.load(open(sys.argv[1]))["benchmarks"]:
@@ -127,6 +136,9 @@ for line in open(sys.argv[2]):
     r = json.loads(line)
     rows.setdefault(r["batch"], {})["pytorch"] = r["samples_per_s"]
 print(f"{'batch':>6} {'tailrec':>14} {'libtorch textbook':>18} {'PyTorch eager':>14} {'tailrec/PyTorch':>16}")
+if not rows or any(len(r) < 3 for r in rows.values()):
+    print("missing rows:", rows)
+    sys.exit(1)
 for batch in sorted(rows):
     r = rows[batch]
     fmt = lambda v: f"{v / 1e6:.3f} M/s" if v else "n/a"
@@ -137,8 +149,8 @@ EOF
 step "3. bert-base, 32 x 128 tokens, on the GPU: tailrec against Hugging Face transformers"
 timeout 120 "$B/tests/benchmarks/bert_encoder_benchmark" --benchmark_filter='BertBaseCuda' \
   --benchmark_format=json >"$OUT/bert_cuda.json" || failures+=("bert benchmark")
-timeout 150 python3 tests/benchmarks/bert_hf.py bench --iterations 20 >"$OUT/bert_hf.jsonl" || failures+=("bert hf bench")
-python3 - "$OUT/bert_cuda.json" "$OUT/bert_hf.jsonl" <<'EOF' || failures+=("bert table")
+timeout 150 "${PY[@]}" tests/benchmarks/bert_hf.py bench --iterations 20 >"$OUT/bert_hf.jsonl" || failures+=("bert hf bench")
+"${PY[@]}" - "$OUT/bert_cuda.json" "$OUT/bert_hf.jsonl" <<'EOF' || failures+=("bert table")
 import json, re, sys
 names = {"0": "fp32", "1": "fp16", "2": "bf16"}
 ours = {}
@@ -149,6 +161,9 @@ hf = {}
 for line in open(sys.argv[2]):
     r = json.loads(line)
     hf[(r["precision"], r["attention"])] = r["sequences_per_s"]
+if len(ours) < 3 or not hf:
+    print("missing rows: tailrec", sorted(ours), "transformers", sorted(hf))
+    sys.exit(1)
 attentions = sorted({a for _, a in hf})
 print(f"{'precision':>9} {'tailrec seq/s':>14} " + " ".join(f"{'HF ' + a + ' seq/s':>16} {'ratio':>6}" for a in attentions)
       + f" {'max |diff| vs fp32':>19}")
@@ -164,7 +179,7 @@ for p in ("fp32", "fp16", "bf16"):
 EOF
 
 step "4. a bert-base checkpoint written by transformers: tailrec model embed --device cuda vs transformers"
-python3 - "$ROOT/datasets/ml-latest-small/movies.csv" /tmp/texts.txt <<'EOF'
+"${PY[@]}" - "$ROOT/datasets/ml-latest-small/movies.csv" /tmp/texts.txt <<'EOF'
 import csv, sys
 with open(sys.argv[1], newline="", encoding="utf-8") as f, open(sys.argv[2], "w", encoding="utf-8") as out:
     for k, row in enumerate(csv.DictReader(f)):
@@ -172,12 +187,14 @@ with open(sys.argv[1], newline="", encoding="utf-8") as f, open(sys.argv[2], "w"
             break
         out.write(f"{row['title']}. {row['genres'].replace('|', ', ')}\n")
 EOF
-if timeout 120 python3 tests/benchmarks/bert_hf.py checkpoint /tmp/bert-base-random --fixture "$SHARED/fixtures/bert/tiny-random-bert"; then
-  start=$(date +%s.%N)
+if timeout 120 "${PY[@]}" tests/benchmarks/bert_hf.py checkpoint /tmp/bert-base-random --fixture "$SHARED/fixtures/bert/tiny-random-bert"; then
+  rm -f /tmp/emb.tsv
+  start=$EPOCHREALTIME
   timeout 120 "$TAILREC" model embed --model /tmp/bert-base-random --input /tmp/texts.txt --output /tmp/emb.tsv \
     --pooling mean --no-normalize --max-length 128 --batch-size 32 --device cuda || failures+=("model embed")
-  echo "tailrec model embed (2,000 texts, load included): $(python3 -c "import time; print(round(time.time() - $start, 2))") s"
-  timeout 120 python3 tests/benchmarks/bert_hf.py compare /tmp/bert-base-random /tmp/texts.txt /tmp/emb.tsv \
+  end=$EPOCHREALTIME
+  echo "tailrec model embed (2,000 texts, load included): $("${PY[@]}" -c "print(round($end - $start, 2))") s"
+  timeout 120 "${PY[@]}" tests/benchmarks/bert_hf.py compare /tmp/bert-base-random /tmp/texts.txt /tmp/emb.tsv \
     --max-length 128 --tolerance 1e-3 | tee "$OUT/bert_compare.json" || failures+=("bert compare")
 else
   failures+=("bert checkpoint")
@@ -202,15 +219,18 @@ for device in cuda cpu; do
     || { tail -5 /tmp/replay-$device.log; failures+=("replay $device"); }
   grep -E "update|refit|complete" /tmp/replay-$device.log | head -4
 done
-# Every column but update (incremental / refit) and update_seconds.
-rounds() { cut -f1-19,22- "/tmp/replay-$1/replay_rounds.tsv"; }
+# Every column but update (incremental / refit) and update_seconds, found by name.
+rounds() {
+  awk -F'\t' 'NR == 1 { for (c = 1; c <= NF; ++c) keep[c] = $c != "update" && $c != "update_seconds" }
+    { line = ""; for (c = 1; c <= NF; ++c) if (keep[c]) line = line $c "\t"; print line }' "/tmp/replay-$1/replay_rounds.tsv"
+}
 if [ -f /tmp/replay-cuda/replay_rounds.tsv ] && cmp -s <(rounds cuda) <(rounds cpu); then
   echo "replay_rounds.tsv: the GPU refits and the CPU updates give the same rounds, hits and metrics"
-  cut -f1,2,9,20,21 /tmp/replay-cuda/replay_rounds.tsv | head -4
+  head -4 /tmp/replay-cuda/replay_rounds.tsv | cut -f1-3,9
 else
   echo "replay_rounds.tsv differs between cuda and cpu:"; diff <(rounds cuda) <(rounds cpu) | head -10
   failures+=("replay equality")
 fi
 
 step "done; failures: ${failures[*]:-none}"
-[ ${#failures[@]} -eq 0 ]
+finish $(( ${#failures[@]} > 0 ))

@@ -73,12 +73,15 @@ TEST(DatasetsDelimitedReader, ErrorsNameFileAndLine) {
             std::string::npos);
 }
 
-// Classic Mac OS line ends are named as such, not reported as a one-line file; a lone trailing \r
-// (one record, no newline) is still an ordinary line end.
+// Classic Mac OS line ends are named as such, not reported as a one-line file: also with a BOM or an
+// editor's final LF. A lone trailing \r (one record, no newline), CRLF files, a CR inside a quoted
+// field of the first record and an empty text are not CR-only files.
 TEST(DatasetsDelimitedReader, CarriageReturnOnlyLineEndsAreNamed) {
-  const auto message = error_of([] { DelimitedReader r("user,item\r1,2\r3,4\r", "mac.csv", {",", true}); });
-  EXPECT_NE(message.find("mac.csv: its lines end in a carriage return alone"), std::string::npos) << message;
-  EXPECT_NE(message.find("tr '\\r' '\\n' < mac.csv"), std::string::npos) << message;
+  for (const std::string text : {"user,item\r1,2\r3,4\r", "\xEF\xBB\xBFuser,item\r1,2\r", "user,item\r1,2\r3,4\n"}) {
+    const auto message = error_of([&] { DelimitedReader r(text, "mac.csv", {",", true}); });
+    EXPECT_NE(message.find("mac.csv: its lines end in a carriage return alone"), std::string::npos) << message;
+    EXPECT_NE(message.find("tr '\\r' '\\n' < 'mac.csv' > 'mac.csv.converted'"), std::string::npos) << message;
+  }
   DelimitedReader single("a,b\r", "one.csv", {",", true});
   ASSERT_TRUE(single.next());
   EXPECT_EQ(record(single), (std::vector<std::string>{"a", "b"}));
@@ -86,6 +89,11 @@ TEST(DatasetsDelimitedReader, CarriageReturnOnlyLineEndsAreNamed) {
   ASSERT_TRUE(crlf.next());
   ASSERT_TRUE(crlf.next());
   EXPECT_EQ(record(crlf), (std::vector<std::string>{"c", "d"}));
+  DelimitedReader quoted("a,\"x\ry\"", "quoted.csv", {",", true});
+  ASSERT_TRUE(quoted.next());
+  EXPECT_EQ(record(quoted), (std::vector<std::string>{"a", "x\ry"}));
+  DelimitedReader empty("", "empty.csv", {",", true});
+  EXPECT_FALSE(empty.next());
 }
 
 TEST(DatasetsTextFile, Latin1ToUtf8) {
