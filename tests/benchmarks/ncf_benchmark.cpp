@@ -9,8 +9,8 @@
 // - the same training on the GPU (BM_NeuMFTrainCuda*, batch 256, 1024 and 4096; skipped with a
 //   message when libtorch sees no CUDA device): the instances start on the CPU as in a real fit.
 // Arguments: /batch/threads (training; threads 0 on the GPU), /threads (evaluation); threads =
-// at::set_num_threads and the evaluator's workers. speedup_vs_reference appears on a Fast row when its Reference twin ran
-// first (the default order). scripts/bench_ncf_vs_pytorch.sh runs the training rows beside the
+// at::set_num_threads and the evaluator's workers. speedup_vs_reference appears on a Fast row when
+// its Reference twin ran first (the default order). scripts/bench_ncf_vs_pytorch.sh runs the training rows beside the
 // same model in PyTorch eager (tests/benchmarks/ncf_pytorch.py).
 #include <chrono>
 #include <map>
