@@ -1,6 +1,8 @@
 #pragma once
-// Helpers shared by the unit tests: temporary folders and small files.
+// Helpers shared by the unit tests: temporary folders, small files and environment variables.
+#include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace tailrec::testing {
@@ -19,6 +21,26 @@ class TempDir {
 
  private:
   std::filesystem::path path_;
+};
+
+// Sets an environment variable for the object's lifetime; then restores it, or unsets it when it
+// was not set before.
+class ScopedEnv {
+ public:
+  ScopedEnv(const std::string& name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name.c_str())) old_ = old;
+    ::setenv(name.c_str(), value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (old_) ::setenv(name_.c_str(), old_->c_str(), 1);
+    else ::unsetenv(name_.c_str());
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
 };
 
 std::string read_text(const std::filesystem::path& path);

@@ -120,4 +120,25 @@ inline Matrix concat_embeddings(const BertExample& ex) {
   return item_rows(embedder.embed(ex.concat_texts()), {0, 1, 2, 3, 5});
 }
 
+// A user's bert profile computed independently: each training item's weight (1 for binary, the
+// rating minus the user's mean rating for centered) and the profile sum_j weight_j e_j.
+struct ReferenceProfile {
+  std::vector<double> weights;  // in the order of train.items_of(user)
+  std::vector<double> profile;
+};
+inline ReferenceProfile reference_profile(const BertExample& ex, const Matrix& e, int32_t user,
+                                          const std::string& profile_weights) {
+  const auto items = ex.train.items_of(user);
+  const auto ratings = ex.train.values_of(user);
+  double mean = 0;
+  for (float r : ratings) mean += r;
+  if (!ratings.empty()) mean /= static_cast<double>(ratings.size());
+  ReferenceProfile out{std::vector<double>(items.size()), std::vector<double>(e[0].size(), 0.0)};
+  for (size_t n = 0; n < items.size(); ++n) {
+    out.weights[n] = profile_weights == "binary" ? 1.0 : ratings[n] - mean;
+    for (size_t d = 0; d < out.profile.size(); ++d) out.profile[d] += out.weights[n] * e[static_cast<size_t>(items[n])][d];
+  }
+  return out;
+}
+
 }  // namespace tailrec::test

@@ -44,16 +44,7 @@ TEST(Bert, ProfileScoresEqualCosinesOfIndependentEmbeddings) {
                                        ex.train, ex.content);
     const auto scores = score_users(*fitted.algorithm, 5);
     for (int32_t u = 0; u < 5; ++u) {
-      const auto items = ex.train.items_of(u);
-      const auto ratings = ex.train.values_of(u);
-      double mean = 0;
-      for (float r : ratings) mean += r;
-      if (!ratings.empty()) mean /= static_cast<double>(ratings.size());
-      std::vector<double> profile(e[0].size(), 0.0);
-      for (size_t n = 0; n < items.size(); ++n) {
-        const double a = weights == "binary" ? 1.0 : ratings[n] - mean;
-        for (size_t d = 0; d < profile.size(); ++d) profile[d] += a * e[static_cast<size_t>(items[n])][d];
-      }
+      const auto profile = test::reference_profile(ex, e, u, weights).profile;
       for (int32_t i = 0; i < 6; ++i)
         EXPECT_NEAR(scores[static_cast<size_t>(u * 6 + i)], cosine(profile, e[static_cast<size_t>(i)]), 1e-5)
             << "user " << u << " item " << i;

@@ -196,16 +196,7 @@ TEST(ContentExplain, BertProfileNamesTheLikedItemsMostSimilarToTheTarget) {
     ASSERT_TRUE(a->explains());
     for (int32_t u = 0; u < 5; ++u) {
       const auto items = ex.train.items_of(u);
-      const auto ratings = ex.train.values_of(u);
-      double mean = 0;
-      for (float r : ratings) mean += r;
-      if (!ratings.empty()) mean /= static_cast<double>(ratings.size());
-      std::vector<double> profile(e[0].size(), 0.0);
-      std::vector<double> w(items.size());
-      for (size_t n = 0; n < items.size(); ++n) {
-        w[n] = weights == "binary" ? 1.0 : ratings[n] - mean;
-        for (size_t d = 0; d < profile.size(); ++d) profile[d] += w[n] * e[static_cast<size_t>(items[n])][d];
-      }
+      const auto [w, profile] = test::reference_profile(ex, e, u, weights);
       const double pn = std::sqrt(dot(profile, profile));
       for (int32_t i = 0; i < 6; ++i) {
         const std::string where = weights + " user " + std::to_string(u) + " item " + std::to_string(i);

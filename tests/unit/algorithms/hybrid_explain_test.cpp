@@ -12,48 +12,18 @@
 #include "algorithms/hybrid/bayesian_hybrid.hpp"
 #include "algorithms/hybrid/hybrid.hpp"
 #include "algorithms/rerank/rerank.hpp"
+#include "unit/algorithms/algorithm_test_support.hpp"
 #include "framework/error.hpp"
 #include "framework/logger.hpp"
 
 namespace tailrec {
 namespace {
 
-// score(u, i) = scores[u * num_items + i]; with `explains`, one reason {Term "cell", weight = score}.
-class Table final : public Algorithm {
- public:
-  Table(std::vector<double> scores, bool explains) : scores_(std::move(scores)), explains_(explains) {}
-  void fit(const FitContext& context) override {
-    num_items_ = context.train.num_items();
-    if (scores_.size() != static_cast<size_t>(context.train.num_users()) * static_cast<size_t>(num_items_))
-      fail("table: {} scores for {} x {}", scores_.size(), context.train.num_users(), num_items_);
-  }
-  void score(std::span<const int32_t> users, std::span<float> out) const override {
-    const auto n = static_cast<size_t>(num_items_);
-    for (size_t u = 0; u < users.size(); ++u)
-      for (size_t i = 0; i < n; ++i) out[u * n + i] = static_cast<float>(at(users[u], static_cast<int32_t>(i)));
-  }
-  std::vector<Reason> explain(int32_t user, int32_t item, int max_reasons) const override {
-    if (!explains_ || max_reasons <= 0) return {};
-    return {Reason{Reason::Kind::Term, -1, "cell", at(user, item), {}}};
-  }
-  bool explains() const override { return explains_; }
-
- private:
-  double at(int32_t user, int32_t item) const {
-    return scores_[static_cast<size_t>(user) * static_cast<size_t>(num_items_) + static_cast<size_t>(item)];
-  }
-  std::vector<double> scores_;
-  bool explains_;
-};
-
 const Registries& explain_registries() {
   static const Registries* registries = [] {
     auto* r = new Registries;
     register_metrics(*r);
-    for (const bool explains : {false, true})
-      r->algorithms.add({explains ? "explained" : "table", "test-only fixed scores",
-                         {ParamSpec::needed("scores", ParamType::FloatList, "row-major users x items")},
-                         [explains](const Params& p) { return std::make_unique<Table>(p.reals("scores"), explains); }});
+    test::register_table_scores(*r);
     register_hybrids(*r);
     register_rerank(*r);
     return r;

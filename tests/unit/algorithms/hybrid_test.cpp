@@ -16,31 +16,13 @@
 #include "algorithms/hybrid/hybrid.hpp"
 #include "algorithms/hybrid/score_normalization.hpp"
 #include "algorithms/hybrid/weighted_hybrid.hpp"
+#include "unit/algorithms/algorithm_test_support.hpp"
 #include "experiments/register_all.hpp"
 #include "framework/error.hpp"
 #include "framework/logger.hpp"
 
 namespace tailrec {
 namespace {
-
-// table: score(u, i) = scores[u * num_items + i], fixed in its parameters.
-class TableScores final : public Algorithm {
- public:
-  explicit TableScores(std::vector<double> scores) : scores_(std::move(scores)) {}
-  void fit(const FitContext& context) override {
-    num_items_ = context.train.num_items();
-    if (scores_.size() != static_cast<size_t>(context.train.num_users()) * static_cast<size_t>(num_items_))
-      fail("table: {} scores for {} x {}", scores_.size(), context.train.num_users(), num_items_);
-  }
-  void score(std::span<const int32_t> users, std::span<float> out) const override {
-    const auto n = static_cast<size_t>(num_items_);
-    for (size_t u = 0; u < users.size(); ++u)
-      for (size_t i = 0; i < n; ++i) out[u * n + i] = static_cast<float>(scores_[static_cast<size_t>(users[u]) * n + i]);
-  }
-
- private:
-  std::vector<double> scores_;
-};
 
 // Registries of this test: metrics, the baselines, `table` and the hybrids.
 const Registries& test_registries() {
@@ -49,9 +31,7 @@ const Registries& test_registries() {
     register_metrics(*r);
     register_most_popular(*r);
     register_random(*r);
-    r->algorithms.add({"table", "test-only fixed scores",
-                       {ParamSpec::needed("scores", ParamType::FloatList, "row-major users x items")},
-                       [](const Params& p) { return std::make_unique<TableScores>(p.reals("scores")); }});
+    test::register_table_scores(*r);
     register_hybrids(*r);
     return r;
   }();

@@ -14,7 +14,7 @@
 #include "algorithms/rerank/rerank.hpp"
 #include "framework/error.hpp"
 #include "framework/logger.hpp"
-#include "tests/unit/algorithms/algorithm_test_support.hpp"
+#include "unit/algorithms/algorithm_test_support.hpp"
 
 namespace tailrec {
 namespace {
@@ -97,27 +97,10 @@ TEST(RerankCategories, HeadMidTailByShareOfPopularity) {
   EXPECT_EQ(popularity_categories(phi, 0.2, 0.2), (std::vector<uint8_t>{0, 1, 1, 1, 1, 2, 2, 2}));
 }
 
-// table: score(u, i) = scores[u * num_items + i], fixed in its parameters.
-class TableScores final : public Algorithm {
- public:
-  explicit TableScores(std::vector<double> scores) : scores_(std::move(scores)) {}
-  void fit(const FitContext& context) override { num_items_ = context.train.num_items(); }
-  void score(std::span<const int32_t> users, std::span<float> out) const override {
-    const auto n = static_cast<size_t>(num_items_);
-    for (size_t u = 0; u < users.size(); ++u)
-      for (size_t i = 0; i < n; ++i) out[u * n + i] = static_cast<float>(scores_[static_cast<size_t>(users[u]) * n + i]);
-  }
-
- private:
-  std::vector<double> scores_;
-};
-
 const Registries& test_registries() {
   static const Registries* registries = [] {
     auto* r = new Registries;
-    r->algorithms.add({"table", "test-only fixed scores",
-                       {ParamSpec::needed("scores", ParamType::FloatList, "row-major users x items")},
-                       [](const Params& p) { return std::make_unique<TableScores>(p.reals("scores")); }});
+    test::register_table_scores(*r);
     register_rerank(*r);
     return r;
   }();

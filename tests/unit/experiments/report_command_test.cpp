@@ -1,6 +1,5 @@
 // `tailrec report` end to end on hand-made run folders: the files it writes, atomicity, the
 // missing-gnuplot note, and --reproduction against results/published/.
-#include <cstdlib>
 
 #include <gtest/gtest.h>
 
@@ -26,16 +25,6 @@ bool has_staging(const fs::path& dir) {
     if (e.path().filename().string().starts_with(".staging")) return true;
   return false;
 }
-
-// PATH without gnuplot for the lifetime of the object.
-class NoGnuplotOnPath {
- public:
-  NoGnuplotOnPath() : old_(std::getenv("PATH") ? std::getenv("PATH") : "") { ::setenv("PATH", "/nonexistent", 1); }
-  ~NoGnuplotOnPath() { ::setenv("PATH", old_.c_str(), 1); }
-
- private:
-  std::string old_;
-};
 
 TEST(ReportCommand, WritesEveryFormatIntoTheDefaultFolder) {
   TempDir dir;
@@ -82,7 +71,7 @@ TEST(ReportCommand, WithoutGnuplotKeepsDataAndScriptsAndSaysHowToDraw) {
   c.inputs = {(dir / "s1").string(), (dir / "s2").string()};
   c.out = (dir / "out").string();
   {
-    NoGnuplotOnPath no_gnuplot;
+    testing::ScopedEnv no_gnuplot("PATH", "/nonexistent");  // the data is checked, not the drawing
     ::testing::internal::CaptureStdout();
     ::testing::internal::CaptureStderr();
     EXPECT_EQ(report_command(c), 0);

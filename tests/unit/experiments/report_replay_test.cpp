@@ -4,7 +4,6 @@
 #include "experiments/report_replay.hpp"
 
 #include <cmath>
-#include <cstdlib>
 
 #include <gtest/gtest.h>
 
@@ -115,16 +114,6 @@ void write_replay_run(const fs::path& dir) {
   folder.write("recommendations.tsv", "algorithm\tround\tuser\trank\titem\tscore\thit\npop\t1\tu1\t1\ti1\t0.9\t1\n");
   folder.write("metrics.json", replay_metrics_json().dump(2));
 }
-
-// PATH without gnuplot for the lifetime of the object (the test checks the data, not the drawing).
-class NoGnuplotOnPath {
- public:
-  NoGnuplotOnPath() : old_(std::getenv("PATH") ? std::getenv("PATH") : "") { ::setenv("PATH", "/nonexistent", 1); }
-  ~NoGnuplotOnPath() { ::setenv("PATH", old_.c_str(), 1); }
-
- private:
-  std::string old_;
-};
 
 TEST(ReportReplay, ParsesRoundsWithEmptyCellsAsNaNAndSortsByRound) {
   const auto r = parse_replay_rounds(kRounds, "replay_rounds.tsv");
@@ -291,7 +280,7 @@ TEST(ReportReplay, CommandWritesTheReplaySectionAndPlotDataWithoutWarnings) {
   c.out = (dir / "out").string();
   std::string err;
   {
-    NoGnuplotOnPath no_gnuplot;
+    testing::ScopedEnv no_gnuplot("PATH", "/nonexistent");  // the data is checked, not the drawing
     ::testing::internal::CaptureStdout();
     ::testing::internal::CaptureStderr();
     EXPECT_EQ(report_command(c), 0);
