@@ -1,3 +1,4 @@
+#include "framework/check.hpp"
 #include "framework/interactions.hpp"
 
 #include <algorithm>
@@ -118,8 +119,8 @@ Interactions::Interactions(const InteractionLog& log, int32_t num_users, int32_t
   for (int32_t u = 0; u < num_users; ++u) {
     const auto row_items = items_of(u);
     for (size_t k = 1; k < row_items.size(); ++k)
-      if (row_items[k] == row_items[k - 1])
-        fail("internal error: duplicate (user {}, item {}) reached the interaction matrix", u, row_items[k]);
+      TAILREC_CHECK(row_items[k] != row_items[k - 1],
+                    "duplicate (user {}, item {}) reached the interaction matrix", u, row_items[k]);
   }
 }
 

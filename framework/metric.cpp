@@ -2,6 +2,8 @@
 // others throw, because calling them means the evaluator dispatched on the wrong kind (a bug).
 #include "framework/metric.hpp"
 
+#include "framework/check.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -12,9 +14,7 @@ namespace tailrec {
 namespace {
 
 [[noreturn]] void wrong_kind(const Metric& metric, const char* entry_point) {
-  throw std::logic_error(
-      fmt::format("internal error: metric '{}' has no {}(); the evaluator called the wrong kind", metric.name(),
-                  entry_point));
+  TAILREC_UNREACHABLE("metric '{}' has no {}(); the evaluator called the wrong kind", metric.name(), entry_point);
 }
 
 }  // namespace

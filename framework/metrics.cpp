@@ -1,4 +1,4 @@
-// Every metric of the contract in docs/METRICS.md, and register_metrics(). Each class computes
+// Every metric of the contract in docs/metrics.md, and register_metrics(). Each class computes
 // exactly the formula printed in its registry description (`tailrec list metrics`), so a reader can
 // check one against the other. Per-user metrics return one user's value; the evaluator averages.
 #include <algorithm>
@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "framework/check.hpp"
 #include "framework/error.hpp"
 #include "framework/exposure.hpp"
 #include "framework/metric.hpp"
@@ -26,9 +27,8 @@ bool contains(std::span<const int32_t> sorted, int32_t item) {
 
 size_t index(int32_t item, const MetricContext& context) {
   const auto i = static_cast<size_t>(item);
-  if (item < 0 || i >= context.phi.size() || i >= context.tail.is_tail.size())
-    throw std::logic_error(fmt::format("internal error: item {} is outside the metric context ({} items)", item,
-                                       context.phi.size()));
+  TAILREC_CHECK(item >= 0 && i < context.phi.size() && i < context.tail.is_tail.size(),
+                "item {} is outside the metric context ({} items)", item, context.phi.size());
   return i;
 }
 
@@ -189,8 +189,7 @@ class NoveltyMetric final : public PerUserMetric {
   std::optional<double> user_value(const RankedCase& c, const MetricContext& context) const override {
     const auto list = top(c);
     if (list.empty()) return std::nullopt;
-    if (context.num_train_users <= 0)
-      throw std::logic_error("internal error: novelty needs num_train_users > 0 in the metric context");
+    TAILREC_CHECK(context.num_train_users > 0, "novelty needs num_train_users > 0 in the metric context");
     const double users = context.num_train_users;
     double sum = 0;
     for (const auto item : list) sum += -std::log2(std::max(phi(item, context), 1) / users);
@@ -241,9 +240,8 @@ class ExposureMetric : public AggregateMetric {
     for (const auto& one : cases)
       for (const auto item : top(one)) {
         const auto i = static_cast<size_t>(item);
-        if (item < 0 || i >= c.size())
-          throw std::logic_error(fmt::format("internal error: recommended item {} is outside the catalog of {} items",
-                                             item, context.num_items));
+        TAILREC_CHECK(item >= 0 && i < c.size(),
+                      "recommended item {} is outside the catalog of {} items", item, context.num_items);
         ++c[i];
       }
     return c;
@@ -420,9 +418,8 @@ class RatingMetric : public Metric {
 
  protected:
   void check(std::span<const float> predicted, std::span<const float> actual) const {
-    if (predicted.size() != actual.size())
-      throw std::logic_error(fmt::format("internal error: {} got {} predictions for {} ratings", name_,
-                                         predicted.size(), actual.size()));
+    TAILREC_CHECK(predicted.size() == actual.size(),
+                  "{} got {} predictions for {} ratings", name_, predicted.size(), actual.size());
     if (actual.empty())
       fail("metric '{}': the test split holds no ratings to score; drop '{}' from the metrics or use a split "
            "with test ratings",

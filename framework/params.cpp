@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "framework/check.hpp"
 #include "framework/config.hpp"
 #include "framework/error.hpp"
 #include "framework/strings.hpp"
@@ -191,13 +192,13 @@ bool Params::has(std::string_view name) const {
 const YAML::Node& Params::value(std::string_view name, ParamType expected) const {
   for (const auto& item : items_) {
     if (item.name != name) continue;
-    if (item.type != expected && !(expected == ParamType::Node))
-      fail("internal error: parameter '{}' is a {}, read as {}", name, to_string(item.type), to_string(expected));
+    TAILREC_CHECK(item.type == expected || expected == ParamType::Node,
+                  "parameter '{}' is a {}, read as {}", name, to_string(item.type), to_string(expected));
     if (!item.value || item.value.IsNull())
       fail("parameter '{}' of {} has no value; set it in the config", name, where_);
     return item.value;
   }
-  fail("internal error: parameter '{}' is not in the schema of {}", name, where_);
+  TAILREC_UNREACHABLE("parameter '{}' is not in the schema of {}", name, where_);
 }
 
 int64_t Params::integer(std::string_view name) const { return *parse_int(value(name, ParamType::Int).Scalar()); }
@@ -229,7 +230,7 @@ std::vector<std::string> Params::texts(std::string_view name) const {
 YAML::Node Params::node(std::string_view name) const {
   for (const auto& item : items_)
     if (item.name == name) return item.value;
-  fail("internal error: parameter '{}' is not in the schema of {}", name, where_);
+  TAILREC_UNREACHABLE("parameter '{}' is not in the schema of {}", name, where_);
 }
 
 std::string Params::origin(std::string_view name) const {
@@ -247,7 +248,7 @@ void Params::set(std::string_view name, const YAML::Node& value) {
     item.origin = "set";
     return;
   }
-  fail("internal error: parameter '{}' is not in the schema of {}", name, where_);
+  TAILREC_UNREACHABLE("parameter '{}' is not in the schema of {}", name, where_);
 }
 
 static nlohmann::json yaml_to_json(const YAML::Node& node, ParamType type) {

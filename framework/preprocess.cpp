@@ -1,6 +1,7 @@
 // Preprocessing: implicit threshold, duplicate merging, iterated k-core, minimum counts, then
 // compaction of the id maps. Each step logs what it removed; a step that empties the dataset is an
 // error naming that step.
+#include "framework/check.hpp"
 #include "framework/preprocess.hpp"
 
 #include <algorithm>
@@ -254,9 +255,8 @@ void preprocess(Dataset& data, const PreprocessOptions& options, Logger& log) {
   static const std::vector<std::string> rules = {"error", "first", "last", "max", "mean"};
   if (std::find(rules.begin(), rules.end(), options.duplicates) == rules.end())
     fail("preprocess.duplicates = '{}' is not one of error, first, last, max, mean", options.duplicates);
-  if (!data.predefined_fold.empty() && data.predefined_fold.size() != data.log.size())
-    fail("internal error: dataset '{}' has {} fold marks for {} interactions", data.name, data.predefined_fold.size(),
-         data.log.size());
+  TAILREC_CHECK(data.predefined_fold.empty() || data.predefined_fold.size() == data.log.size(),
+                "dataset '{}' has {} fold marks for {} interactions", data.name, data.predefined_fold.size(), data.log.size());
   if (data.log.size() == 0) fail("dataset '{}' has no interactions (source: {})", data.name, data.source);
 
   if (options.implicit_threshold) apply_threshold(data, *options.implicit_threshold, log);

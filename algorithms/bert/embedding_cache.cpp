@@ -7,6 +7,7 @@
 #include <memory>
 #include <unistd.h>
 
+#include "framework/check.hpp"
 #include "framework/error.hpp"
 #include "framework/hashing.hpp"
 
@@ -61,9 +62,8 @@ std::filesystem::path embedding_cache_file(const std::filesystem::path& cache_di
 }
 
 void save_embedding_cache(const std::filesystem::path& file, const std::string& key, const Embeddings& embeddings) {
-  if (embeddings.values.size() != static_cast<size_t>(embeddings.rows * embeddings.dim))
-    fail("internal error: an embedding matrix of {} x {} holds {} values", embeddings.rows, embeddings.dim,
-         embeddings.values.size());
+  TAILREC_CHECK(embeddings.values.size() == static_cast<size_t>(embeddings.rows * embeddings.dim),
+                "an embedding matrix of {} x {} holds {} values", embeddings.rows, embeddings.dim, embeddings.values.size());
   std::string content;
   content.reserve(64 + key.size() + embeddings.values.size() * sizeof(float));
   content.append(kMagic, sizeof kMagic);

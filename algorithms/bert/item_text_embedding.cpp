@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "algorithms/bert/embedding_cache.hpp"
+#include "framework/check.hpp"
 #include "framework/hashing.hpp"
 #include "framework/shared_work.hpp"
 #include "algorithms/bert/model_location.hpp"
@@ -239,8 +240,8 @@ ItemEmbeddings compute_item_embeddings(const TextEmbeddingSettings& settings, co
     }
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (encoded.rows != static_cast<int64_t>(texts.size()) || (encoded.rows > 0 && encoded.dim != dim))
-    fail("internal error: {} texts encoded into {} x {} values", texts.size(), encoded.rows, encoded.dim);
+  TAILREC_CHECK(encoded.rows == static_cast<int64_t>(texts.size()) && (encoded.rows == 0 || encoded.dim == dim),
+                "{} texts encoded into {} x {} values", texts.size(), encoded.rows, encoded.dim);
 
   // Rows of the item matrix: the text's embedding (concat), or the weighted mean of the item's field
   // embeddings (mean), summed in double in field order.
