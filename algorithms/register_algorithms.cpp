@@ -9,7 +9,7 @@
 #include "algorithms/neighbors/neighbors.hpp"
 #include "algorithms/neural/neural.hpp"
 #include "algorithms/rerank/rerank.hpp"
-#include "algorithms/torch/similarity_cuda.hpp"
+#include "algorithms/torch/torch_runtime.hpp"
 
 namespace tailrec {
 
@@ -25,8 +25,8 @@ void register_algorithms(Registries& registries) {
   register_embedding_regression(registries);
   register_hybrids(registries);
   register_rerank(registries);
-  registries.cuda_available = torch_cuda_available;
-  registries.torch_build = torch_build_description;
 }
+
+RuntimeFacts algorithm_runtime_facts() { return {torch_cuda_available, torch_build_description}; }
 
 }  // namespace tailrec

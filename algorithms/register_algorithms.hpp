@@ -1,7 +1,10 @@
 #pragma once
 #include "framework/registries.hpp"
+#include "framework/runtime.hpp"
 
 namespace tailrec {
 // Calls one register_x() per algorithm family.
 void register_algorithms(Registries& registries);
+// What the algorithms' libtorch can do here (CUDA or not, which build).
+RuntimeFacts algorithm_runtime_facts();
 }  // namespace tailrec

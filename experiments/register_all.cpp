@@ -14,12 +14,16 @@ void register_all(Registries& r) {
 }
 
 const Registries& registries() {
-  static const Registries instance = [] {
+  // Built in place (Registries is neither copyable nor movable); thread-safe static initialisation.
+  struct Filled {
     Registries r;
-    register_all(r);
-    return r;
-  }();
-  return instance;
+    Filled() {
+      register_all(r);
+      set_runtime_facts(algorithm_runtime_facts());
+    }
+  };
+  static const Filled instance;
+  return instance.r;
 }
 
 }  // namespace tailrec

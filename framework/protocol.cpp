@@ -1,7 +1,10 @@
-// relevant_items: the one place that decides which test interactions count as relevant.
+// Protocol's out-of-line destructor, and relevant_items: the one place that decides which test
+// interactions count as relevant.
 #include "framework/protocol.hpp"
 
 namespace tailrec {
+
+Protocol::~Protocol() = default;
 
 std::vector<int32_t> relevant_items(const Interactions& test, int32_t user, std::optional<double> threshold) {
   std::vector<int32_t> out;

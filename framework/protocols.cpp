@@ -26,7 +26,7 @@ nlohmann::json describe_with(const std::string& name, const Params& params) {
 }
 
 // ---------------------------------------------------------------------------------------------
-class FullRanking : public Protocol {
+class FullRanking : public RankingProtocol {
  public:
   explicit FullRanking(const Params& params) : params_(params) {}
   std::vector<EvalCase> cases(const ProtocolInput& input) const override {
@@ -87,7 +87,7 @@ class WeightedItems {
   int64_t total_ = 0;
 };
 
-class Sampled : public Protocol {
+class Sampled : public RankingProtocol {
  public:
   explicit Sampled(const Params& params)
       : params_(params),
@@ -193,7 +193,7 @@ class Sampled : public Protocol {
 
 // The NCF protocol: one line per held-out pair, `(user,item)` then its negatives, tab-separated, in
 // the dataset's external ids.
-class FixedNegatives : public Protocol {
+class FixedNegatives : public RankingProtocol {
  public:
   explicit FixedNegatives(const Params& params) : params_(params), path_(params.text("file")) {
     std::ifstream in(path_, std::ios::binary);
@@ -283,7 +283,7 @@ class FixedNegatives : public Protocol {
 // The dataset's own impressions (MIND's dev impressions): one case per impression, ranking exactly
 // the items shown, clicked ones relevant. Training items are not removed from the candidates: an
 // impression may show an item the user clicked before, and the leaderboard ranks it too.
-class Impressions : public Protocol {
+class Impressions : public RankingProtocol {
  public:
   explicit Impressions(const Params& params) : params_(params) {}
 

@@ -1,6 +1,8 @@
 #pragma once
 // Every registry of the program in one place. Filled explicitly by register_all()
 // (experiments/register_all.hpp); nothing registers itself at static-initialisation time.
+// Neither copyable nor movable: the hybrid and rerank factories keep a reference to the registries
+// they were registered in (to build their components), so the registries are built in place.
 #include <functional>
 #include <memory>
 #include <string>
@@ -15,15 +17,17 @@
 namespace tailrec {
 
 struct Registries {
+  Registries() = default;
+  Registries(const Registries&) = delete;
+  Registries& operator=(const Registries&) = delete;
+  Registries(Registries&&) = delete;
+  Registries& operator=(Registries&&) = delete;
+
   Registry<std::unique_ptr<Algorithm>> algorithms{"algorithm"};
   Registry<std::unique_ptr<Metric>> metrics{"metric"};  // created with params {k}
   Registry<std::unique_ptr<Splitter>> splits{"split"};
   Registry<std::unique_ptr<Protocol>> protocols{"protocol"};
   Registry<std::unique_ptr<DatasetSource>> datasets{"dataset loader"};
-  // Whether run.device=cuda can run, and what the linked libtorch is (for the error message). Set by
-  // register_algorithms() from the torch code; the framework itself never includes torch.
-  std::function<bool()> cuda_available = [] { return false; };
-  std::function<std::string()> torch_build = [] { return std::string("none linked"); };
 };
 
 // The framework's own components: metrics, splits and protocols.

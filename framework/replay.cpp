@@ -10,8 +10,14 @@ namespace tailrec {
 ReplayProtocol::ReplayProtocol(const Params& params)
     : params_(params), rounds_(static_cast<int>(params.integer("rounds"))), by_time_(params.text("by") == "time") {}
 
-std::vector<EvalCase> ReplayProtocol::cases(const ProtocolInput&) const {
-  fail("protocol=replay draws its lists round by round inside the replay loop; it has no single set of cases");
+ProtocolNeeds ReplayProtocol::needs() const {
+  ProtocolNeeds needs;
+  needs.global_time_cut = true;
+  needs.validation_carve_out = false;
+  needs.evaluate_on_validation = false;
+  needs.reason = "cuts the later part of a global time split into rounds and evaluates them (use split=temporal_global, "
+                 "split.validation=0 and run.evaluate_on=test)";
+  return needs;
 }
 
 nlohmann::json ReplayProtocol::describe() const {

@@ -21,10 +21,11 @@ class ReplayProtocol final : public Protocol {
   explicit ReplayProtocol(const Params& params);
   int rounds() const { return rounds_; }
   bool by_time() const { return by_time_; }
-  // The replay loop draws its own lists round by round; asking for one set of cases is an error.
-  std::vector<EvalCase> cases(const ProtocolInput& input) const override;
-  bool relevant_loses_ties() const override { return false; }
   nlohmann::json describe() const override;
+  // The rounds are the later part of one global time cut; the loop has no validation carve-out.
+  ProtocolNeeds needs() const override;
+  // The replay loop (framework/replay_loop.cpp) draws its lists round by round.
+  std::unique_ptr<EvaluationLoop> make_loop() const override;
 
  private:
   Params params_;

@@ -1,84 +1,18 @@
 #pragma once
-// One experiment run: the plan (every component built and every config key validated before any
-// data is read) and its execution (load -> preprocess -> split -> per algorithm fit + evaluate ->
-// run folder). See docs/architecture.md for the data flow.
+// The execution of an experiment plan: run folder -> load (or share, or read from the cache) and
+// preprocess the dataset -> prepare the split -> the protocol's evaluation loop -> metrics.json,
+// written last. See docs/architecture.md for the data flow.
 #include <filesystem>
-#include <memory>
-#include <optional>
 #include <string>
-#include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "framework/config.hpp"
-#include "framework/long_tail.hpp"
-#include "framework/preprocess.hpp"
-#include "framework/registries.hpp"
+#include "framework/experiment_plan.hpp"
 
 namespace tailrec {
 
 class Logger;
 class SharedWork;
-
-struct AlgorithmPlan {
-  std::string label;
-  std::string name;
-  Params params;
-};
-
-struct ExperimentPlan {
-  std::string experiment;
-  // run.*
-  uint64_t seed = 0;
-  int threads = 1;
-  std::string device = "cpu";
-  std::filesystem::path run_dir;
-  bool overwrite = false;
-  int64_t memory_budget_bytes = 0;
-  bool use_cache = true;
-  std::filesystem::path cache_dir;
-  bool progress = true;
-  // run.evaluate_on: "test", or "validation" (tuning: the validation carve-out is ranked instead of
-  // the test split, which is then not used)
-  std::string evaluate_on = "test";
-  // run.explain: a `why` column in recommendations.tsv with run.explain_reasons reasons per item
-  bool explain = false;
-  int explain_reasons = 3;
-  // run.anonymize_users: output files name users by HMAC-SHA256(salt, id) (framework/anonymize.hpp);
-  // the salt is run.anonymize_salt, else generated per run; either way only the run's private file holds it
-  bool anonymize_users = false;
-  std::string anonymize_salt;
-  // dataset + preprocess
-  std::string dataset_name;
-  std::string dataset_loader;
-  std::unique_ptr<DatasetSource> source;
-  nlohmann::json dataset_params;
-  PreprocessOptions preprocess;
-  // split
-  std::string split_name;
-  std::unique_ptr<Splitter> splitter;
-  Params split_params;
-  double validation_ratio = 0;
-  uint64_t split_seed = 0;
-  // protocol + metrics
-  std::string protocol_name;
-  std::unique_ptr<Protocol> protocol;
-  std::vector<std::unique_ptr<Metric>> metrics;
-  int list_length = 10;                // the largest metric cut-off (k)
-  bool whole_candidate_lists = false;  // a metric needs every candidate ranked (imp_auc, imp_mrr)
-  std::optional<double> relevance_threshold;
-  std::string long_tail_definition = "pareto";
-  double long_tail_parameter = 0.8;
-  std::vector<AlgorithmPlan> algorithms;
-  // the composed config (resolved, with algorithm defaults expanded) and the overrides
-  std::string config_yaml;
-  std::vector<std::string> overrides;
-};
-
-// Builds every component from `config` (strict: unknown keys, wrong types and unknown names are
-// errors). `search_path` is where configs/algorithm/<name>.yaml defaults are found.
-ExperimentPlan plan_experiment(Config& config, const Registries& registries,
-                               const std::vector<std::filesystem::path>& search_path);
 
 struct RunOutcome {
   std::filesystem::path folder;
@@ -90,7 +24,5 @@ struct RunOutcome {
 // and embed item texts once.
 RunOutcome run_experiment(ExperimentPlan& plan, const Registries& registries, Logger& log,
                           SharedWork* shared = nullptr);
-
-LongTail make_long_tail(const std::string& definition, double parameter, const std::vector<int32_t>& phi);
 
 }  // namespace tailrec

@@ -3,6 +3,8 @@
 // train, test and validation share the catalog). Each is registered by name.
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +26,13 @@ class Splitter {
   // `seed` is the split's own seed (split.seed, else run.seed).
   virtual SplitResult split(const Dataset& data, uint64_t seed) const = 0;
   virtual nlohmann::json describe() const = 0;  // name and parameters, for results
+  // The data a split supplies itself: files holding the dataset's interactions (a fixed split's
+  // train and test files, loaded with DatasetSource::load_files instead of the dataset's own
+  // files; each file's rows get its index in Dataset::predefined_fold). Empty: the dataset's own.
+  virtual std::vector<std::filesystem::path> interaction_files() const { return {}; }
+  // Whether test is everything at or after one global time (protocols that replay the later part
+  // of the log need it: ProtocolNeeds::global_time_cut).
+  virtual bool cuts_at_global_time() const { return false; }
 };
 
 // How many of a user's n interactions a random `ratio` holdout moves out: min(round(ratio * n), n - 1)

@@ -8,6 +8,7 @@
 #include <memory>
 #include <numeric>
 
+#include "framework/check.hpp"
 #include "framework/error.hpp"
 #include "framework/random.hpp"
 #include "framework/registries.hpp"
@@ -109,6 +110,7 @@ class TemporalGlobal : public Splitter {
     return assemble(log, is_test);
   }
   nlohmann::json describe() const override { return describe_with("temporal_global", params_); }
+  bool cuts_at_global_time() const override { return true; }
 
  private:
   Params params_;
@@ -204,13 +206,12 @@ class KFold : public Splitter {
 
 // Rows marked 1 in data.predefined_fold go to test, rows marked 0 to train.
 SplitResult split_by_fold(const Dataset& data) {
-  if (data.predefined_fold.size() != data.log.size())
-    fail("internal error: dataset '{}' has {} fold marks for {} interactions", data.name,
-         data.predefined_fold.size(), data.log.size());
+  TAILREC_CHECK(data.predefined_fold.size() == data.log.size(),
+                "dataset '{}' has {} fold marks for {} interactions", data.name, data.predefined_fold.size(), data.log.size());
   std::vector<uint8_t> is_test(data.log.size(), 0);
   for (size_t row = 0; row < data.log.size(); ++row) {
     const uint8_t fold = data.predefined_fold[row];
-    if (fold > 1) fail("internal error: dataset '{}' row {} has fold mark {} (expected 0 or 1)", data.name, row, fold);
+    TAILREC_CHECK(fold <= 1, "dataset '{}' row {} has fold mark {} (expected 0 or 1)", data.name, row, fold);
     is_test[row] = fold;
   }
   return assemble(data.log, is_test);
@@ -218,12 +219,20 @@ SplitResult split_by_fold(const Dataset& data) {
 
 class FixedSplit : public Splitter {
  public:
-  explicit FixedSplit(const Params& params) : params_(params) {}
+  explicit FixedSplit(const Params& params) : params_(params) {
+    for (const char* key : {"train", "test"})
+      if (!params.has(key))
+        fail("config key '{}.{}' is not set: split=fixed needs split.{}=PATH (the {} file, in the dataset's format)",
+             params.where(), key, key, key);
+  }
   SplitResult split(const Dataset& data, uint64_t) const override {
     if (data.predefined_fold.empty()) fail("split=fixed needs split.train and split.test");
     return split_by_fold(data);
   }
   nlohmann::json describe() const override { return describe_with("fixed", params_); }
+  std::vector<std::filesystem::path> interaction_files() const override {
+    return {params_.text("train"), params_.text("test")};
+  }
 
  private:
   Params params_;

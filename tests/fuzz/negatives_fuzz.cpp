@@ -52,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const auto protocol = entry.create(tailrec::Params::from_yaml(entry.params, values, "fuzz"));
     const auto& f = fixture();
     const tailrec::ProtocolInput input{f.data, f.train, f.test, std::nullopt, 1};
-    for (const auto& c : protocol->cases(input)) {
+    for (const auto& c : protocol->ranking()->cases(input)) {
       if (c.relevant.size() != 1 || !std::binary_search(c.candidates.begin(), c.candidates.end(), c.relevant[0]))
         __builtin_trap();
       if (std::adjacent_find(c.candidates.begin(), c.candidates.end(), std::greater_equal<>()) != c.candidates.end())

@@ -57,7 +57,7 @@ TEST(ImpressionsProtocol, OneCasePerImpressionWithItsShownItems) {
   EXPECT_EQ(split.train.size(), 3u);
   EXPECT_EQ(split.test.size(), 2u);
   const Interactions train(split.train, 3, 5), test(split.test, 3, 5);
-  const auto cases = b.protocol->cases({data, train, test, std::nullopt, 0});
+  const auto cases = b.protocol->ranking()->cases({data, train, test, std::nullopt, 0});
   ASSERT_EQ(cases.size(), 2u);
   EXPECT_EQ(cases[0].user, 0);
   EXPECT_EQ(cases[0].candidates, (std::vector<int32_t>{0, 2, 3}));  // sorted; training item 0 kept
@@ -71,7 +71,7 @@ TEST(ImpressionsProtocol, OneCasePerImpressionWithItsShownItems) {
   EXPECT_EQ(described["skipped_without_click"], 1);
   EXPECT_EQ(described["impressions_hash"].get<std::string>().size(), 16u);
   EXPECT_TRUE(b.protocol->has_candidate_lists());
-  EXPECT_FALSE(b.protocol->relevant_loses_ties());
+  EXPECT_FALSE(b.protocol->ranking()->relevant_loses_ties());
 }
 
 TEST(ImpressionsProtocol, NeedsTheDatasetsOwnSplitAndImpressions) {
@@ -81,14 +81,14 @@ TEST(ImpressionsProtocol, NeedsTheDatasetsOwnSplitAndImpressions) {
   const auto holdout = b.split("random_holdout", data);
   const Interactions train(holdout.train, 3, 5), test(holdout.test, 3, 5);
   try {
-    b.protocol->cases({data, train, test, std::nullopt, 0});
+    b.protocol->ranking()->cases({data, train, test, std::nullopt, 0});
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("use split=predefined"), std::string::npos) << e.what();
   }
   data.impressions.clear();
   try {
-    b.protocol->cases({data, train, test, std::nullopt, 0});
+    b.protocol->ranking()->cases({data, train, test, std::nullopt, 0});
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("dataset 'tiny_news' has no impressions to rank"), std::string::npos)

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "framework/error.hpp"
+#include "framework/evaluation_loop.hpp"
 #include "framework/protocol.hpp"
 #include "framework/registries.hpp"
 
@@ -26,11 +27,23 @@ Interactions matrix(const std::vector<Triple>& rows, int32_t users, int32_t item
   return Interactions(log, users, items);
 }
 
-std::unique_ptr<Protocol> make_protocol(const std::string& name, const std::string& yaml = "{}") {
+// A registered protocol seen through its typed ranking view (Protocol::ranking()).
+class RankingUnderTest {
+ public:
+  explicit RankingUnderTest(std::unique_ptr<Protocol> protocol) : owner_(std::move(protocol)) {
+    if (!owner_->ranking()) throw std::invalid_argument("not a ranking protocol");
+  }
+  const RankingProtocol* operator->() const { return owner_->ranking(); }
+
+ private:
+  std::unique_ptr<Protocol> owner_;
+};
+
+RankingUnderTest make_protocol(const std::string& name, const std::string& yaml = "{}") {
   Registries registries;
   register_protocols(registries);
   const auto& entry = registries.protocols.at(name);
-  return entry.create(Params::from_yaml(entry.params, YAML::Load(yaml), "protocol"));
+  return RankingUnderTest(entry.create(Params::from_yaml(entry.params, YAML::Load(yaml), "protocol")));
 }
 
 IdMap numbered(int32_t n) {
@@ -312,6 +325,31 @@ TEST(ProtocolsTest, FixedNegativesParsesTheRealNcfFileHead) {
     EXPECT_LE(cases[k].candidates.size(), 100u);
   }
   EXPECT_EQ(protocol->describe()["held_out_not_in_test"], 0);
+}
+
+}  // namespace
+}  // namespace tailrec
+
+namespace tailrec {
+namespace {
+
+// Every registered protocol declares its loop and its needs; only the replay protocol has no single
+// set of cases and needs a global time cut without a validation carve-out.
+TEST(ProtocolsContract, EachDeclaresItsLoopAndNeeds) {
+  Registries registries;
+  register_protocols(registries);
+  for (const auto& entry : registries.protocols.entries()) {
+    if (entry.name == "fixed_negatives") continue;  // reads its file when built (above)
+    const auto protocol = entry.create(Params::defaults(entry.params));
+    EXPECT_NE(protocol->make_loop(), nullptr) << entry.name;
+    const auto needs = protocol->needs();
+    const bool replay = entry.name == "replay";
+    EXPECT_EQ(protocol->ranking() == nullptr, replay) << entry.name;
+    EXPECT_EQ(needs.global_time_cut, replay) << entry.name;
+    EXPECT_EQ(needs.validation_carve_out, !replay) << entry.name;
+    EXPECT_EQ(needs.evaluate_on_validation, !replay) << entry.name;
+    EXPECT_EQ(needs.reason.empty(), !replay) << entry.name;
+  }
 }
 
 }  // namespace

@@ -214,21 +214,40 @@ TEST(SplitsTest, KFoldFoldsPartitionTheData) {
 }
 
 TEST(SplitsTest, FixedUsesPredefinedFolds) {
-  auto data = tiny();
+  // Without its two files the split cannot be built: the error names the key.
   EXPECT_THROW(
       {
         try {
-          make_split("fixed")->split(data, 0);
+          make_split("fixed");
         } catch (const Error& e) {
-          EXPECT_STREQ(e.what(), "split=fixed needs split.train and split.test");
+          EXPECT_NE(std::string(e.what()).find("config key 'split.train'"), std::string::npos) << e.what();
+          EXPECT_NE(std::string(e.what()).find("split=fixed needs split.train=PATH"), std::string::npos) << e.what();
           throw;
         }
       },
       Error);
+  const auto fixed = make_split("fixed", "{train: a/u1.base, test: a/u1.test}");
+  // It declares the files that supply the interactions, in fold order (train 0, test 1).
+  EXPECT_EQ(fixed->interaction_files(),
+            (std::vector<std::filesystem::path>{"a/u1.base", "a/u1.test"}));
+  EXPECT_FALSE(fixed->cuts_at_global_time());
+  auto data = tiny();
+  EXPECT_THROW(fixed->split(data, 0), Error);  // a dataset not loaded from those files has no folds
   data.predefined_fold = {0, 1, 0, 0, 1, 0, 0};  // rows 1 (u0,i3) and 4 (u2,i1) are test
-  const auto result = make_split("fixed")->split(data, 0);
+  const auto result = fixed->split(data, 0);
   EXPECT_EQ(pairs(result.test), (Pairs{{0, 3}, {2, 1}}));
   EXPECT_EQ(result.train.size(), 5u);
+}
+
+TEST(SplitsTest, OnlyTemporalGlobalCutsAtOneGlobalTime) {
+  Registries registries;
+  register_splits(registries);
+  for (const auto& entry : registries.splits.entries()) {
+    if (entry.name == "fixed") continue;  // needs its files (above)
+    const auto split = entry.create(Params::defaults(entry.params));
+    EXPECT_EQ(split->cuts_at_global_time(), entry.name == "temporal_global") << entry.name;
+    EXPECT_TRUE(split->interaction_files().empty()) << entry.name;
+  }
 }
 
 TEST(SplitsTest, BadParametersAreErrors) {

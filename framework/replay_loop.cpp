@@ -1,4 +1,4 @@
-// protocol=replay: every algorithm through the rounds (framework/replay.hpp). Writes
+// The replay loop: every algorithm through the rounds of protocol=replay (framework/replay.hpp). Writes
 // replay_rounds.tsv (one row per algorithm and round), replay_state.tsv (adaptive state per round),
 // recommendations.tsv (the lists shown, with a hit column) and metrics.csv; metrics.json gets the
 // pooled figures. docs/replay.md defines every column.
@@ -14,9 +14,11 @@
 #include "framework/logger.hpp"
 #include "framework/registries.hpp"
 #include "framework/replay.hpp"
-#include "framework/run_parts.hpp"
+#include "framework/evaluation_loop.hpp"
+#include "framework/experiment_plan.hpp"
 #include "framework/strings.hpp"
 #include "framework/system_info.hpp"
+#include "framework/tsv_table.hpp"
 
 namespace tailrec {
 
@@ -48,17 +50,23 @@ struct RoundFeedback {
   int64_t lists = 0, hits = 0, tail_hits = 0, users_with_hit = 0;
 };
 
-std::string number(double v) { return std::isnan(v) ? std::string() : fmt::format("{:.17g}", v); }
-
 double ratio(int64_t a, int64_t b) { return b > 0 ? static_cast<double>(a) / static_cast<double>(b) : std::nan(""); }
 
-}  // namespace
+class ReplayLoop final : public EvaluationLoop {
+ public:
+  explicit ReplayLoop(const ReplayProtocol& protocol) : protocol_(protocol) {}
+  LoopOutcome run(const RunContext& run, const RunSplit& run_split) const override;
 
-AlgorithmsOutcome run_replay(const RunPieces& run, const SplitResult& split) {
+ private:
+  const ReplayProtocol& protocol_;
+};
+
+LoopOutcome ReplayLoop::run(const RunContext& run, const RunSplit& run_split) const {
   const auto& plan = run.plan;
   const auto& data = run.data;
   auto& log = run.log;
-  const auto& protocol = dynamic_cast<const ReplayProtocol&>(*plan.protocol);
+  const auto& protocol = protocol_;
+  const SplitResult& split = run_split.prepared.split;
   const auto rounds = replay_rounds(split.test, protocol.rounds(), protocol.by_time());
   if (rounds.empty()) fail("protocol=replay: the split left no later interactions to replay; lower split.ratio's cut");
   const auto num_users = static_cast<int32_t>(data.users.size());
@@ -68,9 +76,9 @@ AlgorithmsOutcome run_replay(const RunPieces& run, const SplitResult& split) {
            rounds.size(), protocol.by_time() ? "time" : "count", split.test.size(), rounds.front().start,
            rounds.back().end, split.train.size());
 
-  AlgorithmsOutcome outcome;
+  LoopOutcome outcome;
   const Interactions initial(split.train, num_users, num_items);
-  outcome.tail = make_long_tail(plan.long_tail_definition, plan.long_tail_parameter, initial.item_user_counts());
+  outcome.tail = run_long_tail(plan, initial.item_user_counts());
 
   std::vector<std::string> metric_names;
   for (const auto& m : plan.metrics) metric_names.push_back(m->name());
@@ -82,18 +90,23 @@ AlgorithmsOutcome run_replay(const RunPieces& run, const SplitResult& split) {
   // replay_rounds.tsv has its own precision@k column, equal to the configured metric's in a round.
   std::vector<bool> round_column(metric_names.size(), true);
   for (size_t m = 0; m < metric_names.size(); ++m) round_column[m] = metric_names[m] != precision_name;
-  std::string rounds_tsv = "algorithm\tround\tstart\tend\tinteractions\tactive_users\tcold_users\tevaluated_users\thits\t"
-                           "users_with_hit\ttail_hits\t" + hit_rate_name + "\t" + precision_name +
-                           "\ttail_share_of_hits\tcoverage_so_far\tgini_so_far\tcumulative_hits\tcumulative_tail_hits\t"
-                           "cumulative_hit_rate\tupdate\tupdate_seconds";
+  std::vector<std::string> round_columns{"algorithm",      "round",           "start",         "end",
+                                         "interactions",   "active_users",    "cold_users",    "evaluated_users",
+                                         "hits",           "users_with_hit",  "tail_hits",     hit_rate_name,
+                                         precision_name,   "tail_share_of_hits", "coverage_so_far", "gini_so_far",
+                                         "cumulative_hits", "cumulative_tail_hits", "cumulative_hit_rate", "update",
+                                         "update_seconds"};
   for (size_t m = 0; m < metric_names.size(); ++m)
-    if (round_column[m]) rounds_tsv += "\t" + metric_names[m];
-  rounds_tsv += "\n";
-  std::string state_tsv = "algorithm\tround\tname\tvalue\n";
-  std::string recommendations = std::string("algorithm\tround\tuser\trank\titem\tscore\thit") + (plan.explain ? "\twhy\n" : "\n");
-  std::string metrics_csv = "algorithm\tname\t" + join(summary_names, "\t");
-  for (const auto& name : metric_names) metrics_csv += "\t" + name;
-  metrics_csv += "\n";
+    if (round_column[m]) round_columns.push_back(metric_names[m]);
+  TsvTable rounds_tsv(round_columns);
+  TsvTable state_tsv({"algorithm", "round", "name", "value"});
+  std::vector<std::string> recommendation_columns{"algorithm", "round", "user", "rank", "item", "score", "hit"};
+  if (plan.explain) recommendation_columns.push_back("why");
+  TsvTable recommendations(recommendation_columns);
+  std::vector<std::string> metrics_columns{"algorithm", "name"};
+  metrics_columns.insert(metrics_columns.end(), summary_names.begin(), summary_names.end());
+  metrics_columns.insert(metrics_columns.end(), metric_names.begin(), metric_names.end());
+  TsvTable metrics_csv(metrics_columns);
   outcome.header = {"algorithm", "hits", hit_rate_name, pooled_precision_name, "tail share of hits", "coverage so far",
                     "gini so far", "updates"};
 
@@ -126,9 +139,9 @@ AlgorithmsOutcome run_replay(const RunPieces& run, const SplitResult& split) {
       context.num_items = num_items;
       context.num_train_users = known->active_users();
       context.phi = known->item_user_counts();
-      context.tail = make_long_tail(plan.long_tail_definition, plan.long_tail_parameter, context.phi);
+      context.tail = run_long_tail(plan, context.phi);
       for (const auto& [name, value] : algorithm->state())
-        state_tsv += fmt::format("{}\t{}\t{}\t{:.17g}\n", a.label, round_number, tsv_escape(name), value);
+        state_tsv.add_row({a.label, fmt::format("{}", round_number), name, fmt::format("{:.17g}", value)});
 
       RoundFeedback feedback;
       std::vector<double> values(metric_names.size(), std::nan(""));
@@ -154,10 +167,11 @@ AlgorithmsOutcome run_replay(const RunPieces& run, const SplitResult& split) {
               ++user_hits;
               if (context.tail.tail(item)) ++feedback.tail_hits;
             }
-            recommendations += fmt::format("{}\t{}\t{}\t{}\t{}\t{:.7g}\t{}", a.label, round_number, tsv_escape(run.users(user)),
-                                           p + 1, tsv_escape(data.items.external(item)), evaluation.list_scores[at], hit ? 1 : 0);
-            if (plan.explain) recommendations += "\t" + why_cell(run, *algorithm, user, item);
-            recommendations += "\n";
+            std::vector<std::string> cells{a.label, fmt::format("{}", round_number), run.users(user),
+                                           fmt::format("{}", p + 1), data.items.external(item),
+                                           fmt::format("{:.7g}", evaluation.list_scores[at]), hit ? "1" : "0"};
+            if (plan.explain) cells.push_back(why_cell(run, *algorithm, user, item));
+            recommendations.add_row(cells);
           }
           ++feedback.lists;
           feedback.hits += user_hits;
@@ -205,15 +219,30 @@ AlgorithmsOutcome run_replay(const RunPieces& run, const SplitResult& split) {
       const double hit_rate = ratio(feedback.users_with_hit, feedback.lists);
       const double precision = ratio(feedback.hits, feedback.lists * k);
       const double tail_share = ratio(feedback.tail_hits, feedback.hits);
-      rounds_tsv += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{:.6f}", a.label,
-                                round_number, round.start, round.end, round.log.size(), rc.active, rc.cold, feedback.lists,
-                                feedback.hits, feedback.users_with_hit, feedback.tail_hits, number(hit_rate),
-                                number(precision), number(tail_share), number(coverage), number(gini), total.hits,
-                                total.tail_hits, number(ratio(total.users_with_hit, total.lists)), tsv_escape(how),
-                                update_seconds);
+      std::vector<std::string> cells{a.label,
+                                     fmt::format("{}", round_number),
+                                     fmt::format("{}", round.start),
+                                     fmt::format("{}", round.end),
+                                     fmt::format("{}", round.log.size()),
+                                     fmt::format("{}", rc.active),
+                                     fmt::format("{}", rc.cold),
+                                     fmt::format("{}", feedback.lists),
+                                     fmt::format("{}", feedback.hits),
+                                     fmt::format("{}", feedback.users_with_hit),
+                                     fmt::format("{}", feedback.tail_hits),
+                                     format_exact(hit_rate),
+                                     format_exact(precision),
+                                     format_exact(tail_share),
+                                     format_exact(coverage),
+                                     format_exact(gini),
+                                     fmt::format("{}", total.hits),
+                                     fmt::format("{}", total.tail_hits),
+                                     format_exact(ratio(total.users_with_hit, total.lists)),
+                                     how,
+                                     fmt::format("{:.6f}", update_seconds)};
       for (size_t m = 0; m < values.size(); ++m)
-        if (round_column[m]) rounds_tsv += "\t" + number(values[m]);
-      rounds_tsv += "\n";
+        if (round_column[m]) cells.push_back(format_exact(values[m]));
+      rounds_tsv.add_row(cells);
       round_json.push_back({{"round", round_number},
                             {"evaluated_users", feedback.lists},
                             {"hits", feedback.hits},
@@ -234,14 +263,14 @@ AlgorithmsOutcome run_replay(const RunPieces& run, const SplitResult& split) {
     std::vector<std::string> csv_row{a.label, a.name};
     for (size_t m = 0; m < summary.size(); ++m) {
       values[summary_names[m]] = std::isnan(summary[m]) ? nlohmann::json(nullptr) : nlohmann::json(summary[m]);
-      csv_row.push_back(number(summary[m]));
+      csv_row.push_back(format_exact(summary[m]));
     }
     for (size_t m = 0; m < metric_names.size(); ++m) {
       const double mean = metric_rounds[m] > 0 ? metric_sums[m] / static_cast<double>(metric_rounds[m]) : std::nan("");
       values[metric_names[m]] = std::isnan(mean) ? nlohmann::json(nullptr) : nlohmann::json(mean);
-      csv_row.push_back(number(mean));
+      csv_row.push_back(format_exact(mean));
     }
-    metrics_csv += join(csv_row, "\t") + "\n";
+    metrics_csv.add_row(csv_row);
     outcome.rows.push_back({a.label, fmt::format("{}", total.hits), format_metric_value(summary[1]),
                             format_metric_value(summary[2]), format_metric_value(summary[3]),
                             format_metric_value(summary[4]), format_metric_value(summary[5]),
@@ -260,10 +289,10 @@ AlgorithmsOutcome run_replay(const RunPieces& run, const SplitResult& split) {
     outcome.evaluated_cases = static_cast<size_t>(evaluated);
   }
 
-  run.folder.write("replay_rounds.tsv", rounds_tsv);
-  run.folder.write("replay_state.tsv", state_tsv);
-  run.folder.write("recommendations.tsv", recommendations);
-  run.folder.write("metrics.csv", metrics_csv);
+  run.folder.write("replay_rounds.tsv", rounds_tsv.text());
+  run.folder.write("replay_state.tsv", state_tsv.text());
+  run.folder.write("recommendations.tsv", recommendations.text());
+  run.folder.write("metrics.csv", metrics_csv.text());
   nlohmann::json windows = nlohmann::json::array();
   for (size_t r = 0; r < rounds.size(); ++r)
     windows.push_back({{"round", r + 1}, {"start", rounds[r].start}, {"end", rounds[r].end},
@@ -272,5 +301,9 @@ AlgorithmsOutcome run_replay(const RunPieces& run, const SplitResult& split) {
                              {"initial_train", split.train.size()}};
   return outcome;
 }
+
+}  // namespace
+
+std::unique_ptr<EvaluationLoop> ReplayProtocol::make_loop() const { return std::make_unique<ReplayLoop>(*this); }
 
 }  // namespace tailrec
