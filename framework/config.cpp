@@ -419,6 +419,22 @@ void interpolate(YAML::Node node, const std::string& path) {
 
 }  // namespace
 
+namespace {
+// The value a node holds, in flow style, for comparisons and messages.
+std::string flow_text(const YAML::Node& node) {
+  YAML::Emitter out;
+  out << YAML::Flow << node;
+  return out.c_str();
+}
+}  // namespace
+
+void check_removed_value(const Override& o, const YAML::Node& current) {
+  if (!o.remove_if_equal) return;
+  if (flow_text(current) != flow_text(o.value))
+    fail("override '{}': config key '{}' holds {}, not {}; ~{}=VALUE deletes the key only when it holds VALUE "
+         "(write ~{} to delete it whatever it holds)", o.text, o.key, flow_text(current), flow_text(o.value), o.key, o.key);
+}
+
 std::string override_key(const std::string& text) {
   std::string_view t = text;
   if (!t.empty() && (t.front() == '+' || t.front() == '~')) t.remove_prefix(1);
@@ -445,6 +461,7 @@ Override parse_override(const std::string& text, const std::vector<std::string>&
     if (part.empty() || part.find_first_of(" []{},:") != std::string::npos)
       fail("override '{}': '{}' is not a valid dotted key", text, o.key);
   if (eq != std::string::npos) o.value = parse_value(body.substr(eq + 1), text);
+  o.remove_if_equal = o.kind == Override::Kind::Remove && eq != std::string::npos;
   if (o.kind == Override::Kind::Set && std::find(groups.begin(), groups.end(), o.key) != groups.end()) {
     o.kind = Override::Kind::Group;
     if (!o.value.IsScalar() && !o.value.IsNull())
@@ -508,6 +525,7 @@ bool override_algorithm_entry(YAML::Node& root, const Override& o, Config& confi
       fail("override '{}': the {} of an entry is not overridden this way; write algorithms=[...]", o.text, parts[2]);
     if (o.kind == Override::Kind::Remove) {
       if (!entry[parts[2]]) fail("override '{}': algorithm entry '{}' does not set '{}'", o.text, label, parts[2]);
+      check_removed_value(o, entry[parts[2]]);
       entry.remove(parts[2]);
     } else {
       entry[parts[2]] = o.value;
@@ -662,6 +680,7 @@ Config compose(const ComposeOptions& options) {
       case Override::Kind::Remove:
         if (!exists)
           fail("override '{}': config key '{}' does not exist{}", o.text, o.key, did_you_mean(leaf, siblings));
+        check_removed_value(o, node[leaf]);
         node.remove(leaf);
         break;
       case Override::Kind::Group: break;

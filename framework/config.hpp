@@ -110,9 +110,13 @@ struct Override {
   std::string key;      // dotted path, or group name for Kind::Group
   YAML::Node value;     // parsed as a YAML scalar or flow collection
   std::string text;     // as typed
+  // ~key=value (Hydra): delete the key only if it holds this value; an error otherwise.
+  bool remove_if_equal = false;
 };
 // The dotted key of an override as typed: "a.b" of "a.b=1", "+a.b=1" and "~a.b" (no checks).
 std::string override_key(const std::string& text);
+// For ~key=value: throws unless `current` (the key's value) equals the override's value.
+void check_removed_value(const Override& o, const YAML::Node& current);
 // Parses one command-line override; throws with the offending text on bad syntax.
 Override parse_override(const std::string& text, const std::vector<std::string>& groups);
 

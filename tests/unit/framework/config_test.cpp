@@ -90,6 +90,26 @@ TEST_F(ConfigFixture, AddAndRemove) {
   EXPECT_FALSE(c.at("dataset").has("path"));
 }
 
+// Hydra's ~key=value deletes the key only when it holds that value.
+TEST_F(ConfigFixture, RemoveWithAValueChecksIt) {
+  auto c = make({"run.seed=7", "~run.seed=7"});
+  EXPECT_FALSE(c.at("run").has("seed"));
+  try {
+    make({"run.seed=7", "~run.seed=8"});
+    FAIL() << "a value that differs must be refused";
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("'~run.seed=8': config key 'run.seed' holds 7, not 8"), std::string::npos) << m;
+    EXPECT_NE(m.find("write ~run.seed to delete it"), std::string::npos) << m;
+  }
+  auto removed = make({"algorithms=[{name: a, k: 3}]", "~algorithms.a.k=3"});
+  EXPECT_FALSE(removed.at("algorithms").node()[0]["k"]);
+  EXPECT_THROW(make({"algorithms=[{name: a, k: 3}]", "~algorithms.a.k=4"}), Error);
+  EXPECT_THROW(make({"algorithms=[a,b]", "~algorithms=[a]"}), Error);
+  auto list = make({"algorithms=[a,b]", "~algorithms=[a, b]"});
+  EXPECT_FALSE(list.root().has("algorithms"));
+}
+
 TEST_F(ConfigFixture, SettingAMissingKeySuggestsThePlusAndTheClosestKey) {
   try {
     make({"run.sead=3"});
