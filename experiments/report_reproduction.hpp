@@ -1,6 +1,6 @@
 #pragma once
 // `tailrec report --reproduction FILE.md`: our numbers beside published ones. The published numbers
-// live in results/published/<experiment>.yaml (transcribed from ../shared/docs/REPRODUCTION.md); the
+// live in results/published/<experiment>.yaml (transcribed from the published tables each names); the
 // experiment name in the runs' metrics.json picks the file.
 #include <filesystem>
 #include <map>

@@ -45,7 +45,7 @@ struct SweepSettings {
   SlurmSettings slurm;
 };
 // Reads sweep.* and launcher.* from a composed config (strict: unknown keys are errors) and marks
-// them read. `now_dir` is the default sweep root <results_root>/multirun/<date>/<time>.
+// them read. Without sweep.dir the root is <results_root>/multirun/<date>/<time>.
 SweepSettings read_sweep_settings(const Config& config);
 
 // True when a command-line override sweeps: `key=a,b,c` (top-level commas outside brackets and

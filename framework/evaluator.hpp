@@ -1,6 +1,6 @@
 #pragma once
 // The evaluator: scores users in blocks, masks each user's training items (full ranking) or
-// gathers the protocol's candidates, selects top-k with the METRICS.md tie rule, and computes
+// gathers the protocol's candidates, selects top-k with the docs/metrics.md tie rule, and computes
 // every metric in the same pass. Multithreaded, with results identical for any thread count:
 // blocks have a fixed size that depends only on the memory budget and the catalog size, each
 // block writes only its own slots, and means are summed in user order afterwards.

@@ -78,7 +78,7 @@ class Interactions {
   const std::vector<int32_t>& indices() const { return items_; }
   const std::vector<float>& values() const { return values_; }
 
-  // Number of distinct users per item (phi in METRICS.md).
+  // Number of distinct users per item (phi in docs/metrics.md).
   std::vector<int32_t> item_user_counts() const;
   // Users with at least one interaction.
   int32_t active_users() const;

@@ -1,5 +1,5 @@
 #pragma once
-// Head/tail partition of the catalog from training popularity phi (METRICS.md, "Long tail").
+// Head/tail partition of the catalog from training popularity phi (docs/metrics.md, "Long tail").
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -1,5 +1,5 @@
 #pragma once
-// The metric contract of docs (../shared/docs/METRICS.md): every metric is defined once, here and
+// The metric contract (docs/metrics.md): every metric is defined once, here and
 // in `tailrec list metrics`, and tested against hand-computed fixtures.
 #include <cstdint>
 #include <optional>

@@ -1,5 +1,5 @@
 #pragma once
-// Top-k selection with the tie rule of METRICS.md: score descending, then dense item index
+// Top-k selection with the tie rule of docs/metrics.md: score descending, then dense item index
 // ascending. NaN scores rank below every number, so a broken model cannot reorder the rest.
 #include <algorithm>
 #include <cmath>

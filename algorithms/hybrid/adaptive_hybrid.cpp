@@ -24,7 +24,7 @@ constexpr const char* kDescription =
     "A weighted hybrid whose weights learn from replay feedback (exponentiated gradient, Kivinen & Warmuth 1997).\n"
     "score(u, i) = sum_m w_m * norm_u(s_m(u, .))(i), w on the simplex, starting uniform.\n"
     "After each replay round (Algorithm::update): every round user with an earlier interaction gets each "
-    "component's own top-k (k = reward_k, earlier items excluded, METRICS.md ties); p_m = hits of component m / "
+    "component's own top-k (k = reward_k, earlier items excluded, docs/metrics.md ties); p_m = hits of component m / "
     "(users * k), the precision its lists would have earned on the round. With g_m = p_m / max_j p_j (relative "
     "gain in [0, 1]; no update when no component hit anything): w_m <- w_m exp(eta g_m) / Z. Then every component "
     "is updated. Deterministic: no sampling (unlike Thompson sampling), so runs repeat bit for bit.";

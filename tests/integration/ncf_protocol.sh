@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# R1 of REPRODUCTION.md for most_popular on the NCF MovieLens-1M split (shared data, never
+# R1 (results/published/ncf_ml1m.yaml) for most_popular on the NCF MovieLens-1M split (shared data, never
 # committed): HR@10 and NDCG@10 within ±0.005 of Dacrema et al.'s 0.4533 / 0.2542.
 source "$(dirname "$0")/lib.bash"
 NCF="$TAILREC_SHARED/datasets/ml-1m/ncf"

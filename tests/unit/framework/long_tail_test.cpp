@@ -1,4 +1,4 @@
-// Head/tail partitions of METRICS.md ("Long tail") on hand-made popularity vectors.
+// Head/tail partitions of docs/metrics.md ("Long tail") on hand-made popularity vectors.
 #include "framework/long_tail.hpp"
 
 #include <gtest/gtest.h>

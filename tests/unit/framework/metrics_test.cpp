@@ -1,4 +1,4 @@
-// Every metric of docs/METRICS.md against hand-computed fixtures (the arithmetic is in the comments),
+// Every metric of docs/metrics.md against hand-computed fixtures (the arithmetic is in the comments),
 // plus make_metrics() parsing of metric specs.
 #include <cmath>
 #include <memory>
