@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
+#include "framework/atomic_file.hpp"
 #include "framework/error.hpp"
 
 namespace tailrec {
@@ -233,7 +234,9 @@ void download_file(const std::string& url, const std::filesystem::path& target, 
       throw;
     }
   }
-  std::filesystem::rename(t.part, target);
+  // The .part stays the resumable download until here; the commit is AtomicFile's (fsync, rename,
+  // fsync of the folder), and a failed rename keeps the complete .part for the next fetch.
+  commit_file(t.part, target);
 }
 
 // --- ZIP extraction --------------------------------------------------------------------------
@@ -337,14 +340,11 @@ size_t extract_zip(const std::filesystem::path& archive, const std::filesystem::
       fail("{}: cannot seek to '{}'", archive.string(), e.name);
 
     if (!target.parent_path().empty()) std::filesystem::create_directories(target.parent_path());
-    auto temporary = target;
-    temporary += ".part";
-    auto out = open_file(temporary, "wb");
-    if (!out) fail("cannot write {} (is the data folder writable?)", temporary.string());
+    AtomicFile out(target);
     uLong crc = crc32(0L, Z_NULL, 0);
     uint64_t produced = 0;
     auto emit = [&](const unsigned char* data, size_t size) {
-      if (std::fwrite(data, 1, size, out.get()) != size) fail("could not write {} (disk full?)", temporary.string());
+      out.write(data, size);
       crc = crc32(crc, data, static_cast<uInt>(size));
       produced += size;
       done += size;
@@ -382,14 +382,11 @@ size_t extract_zip(const std::filesystem::path& archive, const std::filesystem::
         emit(output.data(), output.size() - z.avail_out);
       }
     }
-    if (std::fclose(out.release()) != 0) fail("could not write {} (disk full?)", temporary.string());
-    if (produced != e.size || crc != e.crc) {
-      std::filesystem::remove(temporary, ec);
+    if (produced != e.size || crc != e.crc)
       fail("{}: entry '{}' fails its check (size {} vs {}, crc32 {:08x} vs {:08x}); the archive is damaged: delete it "
            "and fetch again",
            archive.string(), e.name, produced, e.size, crc, e.crc);
-    }
-    std::filesystem::rename(temporary, target);
+    out.commit();
     ++written;
   }
   return written;

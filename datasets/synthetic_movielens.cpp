@@ -8,20 +8,16 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
-#include <unistd.h>
 
+#include "framework/atomic_file.hpp"
 #include "framework/error.hpp"
 #include "framework/random.hpp"
-#include "framework/run_folder.hpp"
 
 namespace tailrec {
 
@@ -111,54 +107,27 @@ class WeightTree {
   uint64_t total_ = 0;
 };
 
-// Streams a large file into <path>.tmp and renames it into place on finish(), so a reader never
-// sees half a file (write_file_atomically needs the whole content in memory).
+// Streams a large file through an AtomicFile, formatting into a buffer of a few MiB between
+// writes, so a reader never sees half a file and the content never sits whole in memory.
 class StreamingFile {
  public:
-  explicit StreamingFile(std::filesystem::path path) : path_(std::move(path)), temporary_(path_.string() + ".tmp") {
-    file_ = std::fopen(temporary_.c_str(), "wb");
-    if (file_ == nullptr) fail("cannot create {}: {}; check that the folder is writable", temporary_, std::strerror(errno));
-    buffer_.reserve(kFlushAt + 256);
-  }
-  StreamingFile(const StreamingFile&) = delete;
-  StreamingFile& operator=(const StreamingFile&) = delete;
-  ~StreamingFile() {
-    if (file_ != nullptr) {
-      std::fclose(file_);
-      std::remove(temporary_.c_str());
-    }
-  }
+  explicit StreamingFile(std::filesystem::path path) : file_(std::move(path)) { buffer_.reserve(kFlushAt + 256); }
   std::string& buffer() { return buffer_; }
   void maybe_flush() {
     if (buffer_.size() >= kFlushAt) flush();
   }
   void finish() {
     flush();
-    const bool ok = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
-    const int close_status = std::fclose(file_);
-    file_ = nullptr;
-    if (!ok || close_status != 0) {
-      const auto reason = std::strerror(errno);
-      std::remove(temporary_.c_str());
-      fail("cannot write {}: {}; check the free disk space", temporary_, reason);
-    }
-    if (std::rename(temporary_.c_str(), path_.c_str()) != 0) {
-      const auto reason = std::strerror(errno);
-      std::remove(temporary_.c_str());
-      fail("cannot rename {} to {}: {}", temporary_, path_.string(), reason);
-    }
+    file_.commit();
   }
 
  private:
   static constexpr size_t kFlushAt = size_t{1} << 22;
   void flush() {
-    if (!buffer_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size())
-      fail("cannot write {}: {}; check the free disk space", temporary_, std::strerror(errno));
+    file_.write(buffer_);
     buffer_.clear();
   }
-  std::filesystem::path path_;
-  std::string temporary_;
-  std::FILE* file_ = nullptr;
+  AtomicFile file_;
   std::string buffer_;
 };
 

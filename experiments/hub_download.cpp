@@ -4,7 +4,6 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <set>
 
 #include <fmt/format.h>
@@ -12,6 +11,7 @@
 
 #include "algorithms/bert/model_location.hpp"
 #include "algorithms/language_model/json_file.hpp"
+#include "framework/atomic_file.hpp"
 #include "framework/error.hpp"
 #include "framework/strings.hpp"
 
@@ -246,14 +246,12 @@ int64_t write_vocab_from_tokenizer_json(const std::filesystem::path& tokenizer_j
   for (const auto& token : tokens)
     if (token.find('\n') != std::string::npos)
       fail("{}: a vocabulary token contains a line break; it cannot be written as vocab.txt", tokenizer_json.string());
-  auto temporary = vocab_txt;
-  temporary += ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    for (const auto& token : tokens) out << token << '\n';
-    if (!out.flush()) fail("could not write {} (disk full?)", temporary.string());
+  AtomicFile out(vocab_txt);
+  for (const auto& token : tokens) {
+    out.write(token);
+    out.write("\n");
   }
-  std::filesystem::rename(temporary, vocab_txt);
+  out.commit();
   return static_cast<int64_t>(tokens.size());
 }
 

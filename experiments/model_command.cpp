@@ -18,6 +18,7 @@
 #include "algorithms/language_model/text_embedder.hpp"
 #include "experiments/commands.hpp"
 #include "experiments/hub_download.hpp"
+#include "framework/atomic_file.hpp"
 #include "framework/error.hpp"
 #include "framework/progress.hpp"
 #include "framework/strings.hpp"
@@ -232,28 +233,19 @@ int model_embed_command(const ModelEmbedCommand& command) {
     embeddings = embedder.embed(texts, [&](int64_t done, int64_t total) { bar.update(done, total); });
   }
 
-  if (!output.parent_path().empty()) std::filesystem::create_directories(output.parent_path());
-  auto temporary = output;
-  temporary += ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) fail("cannot write {} (is the folder writable?)", temporary.string());
-    fmt::memory_buffer line;
-    for (int64_t r = 0; r < embeddings.rows; ++r) {
-      line.clear();
-      fmt::format_to(std::back_inserter(line), "{}", r);
-      for (const float value : embeddings.row(r)) fmt::format_to(std::back_inserter(line), "\t{:.9g}", value);
-      line.push_back('\n');
-      out.write(line.data(), static_cast<std::streamsize>(line.size()));
-    }
-    if (!out.flush()) {
-      out.close();
-      std::error_code ec;
-      std::filesystem::remove(temporary, ec);
-      fail("could not write {} (disk full?)", temporary.string());
-    }
+  std::error_code ec;
+  if (!output.parent_path().empty()) std::filesystem::create_directories(output.parent_path(), ec);
+  if (ec) fail("cannot create the folder {} for {}: {}", output.parent_path().string(), output.string(), ec.message());
+  AtomicFile out(output);
+  fmt::memory_buffer line;
+  for (int64_t r = 0; r < embeddings.rows; ++r) {
+    line.clear();
+    fmt::format_to(std::back_inserter(line), "{}", r);
+    for (const float value : embeddings.row(r)) fmt::format_to(std::back_inserter(line), "\t{:.9g}", value);
+    line.push_back('\n');
+    out.write(line.data(), line.size());
   }
-  std::filesystem::rename(temporary, output);
+  out.commit();
   std::cerr << fmt::format("embedded {} texts: dimension {}, pooling {}, normalize {}, max length {} -> {}\n",
                            embeddings.rows, embeddings.dim, pooling_name(embedder.pooling()),
                            yes_no(embedder.normalize()), embedder.max_length(), output.string());

@@ -4,8 +4,8 @@
 #include <cstring>
 #include <memory>
 #include <type_traits>
-#include <unistd.h>
 
+#include "framework/atomic_file.hpp"
 #include "framework/error.hpp"
 #include "framework/hashing.hpp"
 
@@ -181,23 +181,7 @@ void save_dataset_cache(const std::filesystem::path& file, const Dataset& data) 
 
   std::error_code ec;
   if (!file.parent_path().empty()) std::filesystem::create_directories(file.parent_path(), ec);
-  auto temporary = file;
-  temporary += ".tmp" + std::to_string(::getpid());
-  {
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(temporary.c_str(), "wb"), &std::fclose);
-    if (!out) fail("cannot write the dataset cache {} (is the cache folder writable?)", temporary.string());
-    const auto& bytes = w.buffer();
-    const bool written = std::fwrite(bytes.data(), 1, bytes.size(), out.get()) == bytes.size();
-    if (!written || std::fclose(out.release()) != 0) {
-      std::filesystem::remove(temporary, ec);
-      fail("could not write the dataset cache {} (disk full?)", temporary.string());
-    }
-  }
-  std::filesystem::rename(temporary, file, ec);
-  if (ec) {
-    std::filesystem::remove(temporary, ec);
-    fail("could not move the dataset cache into place at {}", file.string());
-  }
+  write_file_atomically(file, w.buffer());
 }
 
 std::optional<Dataset> load_dataset_cache(const std::filesystem::path& file) {

@@ -12,7 +12,7 @@ namespace tailrec {
 
 // Cache key from a recipe hash (loader params + preprocessing) and the files' path/size/mtime.
 std::string dataset_cache_key(const std::string& recipe_hash, const std::vector<std::filesystem::path>& files);
-// Writes atomically (temporary file + rename).
+// Writes atomically (an AtomicFile); throws tailrec::Error naming the file and the reason.
 void save_dataset_cache(const std::filesystem::path& file, const Dataset& data);
 // nullopt when the file is missing, truncated, of another format version, or otherwise unreadable.
 std::optional<Dataset> load_dataset_cache(const std::filesystem::path& file);

@@ -1,9 +1,11 @@
 #pragma once
-// A run folder and its files. Every file is written to a temporary name and renamed, so a file is
-// either absent or whole; metrics.json is written last, only when the run completed, and is the
+// A run folder and its files. Every file is written through an AtomicFile, so a file is either
+// absent or whole; metrics.json is written last, only when the run completed, and is the
 // one mark of a complete run.
 #include <filesystem>
 #include <string>
+
+#include "framework/atomic_file.hpp"  // write_file_atomically, for the callers of this header
 
 namespace tailrec {
 
@@ -23,9 +25,5 @@ class RunFolder {
  private:
   std::filesystem::path path_;
 };
-
-// Writes `content` to `path` through a temporary file in the same folder and a rename.
-// Throws tailrec::Error with the path and the system's reason (disk full, permissions...).
-void write_file_atomically(const std::filesystem::path& path, const std::string& content);
 
 }  // namespace tailrec

@@ -3,10 +3,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
 #include <memory>
-#include <unistd.h>
 
+#include "framework/atomic_file.hpp"
 #include "framework/check.hpp"
 #include "framework/error.hpp"
 #include "framework/hashing.hpp"
@@ -36,16 +35,6 @@ bool take(const std::string& data, size_t& pos, T& value) {
 }
 
 uint64_t checksum(const char* data, size_t size) { return Hasher().bytes(data, size).value(); }
-
-void write_all(int fd, const std::string& content, const std::string& name) {
-  size_t done = 0;
-  while (done < content.size()) {
-    const auto n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) fail("cannot write {}: {}", name, std::strerror(errno));
-    done += static_cast<size_t>(n);
-  }
-}
 
 }  // namespace
 
@@ -79,27 +68,8 @@ void save_embedding_cache(const std::filesystem::path& file, const std::string& 
   std::error_code ec;
   std::filesystem::create_directories(file.parent_path(), ec);
   if (ec) fail("cannot create the embedding cache folder {}: {}", file.parent_path().string(), ec.message());
-  // Unique per process, so two runs filling the same cache never write into one temporary file.
-  const auto temporary = file.string() + ".tmp" + std::to_string(::getpid());
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail("cannot create {}: {}", temporary, std::strerror(errno));
-  try {
-    write_all(fd, content, temporary);
-  } catch (...) {
-    ::close(fd);
-    ::unlink(temporary.c_str());
-    throw;
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    const auto reason = std::strerror(errno);
-    ::unlink(temporary.c_str());
-    fail("cannot write {}: {}", temporary, reason);
-  }
-  if (std::rename(temporary.c_str(), file.c_str()) != 0) {
-    const auto reason = std::strerror(errno);
-    ::unlink(temporary.c_str());
-    fail("cannot rename {} to {}: {}", temporary, file.string(), reason);
-  }
+  // A temporary name unique per writer, so two runs filling the same cache never share one.
+  write_file_atomically(file, content);
 }
 
 EmbeddingCacheRead load_embedding_cache(const std::filesystem::path& file, const std::string& key) {

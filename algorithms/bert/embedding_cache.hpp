@@ -19,7 +19,7 @@ std::string embedding_cache_key(const std::string& embedder_fingerprint, const s
 // <cache_dir>/embeddings/<key>.bin
 std::filesystem::path embedding_cache_file(const std::filesystem::path& cache_dir, const std::string& key);
 
-// Writes through a temporary file in the same folder (unique per process) and a rename; throws
+// Writes through an AtomicFile (a uniquely named temporary file in the same folder, renamed); throws
 // tailrec::Error with the path and the system's reason.
 void save_embedding_cache(const std::filesystem::path& file, const std::string& key, const Embeddings& embeddings);
 

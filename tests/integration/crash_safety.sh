@@ -62,9 +62,11 @@ for point in fit:item_knn evaluate:item_knn write:recommendations.tsv write:metr
     continue
   fi
   case "$point" in
-    write:*) leftover="${point#write:}.tmp"
-             [ -f "$dir/$leftover" ] && ok "$point: killed mid-write: $leftover left, no $(basename "$leftover" .tmp), not complete" \
-               || not_ok "$point: expected a half-written $leftover; folder: $(ls "$dir")" ;;
+    # framework/atomic_file.hpp: the temporary copy of <name> is .<name>.XXXXXXXX.tmp
+    write:*) name="${point#write:}"
+             leftover="$(find "$dir" -maxdepth 1 -name ".$name.*.tmp" -printf '%f\n' | head -1)"
+             [ -n "$leftover" ] && [ ! -e "$dir/$name" ] && ok "$point: killed mid-write: $leftover left, no $name, not complete" \
+               || not_ok "$point: expected a half-written .$name.*.tmp and no $name; folder: $(ls -A "$dir")" ;;
     *) [ ! -e "$dir/metrics.json" ] && ok "$point: killed, no metrics.json" || not_ok "$point: metrics.json exists" ;;
   esac
   # Again in the same folder (it is not complete, so no run.overwrite is needed).

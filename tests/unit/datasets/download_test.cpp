@@ -2,9 +2,12 @@
 // no network is reachable in tests) on small fixtures.
 #include "datasets/download.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -96,7 +99,11 @@ TEST(DatasetsDownload, ExtractsStoredAndDeflatedEntries) {
   for (int i = 0; i < 100; ++i) expected += "hello world\n";
   EXPECT_EQ(slurp(dir.path() / "tiny/hello.txt"), expected);
   EXPECT_EQ(slurp(dir.path() / "tiny/stored.txt"), "abc\n");
-  EXPECT_FALSE(std::filesystem::exists(dir.path() / "tiny/hello.txt.part"));
+  // Each entry went through a temporary name; none is left.
+  std::vector<std::string> names;
+  for (const auto& file : std::filesystem::directory_iterator(dir.path() / "tiny")) names.push_back(file.path().filename());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"hello.txt", "stored.txt"}));
 }
 
 TEST(DatasetsDownload, RejectsCorruptAndEscapingArchives) {
@@ -104,6 +111,9 @@ TEST(DatasetsDownload, RejectsCorruptAndEscapingArchives) {
   const auto corrupt = error_of([&] { extract_zip(fixture("archive/corrupt.zip"), dir.path()); });
   EXPECT_NE(corrupt.find("entry 'tiny/stored.txt' fails its check"), std::string::npos) << corrupt;
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "tiny/stored.txt"));
+  ASSERT_TRUE(std::filesystem::is_directory(dir.path() / "tiny"));
+  for (const auto& file : std::filesystem::directory_iterator(dir.path() / "tiny"))  // nor its temporary
+    EXPECT_FALSE(file.path().filename().string().ends_with(".tmp")) << file.path();
   const auto evil = error_of([&] { extract_zip(fixture("archive/evil.zip"), dir.path() / "inner"); });
   EXPECT_NE(evil.find("refusing ZIP entry '../evil.txt'"), std::string::npos) << evil;
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "evil.txt"));
