@@ -1,6 +1,6 @@
 #pragma once
-#include "framework/registries.hpp"
-#include "framework/runtime.hpp"
+#include "framework/config/registries.hpp"
+#include "framework/config/runtime.hpp"
 
 namespace tailrec {
 // Calls one register_x() per algorithm family.

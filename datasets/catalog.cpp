@@ -1,7 +1,7 @@
 #include "datasets/catalog.hpp"
 
-#include "framework/error.hpp"
-#include "framework/strings.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/strings.hpp"
 
 namespace tailrec {
 

@@ -1,6 +1,6 @@
 #include "datasets/data_dir.hpp"
 
-#include "framework/system_info.hpp"
+#include "framework/util/system_info.hpp"
 
 namespace tailrec {
 

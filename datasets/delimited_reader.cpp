@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "framework/error.hpp"
+#include "framework/util/error.hpp"
 
 namespace tailrec {
 

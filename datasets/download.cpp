@@ -13,8 +13,8 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
-#include "framework/atomic_file.hpp"
-#include "framework/error.hpp"
+#include "framework/util/atomic_file.hpp"
+#include "framework/util/error.hpp"
 
 namespace tailrec {
 

@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "framework/error.hpp"
+#include "framework/util/error.hpp"
 
 namespace tailrec {
 

@@ -8,7 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "framework/interactions.hpp"
+#include "framework/data/interactions.hpp"
 
 namespace tailrec {
 

@@ -26,9 +26,9 @@
 #include "datasets/interaction_table.hpp"
 #include "datasets/sources.hpp"
 #include "datasets/text_file.hpp"
-#include "framework/error.hpp"
-#include "framework/params.hpp"
-#include "framework/strings.hpp"
+#include "framework/util/error.hpp"
+#include "framework/config/params.hpp"
+#include "framework/util/strings.hpp"
 
 namespace tailrec {
 

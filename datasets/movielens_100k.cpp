@@ -7,8 +7,8 @@
 #include "datasets/sources.hpp"
 #include "datasets/table_source.hpp"
 #include "datasets/text_file.hpp"
-#include "framework/error.hpp"
-#include "framework/strings.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/strings.hpp"
 
 namespace tailrec {
 

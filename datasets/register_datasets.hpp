@@ -1,5 +1,5 @@
 #pragma once
-#include "framework/registries.hpp"
+#include "framework/config/registries.hpp"
 
 namespace tailrec {
 // Registers every dataset loader (movielens_100k, movielens_1m, movielens_csv, delimited, recbole).

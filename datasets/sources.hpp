@@ -1,6 +1,6 @@
 #pragma once
 // Registration of each dataset loader (one per file in datasets/); register_datasets() calls them all.
-#include "framework/registries.hpp"
+#include "framework/config/registries.hpp"
 
 namespace tailrec {
 

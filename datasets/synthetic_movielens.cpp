@@ -15,9 +15,9 @@
 
 #include <fmt/format.h>
 
-#include "framework/atomic_file.hpp"
-#include "framework/error.hpp"
-#include "framework/random.hpp"
+#include "framework/util/atomic_file.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/random.hpp"
 
 namespace tailrec {
 

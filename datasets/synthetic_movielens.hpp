@@ -35,7 +35,7 @@ struct SynthSummary {
 // Writes <dir>/ratings.csv (userId,movieId,rating,timestamp; sorted by user then movie),
 // <dir>/movies.csv (movieId,title,genres) and <dir>/README.txt, each through a temporary name and
 // a rename. The bytes depend only on the options: all sampling uses integer draws from
-// framework/random.hpp; floating point only shapes the integer activity and weight tables.
+// framework/util/random.hpp; floating point only shapes the integer activity and weight tables.
 SynthSummary write_ml20m_like(const std::filesystem::path& dir, const SynthOptions& options);
 
 }  // namespace tailrec

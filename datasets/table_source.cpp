@@ -1,7 +1,7 @@
 #include "datasets/table_source.hpp"
 
 #include "datasets/data_dir.hpp"
-#include "framework/error.hpp"
+#include "framework/util/error.hpp"
 
 namespace tailrec {
 

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <memory>
 
-#include "framework/error.hpp"
+#include "framework/util/error.hpp"
 
 namespace tailrec {
 

@@ -1,5 +1,5 @@
 // `tailrec check`: regression gates of model quality (docs/check.md). Each baseline
-// (results/baselines/*.yaml, experiments/baseline.hpp) is rerun over its seeds in this process
+// (results/baselines/*.yaml, experiments/quality_gate.hpp) is rerun over its seeds in this process
 // (experiments/local_launcher.hpp), in a temporary folder, and compared metric by metric.
 #include <algorithm>
 #include <cerrno>
@@ -12,14 +12,14 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "experiments/baseline.hpp"
+#include "experiments/quality_gate.hpp"
 #include "experiments/commands.hpp"
 #include "experiments/local_launcher.hpp"
 #include "experiments/sweep.hpp"
-#include "framework/error.hpp"
-#include "framework/strings.hpp"
-#include "framework/system_info.hpp"
-#include "framework/table.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/strings.hpp"
+#include "framework/util/system_info.hpp"
+#include "framework/run/table.hpp"
 
 namespace tailrec {
 

@@ -97,7 +97,7 @@ int report_command(const ReportCommand& command);
 // Adds the `report` subcommand (its options fill `command`) to the program's parser.
 CLI::App* add_report_subcommand(CLI::App& app, ReportCommand& command);
 
-// `tailrec check`: rerun the baselines (results/baselines/*.yaml, experiments/baseline.hpp) and
+// `tailrec check`: rerun the baselines (results/baselines/*.yaml, experiments/quality_gate.hpp) and
 // fail when a metric moved beyond tolerance or the protocol changed (docs/check.md).
 struct CheckCommand {
   std::vector<std::string> baselines;    // --baseline FILE...; empty: every <home>/results/baselines/*.yaml

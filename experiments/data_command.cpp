@@ -7,9 +7,9 @@
 #include "datasets/download.hpp"
 #include "datasets/synthetic_movielens.hpp"
 #include "experiments/commands.hpp"
-#include "framework/error.hpp"
-#include "framework/progress.hpp"
-#include "framework/strings.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/progress.hpp"
+#include "framework/util/strings.hpp"
 
 namespace tailrec {
 

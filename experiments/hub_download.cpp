@@ -11,9 +11,9 @@
 
 #include "algorithms/bert/model_location.hpp"
 #include "algorithms/language_model/json_file.hpp"
-#include "framework/atomic_file.hpp"
-#include "framework/error.hpp"
-#include "framework/strings.hpp"
+#include "framework/util/atomic_file.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/strings.hpp"
 
 namespace tailrec {
 

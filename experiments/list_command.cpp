@@ -4,11 +4,24 @@
 
 #include "experiments/commands.hpp"
 #include "experiments/register_all.hpp"
-#include "framework/strings.hpp"
+#include "framework/run/settings.hpp"
+#include "framework/util/strings.hpp"
 
 namespace tailrec {
 
 namespace {
+
+void print_params(const std::vector<ParamSpec>& params, const std::string& indent) {
+  for (const auto& p : params) {
+    std::string extra;
+    if (!p.choices.empty()) extra = fmt::format(" one of {}", join(p.choices, "|"));
+    if (p.min || p.max)
+      extra += fmt::format(" range [{}, {}]", p.min ? fmt::format("{}", *p.min) : "-inf",
+                           p.max ? fmt::format("{}", *p.max) : "inf");
+    std::cout << fmt::format("{}{} ({}, default {}{}): {}\n", indent, p.name, to_string(p.type), p.default_text(), extra,
+                             p.help);
+  }
+}
 
 template <typename Product>
 void print_registry(const Registry<Product>& registry) {
@@ -18,16 +31,17 @@ void print_registry(const Registry<Product>& registry) {
     for (const auto& line : lines) std::cout << fmt::format("    {}\n", line);
     if (!entry.params.empty()) {
       std::cout << "    parameters:\n";
-      for (const auto& p : entry.params) {
-        std::string extra;
-        if (!p.choices.empty()) extra = fmt::format(" one of {}", join(p.choices, "|"));
-        if (p.min || p.max)
-          extra += fmt::format(" range [{}, {}]", p.min ? fmt::format("{}", *p.min) : "-inf",
-                               p.max ? fmt::format("{}", *p.max) : "inf");
-        std::cout << fmt::format("      {} ({}, default {}{}): {}\n", p.name, to_string(p.type), p.default_text(), extra,
-                                 p.help);
-      }
+      print_params(entry.params, "      ");
     }
+    std::cout << "\n";
+  }
+}
+
+// The run-level settings (framework/run/settings.hpp): each group by its path, then its keys.
+void print_settings() {
+  for (const auto& group : settings_groups()) {
+    std::cout << fmt::format("{}: {}\n", group.path, group.help);
+    print_params(group.params, "    ");
     std::cout << "\n";
   }
 }
@@ -41,8 +55,9 @@ int list_command(const std::string& what) {
   else if (what == "splits") print_registry(r.splits);
   else if (what == "protocols") print_registry(r.protocols);
   else if (what == "datasets") print_registry(r.datasets);
+  else if (what == "settings") print_settings();
   else {
-    const std::vector<std::string> kinds{"algorithms", "metrics", "splits", "protocols", "datasets"};
+    const std::vector<std::string> kinds{"algorithms", "metrics", "splits", "protocols", "datasets", "settings"};
     fail("tailrec list: unknown kind '{}'{}; choose one of {}", what, did_you_mean(what, kinds), join(kinds, ", "));
   }
   return 0;

@@ -9,11 +9,11 @@
 #include <fmt/format.h>
 
 #include "experiments/register_all.hpp"
-#include "framework/error.hpp"
-#include "framework/logger.hpp"
-#include "framework/run_folder.hpp"
-#include "framework/shared_work.hpp"
-#include "framework/strings.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/logger.hpp"
+#include "framework/run/run_folder.hpp"
+#include "framework/run/shared_work.hpp"
+#include "framework/util/strings.hpp"
 
 namespace tailrec {
 

@@ -1,6 +1,6 @@
 #pragma once
 // launcher=local: a sweep's jobs run inside this process, `parallel` at a time, sharing the work
-// they have in common (framework/shared_work.hpp): the dataset is loaded once, each split made
+// they have in common (framework/run/shared_work.hpp): the dataset is loaded once, each split made
 // once, BERT item embeddings computed once. A job that throws is recorded in its folder's
 // error.txt and the others go on. Used by `tailrec run --multirun`, `tailrec tune` and `tailrec check`.
 #include <filesystem>
@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "experiments/sweep.hpp"
-#include "framework/runner.hpp"
+#include "framework/run/runner.hpp"
 
 namespace tailrec {
 

@@ -1,12 +1,14 @@
 // tailrec: the command-line program. Parses the command line with CLI11 and hands each
-// subcommand to experiments/*_command.cpp. User errors print one message and exit 1.
+// subcommand to experiments/*_command.cpp. User errors print one message and exit 1; bugs (TAILREC_CHECK) exit 2.
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 
 #include "experiments/commands.hpp"
-#include "framework/error.hpp"
+#include "framework/util/check.hpp"
+#include "framework/util/error.hpp"
 
 namespace {
 
@@ -113,8 +115,8 @@ Example:
   tailrec tune algorithms=[ease] 'algorithms.ease.lambda=interval(10,2000)' split.validation=0.1 --search random --trials 8)");
 
   std::string list_what;
-  auto* list_cmd = app.add_subcommand("list", "List registered algorithms, metrics, splits, protocols or datasets with their parameters");
-  list_cmd->add_option("kind", list_what, "algorithms | metrics | splits | protocols | datasets")->required();
+  auto* list_cmd = app.add_subcommand("list", "List registered algorithms, metrics, splits, protocols or datasets with their parameters, or the run-level settings");
+  list_cmd->add_option("kind", list_what, "algorithms | metrics | splits | protocols | datasets | settings")->required();
 
   std::string data_action, data_name, data_dir;
   tailrec::DataSynthCommand data_synth;
@@ -164,7 +166,7 @@ See docs/scaling.md.)");
   model_embed_cmd->footer(kModelEmbedHelp);
 
   tailrec::ReportCommand report;
-  auto* report_cmd = tailrec::add_report_subcommand(app, report);  // experiments/report_command.cpp
+  auto* report_cmd = tailrec::add_report_subcommand(app, report);  // experiments/report/command.cpp
   tailrec::CheckCommand check;
   auto* check_cmd = tailrec::add_check_subcommand(app, check);  // experiments/check_command.cpp
 
@@ -198,7 +200,13 @@ See docs/scaling.md.)");
   } catch (const tailrec::Error& e) {
     std::cerr << "error: " << e.what() << std::endl;
     return 1;
-  } catch (const std::exception& e) {
+  } catch (const tailrec::InternalError& e) {  // TAILREC_CHECK: a bug in tailrec
+    std::cerr << "internal error: " << e.what() << std::endl;
+    return 2;
+  } catch (const std::filesystem::filesystem_error& e) {  // the machine's file system said no: the user's to fix
+    std::cerr << "error: " << e.what() << std::endl;
+    return 1;
+  } catch (const std::exception& e) {  // anything else unexpected (out of memory, a library's exception)
     std::cerr << "internal error: " << e.what() << std::endl;
     return 2;
   }

@@ -15,13 +15,13 @@
 #include "algorithms/language_model/bert_tokenizer.hpp"
 #include "algorithms/language_model/checkpoint.hpp"
 #include "algorithms/language_model/safetensors.hpp"
-#include "algorithms/language_model/text_embedder.hpp"
+#include "algorithms/bert/text_embedder.hpp"
 #include "experiments/commands.hpp"
 #include "experiments/hub_download.hpp"
-#include "framework/atomic_file.hpp"
-#include "framework/error.hpp"
-#include "framework/progress.hpp"
-#include "framework/strings.hpp"
+#include "framework/util/atomic_file.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/progress.hpp"
+#include "framework/util/strings.hpp"
 
 namespace tailrec {
 

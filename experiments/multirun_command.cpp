@@ -11,10 +11,10 @@
 #include "experiments/local_launcher.hpp"
 #include "experiments/slurm_launcher.hpp"
 #include "experiments/sweep.hpp"
-#include "framework/config.hpp"
-#include "framework/error.hpp"
-#include "framework/logger.hpp"
-#include "framework/strings.hpp"
+#include "framework/config/config.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/logger.hpp"
+#include "framework/util/strings.hpp"
 
 namespace tailrec {
 

@@ -1,5 +1,5 @@
 #pragma once
-#include "framework/registries.hpp"
+#include "framework/config/registries.hpp"
 
 namespace tailrec {
 

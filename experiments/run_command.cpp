@@ -3,10 +3,10 @@
 #include "experiments/commands.hpp"
 #include "experiments/register_all.hpp"
 #include "experiments/sweep.hpp"
-#include "framework/config.hpp"
-#include "framework/logger.hpp"
-#include "framework/runner.hpp"
-#include "framework/system_info.hpp"
+#include "framework/config/config.hpp"
+#include "framework/util/logger.hpp"
+#include "framework/run/runner.hpp"
+#include "framework/util/system_info.hpp"
 
 namespace tailrec {
 

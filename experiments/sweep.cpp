@@ -10,11 +10,12 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
-#include "framework/config.hpp"
-#include "framework/error.hpp"
-#include "framework/run_folder.hpp"
-#include "framework/strings.hpp"
-#include "framework/system_info.hpp"
+#include "framework/config/config.hpp"
+#include "framework/util/error.hpp"
+#include "framework/run/run_folder.hpp"
+#include "framework/run/settings.hpp"
+#include "framework/util/strings.hpp"
+#include "framework/util/system_info.hpp"
 
 namespace tailrec {
 
@@ -99,13 +100,6 @@ std::vector<std::string> range_values(const std::string& text, const std::vector
 }
 
 
-void check_keys(const ConfigView& view, const std::vector<std::string>& allowed) {
-  if (view.is_null()) return;
-  if (!view.is_map()) view.fail_here("expected a map");
-  for (const auto& key : view.keys())
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-      view[key].fail_here(fmt::format("unknown key{}; valid keys: {}", did_you_mean(key, allowed), join(allowed, ", ")));
-}
 
 }  // namespace
 
@@ -176,10 +170,13 @@ SweepSettings read_sweep_settings(const Config& config) {
   SweepSettings s;
   const auto root = config.root();
   const auto sweep = root["sweep"];
-  check_keys(sweep, {"dir", "seeds"});
-  const auto dir = sweep.get_string("dir", "");
-  const auto results_root = root["run"].get_string("results_root", (tailrec_home() / "results").string());
-  s.dir = dir.empty() ? fs::path(results_root) / "multirun" / local_time("%Y-%m-%d") / local_time("%H-%M-%S") : fs::path(dir);
+  const auto settings = Params::resolve(settings_group("sweep").params, sweep);
+  // run.results_root and run.seed, with their one default (framework/run/settings.hpp).
+  const auto run = Params::resolve(settings_group("run").params, root["run"]);
+  const auto dir = optional_text(settings, "dir");
+  s.dir = !dir.empty() ? fs::path(dir)
+                       : results_root(run) / "multirun" / local_time("%Y-%m-%d") /
+                                    local_time("%H-%M-%S");
   const auto seeds = sweep["seeds"];
   if (seeds.is_sequence()) {
     for (size_t i = 0; i < seeds.size(); ++i) {
@@ -191,36 +188,31 @@ SweepSettings read_sweep_settings(const Config& config) {
   } else if (!seeds.is_null()) {
     const auto n = seeds.as_int();
     if (n < 1 || n > 10000) seeds.fail_here("the number of seeds must be in [1, 10000], or a list [1, 2, 3]");
-    const auto base = static_cast<uint64_t>(root["run"].get_int("seed", 42));
+    const auto base = static_cast<uint64_t>(run.integer("seed"));
     if (n > 1)
       for (int64_t i = 0; i < n; ++i) s.seeds.push_back(base + static_cast<uint64_t>(i));
   }
 
   const auto launcher = root["launcher"];
   s.launcher = launcher.is_null() ? "local" : launcher["name"].as_string();
+  const std::vector<std::string> launchers{"local", "slurm"};
+  if (std::find(launchers.begin(), launchers.end(), s.launcher) == launchers.end())
+    launcher["name"].fail_here(fmt::format("unknown launcher '{}'{}; valid: {}", s.launcher,
+                                           did_you_mean(s.launcher, launchers), join(launchers, ", ")));
+  const auto params = Params::resolve(settings_group("launcher." + s.launcher).params, launcher, {"name"});
   if (s.launcher == "local") {
-    check_keys(launcher, {"name", "jobs"});
-    s.jobs = static_cast<int>(launcher.get_int("jobs", 1));
-    if (s.jobs < 1 || s.jobs > 1024) launcher["jobs"].fail_here("must be in [1, 1024]");
-  } else if (s.launcher == "slurm") {
-    check_keys(launcher, {"name", "partition", "time", "cpus_per_task", "mem", "gres", "max_parallel", "extra", "wait",
-                          "sbatch"});
-    auto& slurm = s.slurm;
-    slurm.partition = launcher.get_string("partition", "");
-    slurm.time = launcher.get_string("time", slurm.time);
-    slurm.cpus_per_task = static_cast<int>(launcher.get_int("cpus_per_task", 1));
-    if (slurm.cpus_per_task < 1) launcher["cpus_per_task"].fail_here("must be at least 1");
-    slurm.mem = launcher.get_string("mem", "");
-    slurm.gres = launcher.get_string("gres", "");
-    slurm.max_parallel = static_cast<int>(launcher.get_int("max_parallel", 0));
-    if (slurm.max_parallel < 0) launcher["max_parallel"].fail_here("must be 0 (no limit) or positive");
-    if (launcher.has("extra")) slurm.extra = launcher["extra"].as_strings();
-    else launcher["extra"].mark_read();
-    slurm.wait = launcher.get_bool("wait", true);
-    slurm.sbatch = launcher.get_string("sbatch", "sbatch");
+    s.jobs = static_cast<int>(params.integer("jobs"));
   } else {
-    launcher["name"].fail_here(fmt::format("unknown launcher '{}'{}; valid: local, slurm", s.launcher,
-                                           did_you_mean(s.launcher, {"local", "slurm"})));
+    auto& slurm = s.slurm;
+    slurm.partition = optional_text(params, "partition");
+    slurm.time = params.text("time");
+    slurm.cpus_per_task = static_cast<int>(params.integer("cpus_per_task"));
+    slurm.mem = optional_text(params, "mem");
+    slurm.gres = optional_text(params, "gres");
+    slurm.max_parallel = static_cast<int>(params.integer("max_parallel"));
+    slurm.extra = params.texts("extra");
+    slurm.wait = params.boolean("wait");
+    slurm.sbatch = params.text("sbatch");
   }
   return s;
 }

@@ -2,7 +2,7 @@
 // Sweeps (`tailrec run --multirun`): Hydra's sweep grammar expanded into jobs, each job a normal
 // run in <sweep dir>/<n>/, indexed by multirun.yaml (the job list, written before any job starts)
 // and sweep.jsonl (one line per job: overrides, status, metrics; rewritten atomically as jobs end).
-// A job is complete when its folder holds metrics.json (framework/run_folder.hpp), so an
+// A job is complete when its folder holds metrics.json (framework/run/run_folder.hpp), so an
 // interrupted sweep resumes by running only the jobs without one.
 #include <cstdint>
 #include <filesystem>

@@ -1,6 +1,6 @@
 // `tailrec tune`: grid or random search of parameters on the validation carve-out, then one final
 // run of the best setting on the test split. Trials run with run.evaluate_on=validation, so the
-// test split is not used before the final run (framework/runner.cpp).
+// test split is not used before the final run (framework/run/runner.cpp).
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -14,14 +14,15 @@
 #include "experiments/local_launcher.hpp"
 #include "experiments/register_all.hpp"
 #include "experiments/sweep.hpp"
-#include "framework/config.hpp"
-#include "framework/error.hpp"
-#include "framework/logger.hpp"
-#include "framework/run_folder.hpp"
-#include "framework/shared_work.hpp"
-#include "framework/strings.hpp"
-#include "framework/system_info.hpp"
-#include "framework/table.hpp"
+#include "framework/config/config.hpp"
+#include "framework/run/settings.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/logger.hpp"
+#include "framework/run/run_folder.hpp"
+#include "framework/run/shared_work.hpp"
+#include "framework/util/strings.hpp"
+#include "framework/util/system_info.hpp"
+#include "framework/run/table.hpp"
 
 namespace tailrec {
 
@@ -126,8 +127,8 @@ int tune_command(const TuneCommand& command) {
     fail("--metric {}: not measured by this config{}; measured: {}", command.metric,
          did_you_mean(command.metric, metric_names), join(metric_names, ", "));
 
-  const fs::path results_root = config.at("run.results_root").as_string();
-  const fs::path dir = fs::absolute(command.out.empty() ? results_root / "tune" / local_time("%Y-%m-%d") / local_time("%H-%M-%S")
+  const fs::path root_folder = results_root(Params::resolve(settings_group("run").params, config.root()["run"]));
+  const fs::path dir = fs::absolute(command.out.empty() ? root_folder / "tune" / local_time("%Y-%m-%d") / local_time("%H-%M-%S")
                                                         : fs::path(command.out));
   if (fs::exists(dir) && !fs::is_empty(dir)) fail("tune folder {} already exists and is not empty; choose another --out", dir.string());
 

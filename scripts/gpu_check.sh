@@ -35,8 +35,8 @@ if [ "${1:-}" = "--prepare-deps" ]; then
   for l in libutf8proc.so libcurl.so libcrypto.so libz.so libssl.so; do cp -P /usr/lib/x86_64-linux-gnu/$l* $D/lib/; done
   ldd /usr/lib/x86_64-linux-gnu/libcurl.so.4 | awk '/=>/{print $3}' |
     grep -v -E 'libc\.so|libm\.so|libpthread|libdl|ld-linux|libresolv' | xargs -I{} cp -L {} $D/lib/
-  # Boost: only the headers framework/statistics.cpp reaches (Boost.Math), not all 160 MB.
-  { g++ -std=c++20 -M -I. framework/statistics.cpp | tr ' \\' '\n\n' | grep '^/usr/include/boost/'
+  # Boost: only the headers framework/evaluation/statistics.cpp reaches (Boost.Math), not all 160 MB.
+  { g++ -std=c++20 -M -I. framework/evaluation/statistics.cpp | tr ' \\' '\n\n' | grep '^/usr/include/boost/'
     echo /usr/include/boost/config.hpp; echo /usr/include/boost/version.hpp; } | sort -u |
     while read -r h; do mkdir -p "$D/include/$(dirname "${h#/usr/include/}")" && cp "$h" "$D/include/${h#/usr/include/}"; done
   cp -r ../shared/fixtures/bert $D/shared/fixtures/

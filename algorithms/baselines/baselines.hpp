@@ -1,6 +1,6 @@
 #pragma once
 // Non-personalised baselines every experiment should include.
-#include "framework/registries.hpp"
+#include "framework/config/registries.hpp"
 
 namespace tailrec {
 void register_most_popular(Registries& registries);

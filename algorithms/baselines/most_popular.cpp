@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "algorithms/baselines/baselines.hpp"
-#include "framework/error.hpp"
+#include "framework/util/error.hpp"
 
 namespace tailrec {
 

@@ -2,7 +2,7 @@
 #include <memory>
 
 #include "algorithms/baselines/baselines.hpp"
-#include "framework/random.hpp"
+#include "framework/util/random.hpp"
 
 namespace tailrec {
 

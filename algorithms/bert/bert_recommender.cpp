@@ -11,8 +11,8 @@
 #include "algorithms/bert/item_text_embedding.hpp"
 #include "algorithms/content/contributions.hpp"
 #include "algorithms/content/profile_weights.hpp"
-#include "framework/error.hpp"
-#include "framework/logger.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/logger.hpp"
 
 namespace tailrec {
 

@@ -5,10 +5,10 @@
 #include <cstring>
 #include <memory>
 
-#include "framework/atomic_file.hpp"
-#include "framework/check.hpp"
-#include "framework/error.hpp"
-#include "framework/hashing.hpp"
+#include "framework/util/atomic_file.hpp"
+#include "framework/util/check.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/hashing.hpp"
 
 namespace tailrec {
 
@@ -68,7 +68,7 @@ void save_embedding_cache(const std::filesystem::path& file, const std::string& 
   std::error_code ec;
   std::filesystem::create_directories(file.parent_path(), ec);
   if (ec) fail("cannot create the embedding cache folder {}: {}", file.parent_path().string(), ec.message());
-  // A temporary name unique per writer, so two runs filling the same cache never share one.
+  // AtomicFile names its temporary uniquely, so two runs filling the same cache never share one.
   write_file_atomically(file, content);
 }
 

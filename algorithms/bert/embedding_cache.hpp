@@ -9,7 +9,7 @@
 #include <span>
 #include <string>
 
-#include "algorithms/language_model/text_embedder.hpp"
+#include "algorithms/bert/text_embedder.hpp"
 
 namespace tailrec {
 

@@ -5,7 +5,7 @@
 
 #include <Eigen/Core>
 
-#include "framework/parallel.hpp"
+#include "framework/util/parallel.hpp"
 
 namespace tailrec {
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "algorithms/language_model/text_embedder.hpp"
+#include "algorithms/bert/text_embedder.hpp"
 
 namespace tailrec {
 

@@ -6,15 +6,15 @@
 #include <functional>
 
 #include "algorithms/bert/embedding_cache.hpp"
-#include "framework/check.hpp"
-#include "framework/hashing.hpp"
-#include "framework/shared_work.hpp"
+#include "framework/util/check.hpp"
+#include "framework/util/hashing.hpp"
+#include "framework/run/shared_work.hpp"
 #include "algorithms/bert/model_location.hpp"
-#include "framework/config.hpp"
-#include "framework/error.hpp"
-#include "framework/logger.hpp"
-#include "framework/progress.hpp"
-#include "framework/strings.hpp"
+#include "framework/config/config.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/logger.hpp"
+#include "framework/util/progress.hpp"
+#include "framework/util/strings.hpp"
 
 namespace tailrec {
 

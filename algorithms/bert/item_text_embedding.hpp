@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "algorithms/content/item_features.hpp"
-#include "algorithms/language_model/text_embedder.hpp"
-#include "framework/algorithm.hpp"
+#include "algorithms/bert/text_embedder.hpp"
+#include "framework/model/algorithm.hpp"
 
 namespace tailrec {
 

@@ -2,9 +2,9 @@
 
 #include <cstdlib>
 
-#include "framework/error.hpp"
-#include "framework/strings.hpp"
-#include "framework/system_info.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/strings.hpp"
+#include "framework/util/system_info.hpp"
 
 namespace tailrec {
 

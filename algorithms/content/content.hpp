@@ -1,7 +1,7 @@
 #pragma once
 // Content-based algorithms: they score items from their text, so items without any training
 // interaction (cold items) are ranked like any other.
-#include "framework/registries.hpp"
+#include "framework/config/registries.hpp"
 
 namespace tailrec {
 void register_tfidf(Registries& registries);

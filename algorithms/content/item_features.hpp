@@ -10,7 +10,7 @@
 #include <Eigen/SparseCore>
 
 #include "algorithms/content/tfidf_vectorizer.hpp"
-#include "framework/interactions.hpp"
+#include "framework/data/interactions.hpp"
 
 namespace tailrec {
 

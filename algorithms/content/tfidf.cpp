@@ -11,10 +11,10 @@
 #include "algorithms/content/contributions.hpp"
 #include "algorithms/content/item_features.hpp"
 #include "algorithms/content/profile_weights.hpp"
-#include "framework/error.hpp"
-#include "framework/logger.hpp"
-#include "framework/parallel.hpp"
-#include "framework/strings.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/logger.hpp"
+#include "framework/util/parallel.hpp"
+#include "framework/util/strings.hpp"
 
 namespace tailrec {
 

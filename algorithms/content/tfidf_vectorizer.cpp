@@ -5,9 +5,9 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "framework/error.hpp"
-#include "framework/parallel.hpp"
-#include "framework/strings.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/parallel.hpp"
+#include "framework/util/strings.hpp"
 
 namespace tailrec {
 

@@ -15,10 +15,10 @@
 #include "algorithms/ease/ease.hpp"
 #include "algorithms/neighbors/similarity.hpp"
 #include "algorithms/torch/similarity_cuda.hpp"
-#include "framework/algorithm.hpp"
-#include "framework/error.hpp"
-#include "framework/logger.hpp"
-#include "framework/parallel.hpp"
+#include "framework/model/algorithm.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/logger.hpp"
+#include "framework/util/parallel.hpp"
 
 namespace tailrec {
 

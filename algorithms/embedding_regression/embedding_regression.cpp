@@ -12,8 +12,8 @@
 #include "algorithms/bert/item_text_embedding.hpp"
 #include "algorithms/embedding_regression/embedding_regression.hpp"
 #include "algorithms/embedding_regression/tfidf_svd_embedding.hpp"
-#include "framework/error.hpp"
-#include "framework/logger.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/logger.hpp"
 
 namespace tailrec {
 

@@ -1,8 +1,8 @@
 #include "algorithms/embedding_regression/tfidf_svd_embedding.hpp"
 
 #include "algorithms/embedding_regression/truncated_svd.hpp"
-#include "framework/error.hpp"
-#include "framework/logger.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/logger.hpp"
 
 namespace tailrec {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "algorithms/content/item_features.hpp"
-#include "algorithms/language_model/text_embedder.hpp"
+#include "algorithms/language_model/embeddings.hpp"
 
 namespace tailrec {
 

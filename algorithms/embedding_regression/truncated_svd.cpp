@@ -6,8 +6,8 @@
 #include <Eigen/QR>
 #include <Eigen/SVD>
 
-#include "framework/error.hpp"
-#include "framework/random.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/random.hpp"
 
 namespace tailrec {
 

@@ -4,7 +4,7 @@
 // averaging), switching (content where data is thin, collaborative elsewhere) and adaptive_hybrid
 // (weights learnt from replay feedback). Each factory
 // keeps a reference to the registries to build its nested components: registries outlive algorithms.
-#include "framework/registries.hpp"
+#include "framework/config/registries.hpp"
 
 namespace tailrec {
 

@@ -5,9 +5,9 @@
 #include <chrono>
 #include <set>
 
-#include "framework/config.hpp"
-#include "framework/error.hpp"
-#include "framework/logger.hpp"
+#include "framework/config/config.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/logger.hpp"
 
 namespace tailrec {
 

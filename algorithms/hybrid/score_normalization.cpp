@@ -6,7 +6,7 @@
 #include <limits>
 #include <numeric>
 
-#include "framework/error.hpp"
+#include "framework/util/error.hpp"
 
 namespace tailrec {
 

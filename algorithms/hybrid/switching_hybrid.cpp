@@ -7,7 +7,7 @@
 
 #include "algorithms/hybrid/hybrid.hpp"
 #include "algorithms/hybrid/hybrid_components.hpp"
-#include "framework/logger.hpp"
+#include "framework/util/logger.hpp"
 
 namespace tailrec {
 

@@ -5,15 +5,15 @@
 #include <limits>
 
 #include "algorithms/hybrid/hybrid.hpp"
-#include "framework/config.hpp"
-#include "framework/error.hpp"
-#include "framework/evaluator.hpp"
-#include "framework/logger.hpp"
-#include "framework/long_tail.hpp"
-#include "framework/metric_set.hpp"
-#include "framework/parallel.hpp"
-#include "framework/protocol.hpp"
-#include "framework/strings.hpp"
+#include "framework/config/config.hpp"
+#include "framework/util/error.hpp"
+#include "framework/evaluation/evaluator.hpp"
+#include "framework/util/logger.hpp"
+#include "framework/metrics/long_tail.hpp"
+#include "framework/metrics/metric_names.hpp"
+#include "framework/util/parallel.hpp"
+#include "framework/protocols/protocol.hpp"
+#include "framework/util/strings.hpp"
 
 namespace tailrec {
 

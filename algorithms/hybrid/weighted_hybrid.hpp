@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "algorithms/hybrid/hybrid_components.hpp"
-#include "framework/metric.hpp"
+#include "framework/metrics/metric.hpp"
 
 namespace tailrec {
 

@@ -20,7 +20,7 @@
 #include <utf8proc.h>
 
 #include "algorithms/language_model/json_file.hpp"
-#include "framework/error.hpp"
+#include "framework/util/error.hpp"
 
 namespace tailrec {
 

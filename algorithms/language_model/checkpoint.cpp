@@ -3,7 +3,7 @@
 #include "algorithms/language_model/checkpoint.hpp"
 
 #include "algorithms/language_model/json_file.hpp"
-#include "framework/error.hpp"
+#include "framework/util/error.hpp"
 
 namespace tailrec {
 

@@ -3,7 +3,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "framework/error.hpp"
+#include "framework/util/error.hpp"
 
 namespace tailrec {
 

@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "framework/error.hpp"
+#include "framework/util/error.hpp"
 
 namespace tailrec {
 

@@ -15,9 +15,9 @@
 #include "algorithms/neighbors/similarity.hpp"
 #include "algorithms/neighbors/weighting.hpp"
 #include "algorithms/torch/similarity_cuda.hpp"
-#include "framework/algorithm.hpp"
-#include "framework/error.hpp"
-#include "framework/parallel.hpp"
+#include "framework/model/algorithm.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/parallel.hpp"
 
 namespace tailrec {
 

@@ -1,6 +1,6 @@
 #pragma once
 // Neighbourhood collaborative filtering: user-based and item-based k-nearest neighbours.
-#include "framework/registries.hpp"
+#include "framework/config/registries.hpp"
 
 namespace tailrec {
 void register_user_knn(Registries& registries);

@@ -3,7 +3,7 @@
 // the largest of them.
 #include <vector>
 
-#include "framework/algorithm.hpp"
+#include "framework/model/algorithm.hpp"
 
 namespace tailrec {
 

@@ -1,6 +1,7 @@
 #pragma once
-// Building blocks of the neighbourhood models (user_knn, item_knn) and ease: a plain CSR matrix of
-// training values, its transpose, one row of a Gram matrix at a time, and top-k neighbour selection.
+// Building blocks of the neighbourhood models (user_knn, item_knn) and ease, over the CSR matrix of
+// training values (framework/data/csr_matrix.hpp): one row of a Gram matrix at a time, and top-k
+// neighbour selection.
 // Each Gram row is computed on its own, in an order fixed by the data (the row's entries
 // ascending, then the partner rows ascending), so a parallel fit gives bit-identical results for
 // any thread count. Ties between neighbours break by the lower dense index.
@@ -9,43 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "framework/interactions.hpp"
+#include "framework/data/csr_matrix.hpp"
+#include "framework/data/interactions.hpp"
 
 namespace tailrec {
-
-// What a stored interaction contributes: x = 1 (binary) or x = its rating.
-enum class ValueMode { Binary, Rating };
-ValueMode parse_value_mode(const std::string& text);
-
-// Compressed sparse rows; column indices are ascending within each row.
-struct CsrMatrix {
-  int32_t rows = 0;
-  int32_t cols = 0;
-  std::vector<int64_t> indptr{0};
-  std::vector<int32_t> indices;
-  std::vector<float> values;
-
-  int64_t nnz() const { return static_cast<int64_t>(indices.size()); }
-  int32_t row_size(int32_t r) const {
-    return static_cast<int32_t>(indptr[static_cast<size_t>(r) + 1] - indptr[static_cast<size_t>(r)]);
-  }
-  std::span<const int32_t> indices_of(int32_t r) const {
-    return {indices.data() + indptr[static_cast<size_t>(r)], static_cast<size_t>(row_size(r))};
-  }
-  std::span<const float> values_of(int32_t r) const {
-    return {values.data() + indptr[static_cast<size_t>(r)], static_cast<size_t>(row_size(r))};
-  }
-};
-
-// m[r, c], or 0 when it is not stored (a binary search: columns are ascending within a row).
-float value_at(const CsrMatrix& m, int32_t r, int32_t c);
-
-// The users x items training matrix with x = 1 or x = the rating.
-CsrMatrix interaction_matrix(const Interactions& train, ValueMode mode);
-// Rows become columns (indices stay ascending).
-CsrMatrix transpose(const CsrMatrix& m);
-// sqrt(sum of squares) of every row, in double.
-std::vector<double> row_norms(const CsrMatrix& m);
 
 // Accumulators for one Gram row, dense over the partner rows; clear() resets only what was touched.
 // Two speed-ups that do not change any value: with `unit_values` (every stored value is 1) only the

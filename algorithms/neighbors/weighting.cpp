@@ -3,8 +3,8 @@
 #include <cmath>
 #include <vector>
 
-#include "framework/error.hpp"
-#include "framework/strings.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/strings.hpp"
 
 namespace tailrec {
 

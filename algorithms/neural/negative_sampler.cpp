@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <numeric>
 
-#include "framework/error.hpp"
-#include "framework/parallel.hpp"
-#include "framework/random.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/parallel.hpp"
+#include "framework/util/random.hpp"
 
 namespace tailrec {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "algorithms/torch/ncf_network.hpp"
-#include "framework/interactions.hpp"
+#include "framework/data/interactions.hpp"
 
 namespace tailrec {
 

@@ -9,9 +9,9 @@
 
 #include "algorithms/neural/neural_training.hpp"
 #include "algorithms/torch/torch_runtime.hpp"
-#include "framework/error.hpp"
-#include "framework/logger.hpp"
-#include "framework/random.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/logger.hpp"
+#include "framework/util/random.hpp"
 
 namespace tailrec {
 

@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "algorithms/torch/ncf_network.hpp"
-#include "framework/algorithm.hpp"
+#include "framework/model/algorithm.hpp"
 
 namespace tailrec {
 

@@ -9,13 +9,13 @@
 
 #include "algorithms/neural/negative_sampler.hpp"
 #include "algorithms/torch/torch_runtime.hpp"
-#include "framework/error.hpp"
-#include "framework/evaluator.hpp"
-#include "framework/logger.hpp"
-#include "framework/metric_set.hpp"
-#include "framework/progress.hpp"
-#include "framework/random.hpp"
-#include "framework/registries.hpp"
+#include "framework/util/error.hpp"
+#include "framework/evaluation/evaluator.hpp"
+#include "framework/util/logger.hpp"
+#include "framework/metrics/metric_names.hpp"
+#include "framework/util/progress.hpp"
+#include "framework/util/random.hpp"
+#include "framework/config/registries.hpp"
 
 namespace tailrec {
 

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "algorithms/torch/ncf_network.hpp"
-#include "framework/algorithm.hpp"
+#include "framework/model/algorithm.hpp"
 
 namespace tailrec {
 

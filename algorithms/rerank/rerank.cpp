@@ -9,10 +9,10 @@
 #include <string>
 
 #include "algorithms/hybrid/hybrid_components.hpp"
-#include "framework/config.hpp"
-#include "framework/error.hpp"
-#include "framework/logger.hpp"
-#include "framework/long_tail.hpp"
+#include "framework/config/config.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/logger.hpp"
+#include "framework/metrics/long_tail.hpp"
 
 namespace tailrec {
 

@@ -10,7 +10,7 @@
 #include <span>
 #include <vector>
 
-#include "framework/registries.hpp"
+#include "framework/config/registries.hpp"
 
 namespace tailrec {
 

@@ -20,8 +20,8 @@
 
 #include "algorithms/language_model/safetensors.hpp"
 #include "algorithms/torch/torch_runtime.hpp"
-#include "framework/error.hpp"
-#include "framework/parallel.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/parallel.hpp"
 
 namespace tailrec {
 

@@ -8,7 +8,7 @@
 
 #include "algorithms/language_model/bert_tokenizer.hpp"
 #include "algorithms/language_model/checkpoint.hpp"
-#include "algorithms/language_model/text_embedder.hpp"
+#include "algorithms/language_model/embeddings.hpp"
 
 namespace tailrec {
 

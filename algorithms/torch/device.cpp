@@ -1,4 +1,4 @@
-// Whether libtorch sees a CUDA device, for run.device=cuda|auto (through Registries::cuda_available,
+// Whether libtorch sees a CUDA device, for run.device=cuda|auto (through RuntimeFacts, framework/config/runtime.hpp,
 // since the framework never includes torch). No fmt here: see algorithms/CMakeLists.txt.
 #include <dlfcn.h>
 

@@ -15,8 +15,8 @@
 #include <torch/torch.h>
 
 #include "algorithms/torch/torch_runtime.hpp"
-#include "framework/error.hpp"
-#include "framework/random.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/random.hpp"
 
 namespace tailrec {
 

@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-#include "framework/algorithm.hpp"
+#include "framework/model/algorithm.hpp"
 
 namespace tailrec {
 

@@ -9,7 +9,7 @@
 
 #include <torch/torch.h>
 
-#include "framework/error.hpp"
+#include "framework/util/error.hpp"
 
 namespace tailrec {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "algorithms/neighbors/similarity.hpp"
+#include "framework/data/csr_matrix.hpp"
 #include "algorithms/torch/torch_runtime.hpp"
 
 namespace tailrec {

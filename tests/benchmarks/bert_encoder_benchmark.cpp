@@ -38,7 +38,7 @@
 #include "algorithms/torch/bert_encoder.hpp"
 #include "algorithms/torch/torch_runtime.hpp"
 #include "experiments/register_all.hpp"
-#include "framework/random.hpp"
+#include "framework/util/random.hpp"
 
 namespace tailrec {
 namespace {

@@ -10,11 +10,11 @@
 #include <benchmark/benchmark.h>
 
 #include "experiments/register_all.hpp"
-#include "framework/evaluator.hpp"
-#include "framework/metric_set.hpp"
-#include "framework/random.hpp"
-#include "framework/system_info.hpp"
-#include "framework/topk.hpp"
+#include "framework/evaluation/evaluator.hpp"
+#include "framework/metrics/metric_names.hpp"
+#include "framework/util/random.hpp"
+#include "framework/util/system_info.hpp"
+#include "framework/metrics/topk.hpp"
 
 namespace tailrec {
 namespace {

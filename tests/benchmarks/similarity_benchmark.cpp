@@ -15,8 +15,8 @@
 #include <benchmark/benchmark.h>
 
 #include "algorithms/neighbors/similarity.hpp"
-#include "framework/parallel.hpp"
-#include "framework/random.hpp"
+#include "framework/util/parallel.hpp"
+#include "framework/util/random.hpp"
 
 namespace tailrec {
 namespace {

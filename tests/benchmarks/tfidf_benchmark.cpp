@@ -10,7 +10,7 @@
 
 #include "algorithms/content/item_features.hpp"
 #include "experiments/register_all.hpp"
-#include "framework/logger.hpp"
+#include "framework/util/logger.hpp"
 
 namespace tailrec {
 namespace {

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "framework/config.hpp"
-#include "framework/error.hpp"
+#include "framework/config/config.hpp"
+#include "framework/util/error.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

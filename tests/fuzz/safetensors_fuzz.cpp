@@ -4,7 +4,7 @@
 #include <cstddef>
 
 #include "algorithms/language_model/safetensors.hpp"
-#include "framework/error.hpp"
+#include "framework/util/error.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

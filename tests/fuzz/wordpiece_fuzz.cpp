@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "algorithms/language_model/bert_tokenizer.hpp"
-#include "framework/error.hpp"
+#include "framework/util/error.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 namespace {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Crash safety. A run killed with SIGKILL while fitting, while evaluating or while writing a file
-# (TAILREC_TEST_PAUSE_AT, framework/test_hooks.hpp, holds it at that point) leaves no folder that
+# (TAILREC_TEST_PAUSE_AT, framework/util/test_hooks.hpp, holds it at that point) leaves no folder that
 # claims completion, and running it again in the same folder gives the metrics of an uninterrupted
 # run. A sweep killed mid-way and resumed (--multirun --resume) equals an uninterrupted sweep. A
 # full disk (a 200 KiB tmpfs, else a `ulimit -f` file-size limit) fails with an error naming the
@@ -62,7 +62,7 @@ for point in fit:item_knn evaluate:item_knn write:recommendations.tsv write:metr
     continue
   fi
   case "$point" in
-    # framework/atomic_file.hpp: the temporary copy of <name> is .<name>.XXXXXXXX.tmp
+    # framework/util/atomic_file.hpp: the temporary copy of <name> is .<name>.XXXXXXXX.tmp
     write:*) name="${point#write:}"
              leftover="$(find "$dir" -maxdepth 1 -name ".$name.*.tmp" -printf '%f\n' | head -1)"
              [ -n "$leftover" ] && [ ! -e "$dir/$name" ] && ok "$point: killed mid-write: $leftover left, no $name, not complete" \

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes tests/data/tfidf/sklearn_tfidf.json: scikit-learn TfidfVectorizer outputs on ~30 tricky
-texts, the reference for tests/unit/algorithms/tfidf_test.cpp (which must not need Python).
+texts, the reference for tests/unit/algorithms/content/tfidf_test.cpp (which must not need Python).
 
 Run with Debian's python3 and python3-sklearn (apt-get install -y --no-install-recommends python3-sklearn):
     /usr/bin/python3 tests/tools/make_tfidf_fixture.py

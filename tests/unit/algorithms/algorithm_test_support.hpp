@@ -12,8 +12,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include "experiments/register_all.hpp"
-#include "framework/error.hpp"
-#include "framework/logger.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/logger.hpp"
 
 namespace tailrec::test {
 

@@ -14,9 +14,9 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
-#include "algorithms/language_model/text_embedder.hpp"
+#include "algorithms/bert/text_embedder.hpp"
 #include "experiments/register_all.hpp"
-#include "framework/logger.hpp"
+#include "framework/util/logger.hpp"
 #include "test_support.hpp"
 
 namespace tailrec::test {

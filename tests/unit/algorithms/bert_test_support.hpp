@@ -17,7 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "algorithms/language_model/bert_tokenizer.hpp"
-#include "framework/error.hpp"
+#include "framework/util/error.hpp"
 #include "test_support.hpp"
 
 namespace tailrec::testing {

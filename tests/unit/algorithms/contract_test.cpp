@@ -11,7 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "experiments/register_all.hpp"
-#include "framework/logger.hpp"
+#include "framework/util/logger.hpp"
 
 namespace tailrec {
 namespace {

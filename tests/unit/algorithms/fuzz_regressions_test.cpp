@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "algorithms/language_model/bert_tokenizer.hpp"
-#include "framework/error.hpp"
+#include "framework/util/error.hpp"
 #include "test_support.hpp"
 
 namespace tailrec {

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "dataset_test_support.hpp"
+#include "unit/datasets/dataset_test_support.hpp"
 #include "datasets/catalog.hpp"
 #include "datasets/download.hpp"
 #include "test_support.hpp"

@@ -9,9 +9,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include "datasets/register_datasets.hpp"
-#include "framework/error.hpp"
-#include "framework/params.hpp"
-#include "movielens_fixtures.hpp"
+#include "framework/util/error.hpp"
+#include "framework/config/params.hpp"
+#include "unit/datasets/movielens_fixtures.hpp"
 
 namespace tailrec::test {
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "dataset_test_support.hpp"
+#include "unit/datasets/dataset_test_support.hpp"
 #include "datasets/text_file.hpp"
 
 namespace tailrec {

@@ -11,7 +11,7 @@
 
 #include <gtest/gtest.h>
 
-#include "dataset_test_support.hpp"
+#include "unit/datasets/dataset_test_support.hpp"
 #include "datasets/catalog.hpp"
 #include "datasets/data_dir.hpp"
 

@@ -2,7 +2,7 @@
 // minimised reproducer committed under tests/fuzz/regressions/<target>/, replayed in the normal build.
 #include <gtest/gtest.h>
 
-#include "dataset_test_support.hpp"
+#include "unit/datasets/dataset_test_support.hpp"
 #include "datasets/delimited_reader.hpp"
 #include "datasets/field_parsing.hpp"
 #include "test_support.hpp"

@@ -2,7 +2,7 @@
 // dense id order, rows in file order, ratings/timestamps, item content, fixed splits, and errors.
 #include <gtest/gtest.h>
 
-#include "dataset_test_support.hpp"
+#include "unit/datasets/dataset_test_support.hpp"
 
 namespace tailrec {
 namespace {

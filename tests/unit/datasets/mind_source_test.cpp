@@ -6,11 +6,11 @@
 
 #include <gtest/gtest.h>
 
-#include "dataset_test_support.hpp"
-#include "framework/dataset_cache.hpp"
-#include "framework/logger.hpp"
-#include "framework/preprocess.hpp"
-#include "mind_fixtures.hpp"
+#include "unit/datasets/dataset_test_support.hpp"
+#include "framework/data/dataset_cache.hpp"
+#include "framework/util/logger.hpp"
+#include "framework/data/preprocess.hpp"
+#include "unit/datasets/mind_fixtures.hpp"
 #include "test_support.hpp"
 
 namespace tailrec {

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "dataset_test_support.hpp"
+#include "unit/datasets/dataset_test_support.hpp"
 
 namespace tailrec {
 namespace {

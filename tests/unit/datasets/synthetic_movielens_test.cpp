@@ -13,7 +13,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "dataset_test_support.hpp"
+#include "unit/datasets/dataset_test_support.hpp"
 #include "datasets/synthetic_movielens.hpp"
 
 namespace tailrec {

@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "framework/error.hpp"
+#include "framework/util/error.hpp"
 #include "test_support.hpp"
 
 namespace tailrec {

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "framework/error.hpp"
+#include "framework/util/error.hpp"
 
 namespace tailrec {
 namespace {

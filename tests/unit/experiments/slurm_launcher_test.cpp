@@ -11,8 +11,8 @@
 
 #include <gtest/gtest.h>
 
-#include "framework/error.hpp"
-#include "framework/logger.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/logger.hpp"
 #include "test_support.hpp"
 
 namespace tailrec {

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "experiments/sweep.hpp"
-#include "framework/error.hpp"
+#include "framework/util/error.hpp"
 
 namespace tailrec {
 namespace {

@@ -1,0 +1,57 @@
+#pragma once
+// The evaluator: scores users in blocks, masks each user's training items (full ranking) or
+// gathers the protocol's candidates, selects top-k with the docs/metrics.md tie rule, and computes
+// every metric in the same pass. Multithreaded, with results identical for any thread count:
+// blocks have a fixed size that depends only on the memory budget and the catalog size, each
+// block writes only its own slots, and means are summed in user order afterwards.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "framework/model/algorithm.hpp"
+#include "framework/metrics/metric.hpp"
+#include "framework/protocols/protocol.hpp"
+
+namespace tailrec {
+
+struct EvaluationInput {
+  const Interactions& train;
+  const Interactions& test;          // for rating metrics (every test pair)
+  const std::vector<EvalCase>& cases;
+  bool relevant_loses_ties = false;  // the protocol's tie rule
+  const MetricContext& context;
+};
+
+struct EvaluationOptions {
+  int threads = 1;
+  int64_t memory_budget_bytes = int64_t{1} << 30;  // score buffers of all threads together
+  int list_length = 10;  // length of the stored lists: k_max, or the longest candidate list for metrics that need every candidate
+  std::function<void(int64_t done, int64_t total)> progress;  // called from worker threads
+};
+
+struct Evaluation {
+  std::vector<std::string> metric_names;  // in the order of the metrics given
+  std::vector<double> values;             // one per metric; NaN when no user (case) counted
+  // Per-user values of PerUser and PerCase metrics (the mean over the user's cases): users[u] and
+  // per_user[m][u] (NaN = not counted).
+  std::vector<int32_t> users;
+  std::vector<std::string> per_user_names;
+  std::vector<std::vector<double>> per_user;
+  // The ranked lists: case c has list_size[c] items at lists[c * list_length ...].
+  int list_length = 0;
+  std::vector<int32_t> case_users;
+  std::vector<int32_t> lists;
+  std::vector<float> list_scores;
+  std::vector<int32_t> list_size;
+  int64_t block_size = 0;  // users scored per block (for logs)
+};
+
+// Users scored per block for a catalog of `num_items` under `budget` bytes (independent of threads).
+int64_t evaluation_block_size(int32_t num_items, int64_t budget_bytes);
+
+Evaluation evaluate(const Algorithm& algorithm, const EvaluationInput& input,
+                    const std::vector<std::unique_ptr<Metric>>& metrics, const EvaluationOptions& options);
+
+}  // namespace tailrec

@@ -1,0 +1,87 @@
+#pragma once
+// An evaluation loop fits and evaluates every algorithm of a run and writes the run's result
+// tables. The protocol picks its loop at plan time (Protocol::make_loop); the runner loads the
+// data, prepares the split, hands both to the loop and writes metrics.json from what it returns.
+// A new kind of evaluation is a new loop: the runner and the other loops stay as they are.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "framework/model/algorithm.hpp"
+#include "framework/data/anonymize.hpp"
+#include "framework/metrics/long_tail.hpp"
+#include "framework/run/run_folder.hpp"
+#include "framework/splits/split.hpp"
+
+namespace tailrec {
+
+struct ExperimentPlan;
+struct Registries;
+class Logger;
+class SharedWork;
+
+// A split and its interaction matrices: what every algorithm of a run (and every job of a sweep
+// on the same data, split and seed) trains and is evaluated on.
+struct PreparedSplit {
+  SplitResult split;
+  std::string hash;
+  Interactions train, test, validation;
+  // What a user is known to have seen when the test lists are drawn: training plus the validation
+  // carve-out (as RecBole masks both). Models are fitted on training alone. Empty without a carve-out.
+  std::optional<Interactions> train_and_validation;
+};
+
+// The prepared split as this run evaluates it (run.evaluate_on chooses test or the carve-out).
+struct RunSplit {
+  const PreparedSplit& prepared;
+  std::string key;                  // data + split recipe + seed: keys the sweep's shared work
+  const Interactions* validation;   // the carve-out models may tune on; null without one
+  const Interactions& seen;         // masked when lists are drawn
+  const Interactions& test;         // the test split, or the carve-out with run.evaluate_on=validation
+};
+
+// What a loop works with.
+struct RunContext {
+  const ExperimentPlan& plan;
+  const Registries& registries;
+  Logger& log;
+  SharedWork* shared;
+  const RunFolder& folder;
+  const Dataset& data;
+  Device device;
+  const UserNames& users;  // how output files name users (run.anonymize_users)
+};
+
+// What a loop returns, for metrics.json and the console table.
+struct LoopOutcome {
+  nlohmann::json results = nlohmann::json::object();  // metrics.json "algorithms"
+  std::vector<std::string> header;                    // the console table
+  std::vector<std::vector<std::string>> rows;
+  size_t evaluated_cases = 0;
+  LongTail tail;                                      // of the (initial) training data
+  nlohmann::json extra = nlohmann::json::object();    // more top-level metrics.json keys
+};
+
+class EvaluationLoop {
+ public:
+  virtual ~EvaluationLoop();
+  virtual LoopOutcome run(const RunContext& run, const RunSplit& split) const = 0;
+};
+
+// A fit context for `train` with the run's settings; work_dir = <run>/work/<label>.
+FitContext fit_context(const RunContext& run, const Interactions& train, const Interactions* validation,
+                       const std::string& label);
+
+// The `why` cell of (user, item): run.explain_reasons reasons rendered (framework/model/explanation.hpp).
+std::string why_cell(const RunContext& run, const Algorithm& algorithm, int32_t user, int32_t item);
+
+// The run's long tail (metrics.long_tail) over the item popularity `phi`.
+LongTail run_long_tail(const ExperimentPlan& plan, const std::vector<int32_t>& phi);
+
+std::string format_metric_value(double v);  // console tables: 4 decimals, n/a for NaN
+std::string format_exact(double v);         // result files: 17 significant digits, empty for NaN
+
+}  // namespace tailrec

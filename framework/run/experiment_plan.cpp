@@ -1,0 +1,261 @@
+// plan_experiment: the composed config -> an ExperimentPlan. Every run-level key, every component
+// and every algorithm entry is checked here, before any data is read; nothing in this file knows a
+// particular split, protocol or algorithm: each component declares what it needs.
+#include "framework/run/experiment_plan.hpp"
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "framework/metrics/metric_names.hpp"
+#include "framework/run/settings.hpp"
+#include "framework/util/system_info.hpp"
+
+namespace tailrec {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path default_cache_dir() { return user_cache_dir("TAILREC_CACHE_DIR", ""); }
+
+// Expands the `algorithms:` list in place: each entry becomes a map {name, label, params...} with
+// the defaults of configs/algorithm/<name>.yaml beneath the entry's own values.
+void expand_algorithms(Config& config, const Registries& registries, const std::vector<fs::path>& search_path) {
+  YAML::Node root = config.tree();
+  YAML::Node list = root["algorithms"];
+  if (!list || list.IsNull() || (list.IsSequence() && list.size() == 0))
+    fail("config key 'algorithms' ({}): list at least one algorithm, e.g. algorithms=[most_popular,random]; "
+         "registered: {}", config.origin("algorithms"), join(registries.algorithms.names(), ", "));
+  if (list.IsScalar()) {
+    YAML::Node one(YAML::NodeType::Sequence);
+    one.push_back(list.Scalar());
+    root["algorithms"] = one;
+    list.reset(root["algorithms"]);
+    config.set_origin("algorithms[0]", config.origin("algorithms"));  // errors name the file that wrote the name
+  }
+  if (!list.IsSequence()) config.at("algorithms").fail_here("expected a list of algorithm names or maps");
+  YAML::Node expanded(YAML::NodeType::Sequence);
+  for (size_t i = 0; i < list.size(); ++i) {
+    const auto path = join_path("algorithms", i);
+    const YAML::Node entry = list[i];
+    std::string name;
+    if (entry.IsScalar()) name = entry.Scalar();
+    else if (entry.IsMap() && entry["name"] && entry["name"].IsScalar()) name = entry["name"].Scalar();
+    else fail("config key '{}' ({}): an algorithm entry is a name or a map with 'name:'", path, config.origin(path));
+    if (!registries.algorithms.contains(name)) {
+      try {
+        registries.algorithms.at(name);  // its message: did-you-mean and every registered name
+      } catch (const Error& e) {
+        fail("config key '{}' ({}): {}", path, config.origin(path), e.what());
+      }
+    }
+    YAML::Node merged(YAML::NodeType::Map);
+    merged["name"] = name;
+    for (const auto& dir : search_path) {
+      const auto file = dir / "algorithm" / (name + ".yaml");
+      if (!fs::is_regular_file(file)) continue;
+      YAML::Node defaults;
+      try {
+        defaults = YAML::LoadFile(file.string());
+      } catch (const YAML::Exception& e) {
+        fail("config file {}:{}: {}", file.string(), e.mark.line + 1, e.msg);
+      }
+      if (defaults.IsMap())
+        for (const auto& kv : defaults) {
+          const auto key = kv.first.Scalar();
+          merged[key] = kv.second;
+          if (!(entry.IsMap() && entry[key]))
+            config.set_origin(join_path(path, key), fmt::format("{}:{}", file.string(), kv.second.Mark().line + 1));
+        }
+      break;
+    }
+    if (entry.IsMap())
+      for (const auto& kv : entry) merged[kv.first.Scalar()] = kv.second;
+    if (!merged["label"]) merged["label"] = name;
+    expanded.push_back(merged);
+  }
+  root["algorithms"] = expanded;
+}
+
+}  // namespace
+
+LongTail make_long_tail(const std::string& definition, double parameter, const std::vector<int32_t>& phi) {
+  if (definition == "pareto") return pareto_tail(phi, parameter);
+  if (definition == "top_fraction") return top_fraction_tail(phi, parameter);
+  if (definition == "bottom_fraction") return bottom_fraction_tail(phi, parameter);
+  fail("unknown long-tail definition '{}'{}; valid: pareto, top_fraction, bottom_fraction", definition,
+       did_you_mean(definition, {"pareto", "top_fraction", "bottom_fraction"}));
+}
+
+ExperimentPlan plan_experiment(Config& config, const Registries& registries, const std::vector<fs::path>& search_path) {
+  ExperimentPlan plan;
+  const auto root = config.root();
+  plan.experiment = root["experiment"].as_string();
+
+  // run.* (framework/run/settings.hpp: the schema, its defaults and the checks)
+  const auto run = root["run"];
+  const auto settings = Params::resolve(settings_group("run").params, run);
+  plan.seed = static_cast<uint64_t>(settings.integer("seed"));
+  const auto threads = settings.integer("threads");
+  plan.threads = threads == 0 ? hardware_threads() : static_cast<int>(threads);
+  plan.device = settings.text("device");
+  plan.overwrite = settings.boolean("overwrite");
+  plan.memory_budget_bytes = static_cast<int64_t>(settings.real("memory_budget_mb") * 1024 * 1024);
+  plan.use_cache = settings.boolean("cache");
+  const auto cache_dir = optional_text(settings, "cache_dir");
+  plan.cache_dir = cache_dir.empty() ? default_cache_dir() : fs::path(cache_dir);
+  plan.progress = settings.boolean("progress");
+  plan.evaluate_on = settings.text("evaluate_on");
+  plan.explain = settings.boolean("explain");
+  plan.explain_reasons = static_cast<int>(settings.integer("explain_reasons"));
+  plan.anonymize_users = settings.boolean("anonymize_users");
+  plan.anonymize_salt = optional_text(settings, "anonymize_salt");
+  if (!plan.anonymize_salt.empty() && !plan.anonymize_users)
+    run["anonymize_salt"].fail_here("is set but run.anonymize_users is false; set run.anonymize_users=true or drop the salt");
+  const auto root_folder = results_root(settings);
+  if (const auto dir = optional_text(settings, "dir"); !dir.empty()) {
+    plan.run_dir = dir;
+  } else {
+    plan.run_dir = root_folder / plan.experiment / local_time("%Y-%m-%d") / local_time("%H-%M-%S");
+    for (int n = 2; fs::exists(plan.run_dir); ++n)
+      plan.run_dir = root_folder / plan.experiment / local_time("%Y-%m-%d") / fmt::format("{}-{}", local_time("%H-%M-%S"), n);
+  }
+
+  // split (read first: a split may supply the dataset's interaction files)
+  const auto split = root["split"];
+  if (!split.is_map()) fail("config group 'split' is missing: choose one, e.g. split=random_holdout");
+  plan.split_name = split["name"].as_string();
+  const auto& split_entry = registries.splits.at(plan.split_name);
+  auto split_level_keys = settings_keys("split");
+  split_level_keys.push_back("name");
+  plan.split_params = Params::resolve(split_entry.params, split, split_level_keys);
+  plan.splitter = split_entry.create(plan.split_params);
+  plan.split_files = plan.splitter->interaction_files();
+  std::vector<std::string> split_own_keys{"name"};
+  for (const auto& p : split_entry.params) split_own_keys.push_back(p.name);
+  const auto split_settings = Params::resolve(settings_group("split").params, split, split_own_keys);
+  plan.validation_ratio = split_settings.real("validation");
+  if (plan.validation_ratio >= 1) split["validation"].fail_here("must be in [0, 1)");
+  plan.split_seed = split_settings.has("seed") ? static_cast<uint64_t>(split_settings.integer("seed")) : plan.seed;
+  if (plan.evaluate_on == "validation" && plan.validation_ratio <= 0)
+    run["evaluate_on"].fail_here("ranking the validation carve-out needs one: set split.validation, e.g. split.validation=0.1");
+  // The sweep driver (experiments/sweep.cpp) reads and checks sweep.* and launcher.*; a run ignores them.
+  root["sweep"].mark_read();
+  root["launcher"].mark_read();
+
+  // dataset
+  const auto dataset = root["dataset"];
+  if (!dataset.is_map()) fail("config group 'dataset' is missing: choose one, e.g. dataset=ml_latest_small");
+  plan.dataset_loader = dataset["loader"].as_string();
+  plan.dataset_name = dataset.get_string("name", config.choices.count("dataset") ? config.choices.at("dataset") : plan.dataset_loader);
+  const auto& loader = registries.datasets.at(plan.dataset_loader);
+  auto loader_schema = loader.params;
+  const auto path_spec = std::find_if(loader_schema.begin(), loader_schema.end(),
+                                      [](const ParamSpec& p) { return p.name == "path"; });
+  const bool split_supplies_path = !plan.split_files.empty() && path_spec != loader_schema.end();
+  if (split_supplies_path) {
+    // The split supplies the interactions: the loader reads its files (DatasetSource::load_files),
+    // never a dataset file of its own, so a dataset file given as well would be silently unused.
+    if (dataset.has("path"))
+      dataset["path"].fail_here(fmt::format(
+          "split={} reads the interactions from its own files ({}), so this file would not be read; remove "
+          "dataset.path (~dataset.path, or leave it null) or choose a split that splits the dataset's file",
+          plan.split_name, join(std::vector<std::string>(plan.split_files.begin(), plan.split_files.end()), ", ")));
+    path_spec->required = false;
+  }
+  auto dataset_params = Params::resolve(loader_schema, root["dataset"], {"loader", "name"});
+  // The loader's own path stands for the split's first file (item side data named relative to it is
+  // looked up beside that file); the composed config keeps dataset.path null, so it runs again as is.
+  if (split_supplies_path) dataset_params.set("path", YAML::Node(plan.split_files.front().string()));
+  plan.source = loader.create(dataset_params);
+  plan.dataset_params = dataset_params.to_json();
+  plan.preprocess = PreprocessOptions::from_config(root["preprocess"]);
+
+  // protocol
+  const auto protocol = root["protocol"];
+  if (!protocol.is_map()) fail("config group 'protocol' is missing: choose one, e.g. protocol=full");
+  plan.protocol_name = protocol["name"].as_string();
+  const auto& protocol_entry = registries.protocols.at(plan.protocol_name);
+  plan.protocol = protocol_entry.create(Params::resolve(protocol_entry.params, protocol, {"name"}));
+
+  // What the protocol needs from the split and the run settings (ProtocolNeeds), in its own words.
+  const auto needs = plan.protocol->needs();
+  const auto refuse = [&](const ConfigView& key, const std::string& what) {
+    key.fail_here(fmt::format("protocol={} {}; {}", plan.protocol_name, needs.reason, what));
+  };
+  if (needs.global_time_cut && !plan.splitter->cuts_at_global_time())
+    refuse(protocol["name"], fmt::format("split={} does not cut the log at one global time", plan.split_name));
+  if (!needs.validation_carve_out && plan.validation_ratio > 0)
+    refuse(split["validation"], "it has no validation carve-out: set split.validation=0");
+  if (!needs.evaluate_on_validation && plan.evaluate_on != "test")
+    refuse(run["evaluate_on"], "it evaluates its own test data: use run.evaluate_on=test");
+
+  // metrics (framework/run/settings.hpp)
+  const auto metrics = root["metrics"];
+  const auto metric_settings = Params::resolve(settings_group("metrics").params, metrics);
+  std::vector<int> ks;
+  for (const auto k : metric_settings.integers("k")) ks.push_back(static_cast<int>(k));
+  if (ks.empty()) ks.push_back(10);
+  plan.metrics = make_metrics(registries, metric_settings.texts("names"), ks);
+  if (plan.metrics.empty()) metrics["names"].fail_here("name at least one metric, or 'all'");
+  plan.list_length = 1;
+  for (const auto& m : plan.metrics) plan.list_length = std::max(plan.list_length, m->k());
+  for (const auto& m : plan.metrics) {
+    if (!m->needs_every_candidate()) continue;
+    plan.whole_candidate_lists = true;
+    if (!plan.protocol->has_candidate_lists())
+      metrics["names"].fail_here(fmt::format(
+          "metric {} needs every candidate of a case ranked, but protocol {} ranks the whole catalog and keeps only "
+          "the top k; use a protocol whose cases list their candidates (`tailrec list protocols` describes each)",
+          m->name(), plan.protocol_name));
+  }
+  if (metric_settings.has("relevance_threshold")) plan.relevance_threshold = metric_settings.real("relevance_threshold");
+  const auto tail = metrics["long_tail"];
+  const auto tail_settings = Params::resolve(settings_group("metrics.long_tail").params, tail);
+  plan.long_tail_definition = tail_settings.text("definition");
+  // pareto takes `share`, the fraction definitions take `fraction`; the other must stay null.
+  const bool pareto = plan.long_tail_definition == "pareto";
+  const char* parameter = pareto ? "share" : "fraction";
+  const char* unused = pareto ? "fraction" : "share";
+  if (tail_settings.has(unused))
+    tail[unused].fail_here(fmt::format("does not apply to the '{}' definition; set it to null (pareto takes share, "
+                                       "top_fraction and bottom_fraction take fraction)", plan.long_tail_definition));
+  const double default_parameter = pareto ? 0.8 : plan.long_tail_definition == "top_fraction" ? 0.2 : 0.1;
+  plan.long_tail_parameter = tail_settings.has(parameter) ? tail_settings.real(parameter) : default_parameter;
+  if (plan.long_tail_parameter <= 0 || plan.long_tail_parameter > 1)
+    tail[parameter].fail_here("the share or fraction must be in (0, 1]");
+  make_long_tail(plan.long_tail_definition, plan.long_tail_parameter, {});  // validates the name
+
+  // algorithms
+  expand_algorithms(config, registries, search_path);
+  std::set<std::string> labels;
+  const auto algorithms = config.root()["algorithms"];
+  for (size_t i = 0; i < algorithms.size(); ++i) {
+    const auto entry = algorithms[i];
+    AlgorithmPlan a;
+    a.name = entry["name"].as_string();
+    a.label = entry["label"].as_string();
+    if (!labels.insert(a.label).second)
+      entry["label"].fail_here(fmt::format("label '{}' is used twice; give each entry a unique label: {{name: {}, label: ...}}",
+                                           a.label, a.name));
+    a.params = Params::resolve(registries.algorithms.at(a.name).params, entry, {"name", "label"});
+    registries.algorithms.at(a.name).create(a.params);  // constructing validates parameter combinations
+    plan.algorithms.push_back(std::move(a));
+  }
+
+  config.check_all_read();
+  plan.overrides = config.overrides;
+  if (!plan.anonymize_salt.empty()) {
+    // The salt is a secret: the run folder's config.yaml and overrides.yaml must not carry it.
+    YAML::Node tree = config.tree();
+    tree["run"]["anonymize_salt"] = "<redacted: see private/anonymization_salt>";
+    for (auto& o : plan.overrides)
+      if (o.rfind("run.anonymize_salt=", 0) == 0 || o.rfind("+run.anonymize_salt=", 0) == 0)
+        o = o.substr(0, o.find('=') + 1) + "<redacted>";
+  }
+  plan.config_yaml = config.to_yaml();
+  return plan;
+}
+
+}  // namespace tailrec

@@ -1,0 +1,86 @@
+#pragma once
+// The plan of an experiment: the composed config turned into typed, validated components (every
+// config key checked, every component built) before any data is read. The runner executes it
+// (framework/run/runner.hpp); sweeps plan every job first (experiments/sweep.hpp).
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "framework/config/config.hpp"
+#include "framework/metrics/long_tail.hpp"
+#include "framework/data/preprocess.hpp"
+#include "framework/config/registries.hpp"
+
+namespace tailrec {
+
+struct AlgorithmPlan {
+  std::string label;
+  std::string name;
+  Params params;
+};
+
+struct ExperimentPlan {
+  std::string experiment;
+  // run.*
+  uint64_t seed = 0;
+  int threads = 1;
+  std::string device = "cpu";
+  std::filesystem::path run_dir;
+  bool overwrite = false;
+  int64_t memory_budget_bytes = 0;
+  bool use_cache = true;
+  std::filesystem::path cache_dir;
+  bool progress = true;
+  // run.evaluate_on: "test", or "validation" (tuning: the validation carve-out is ranked instead of
+  // the test split, which is then not used)
+  std::string evaluate_on = "test";
+  // run.explain: a `why` column in recommendations.tsv with run.explain_reasons reasons per item
+  bool explain = false;
+  int explain_reasons = 3;
+  // run.anonymize_users: output files name users by HMAC-SHA256(salt, id) (framework/data/anonymize.hpp);
+  // the salt is run.anonymize_salt, else generated per run; either way only the run's private file holds it
+  bool anonymize_users = false;
+  std::string anonymize_salt;
+  // dataset + preprocess
+  std::string dataset_name;
+  std::string dataset_loader;
+  std::unique_ptr<DatasetSource> source;
+  nlohmann::json dataset_params;
+  PreprocessOptions preprocess;
+  // split
+  std::string split_name;
+  std::unique_ptr<Splitter> splitter;
+  Params split_params;
+  // Files the split supplies as the dataset's interactions (Splitter::interaction_files); empty:
+  // the dataset's own files.
+  std::vector<std::filesystem::path> split_files;
+  double validation_ratio = 0;
+  uint64_t split_seed = 0;
+  // protocol + metrics
+  std::string protocol_name;
+  std::unique_ptr<Protocol> protocol;
+  std::vector<std::unique_ptr<Metric>> metrics;
+  int list_length = 10;                // the largest metric cut-off (k)
+  bool whole_candidate_lists = false;  // a metric needs every candidate ranked (imp_auc, imp_mrr)
+  std::optional<double> relevance_threshold;
+  std::string long_tail_definition = "pareto";
+  double long_tail_parameter = 0.8;
+  std::vector<AlgorithmPlan> algorithms;
+  // the composed config (resolved, with algorithm defaults expanded) and the overrides
+  std::string config_yaml;
+  std::vector<std::string> overrides;
+};
+
+// Builds every component from `config` (strict: unknown keys, wrong types and unknown names are
+// errors). `search_path` is where configs/algorithm/<name>.yaml defaults are found.
+ExperimentPlan plan_experiment(Config& config, const Registries& registries,
+                               const std::vector<std::filesystem::path>& search_path);
+
+// The long tail named by metrics.long_tail (pareto, top_fraction or bottom_fraction) over `phi`.
+LongTail make_long_tail(const std::string& definition, double parameter, const std::vector<int32_t>& phi);
+
+}  // namespace tailrec

@@ -1,0 +1,320 @@
+// The built-in splitters (random_holdout, temporal_global, temporal_user, leave_one_out, kfold,
+// fixed, predefined) and their registration. Random choices use one stream per user (Random::derive(seed, user))
+// over the user's rows in (item, timestamp) order, so a user's split depends neither on other users
+// nor on file order; every output log is sorted. The split config's `name` picks the splitter, and
+// `validation` and `seed` are the split-level settings every split takes (framework/run/settings.hpp),
+// so those keys are in no splitter's schema here.
+#include <algorithm>
+#include <memory>
+#include <numeric>
+
+#include "framework/util/check.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/random.hpp"
+#include "framework/config/registries.hpp"
+#include "framework/splits/split.hpp"
+
+namespace tailrec {
+
+namespace {
+
+int32_t user_count(const Dataset& data) {
+  int32_t n = data.users.size();
+  for (int32_t u : data.log.users) n = std::max(n, u + 1);
+  return n;
+}
+
+// Each user's log rows ordered by (item, timestamp, row).
+std::vector<std::vector<size_t>> rows_by_user(const Dataset& data) {
+  const InteractionLog& log = data.log;
+  std::vector<std::vector<size_t>> rows(static_cast<size_t>(user_count(data)));
+  for (size_t row = 0; row < log.size(); ++row) rows[static_cast<size_t>(log.users[row])].push_back(row);
+  for (auto& user_rows : rows)
+    std::sort(user_rows.begin(), user_rows.end(), [&](size_t a, size_t b) {
+      if (log.items[a] != log.items[b]) return log.items[a] < log.items[b];
+      if (log.has_timestamps() && log.timestamps[a] != log.timestamps[b]) return log.timestamps[a] < log.timestamps[b];
+      return a < b;
+    });
+  return rows;
+}
+
+// Copies each row to test (flag 1) or train (flag 0); both logs sorted.
+SplitResult assemble(const InteractionLog& log, const std::vector<uint8_t>& is_test) {
+  SplitResult result;
+  result.train.has_ratings = result.test.has_ratings = log.has_ratings;
+  for (size_t row = 0; row < log.size(); ++row) (is_test[row] ? result.test : result.train).append(log, row);
+  result.train.sort();
+  result.test.sort();
+  return result;
+}
+
+void require_timestamps(const Dataset& data, const std::string& split_name, const std::string& alternative) {
+  if (!data.log.has_timestamps())
+    fail("split={} needs timestamps, but dataset '{}' has none; use {} instead", split_name, data.name, alternative);
+}
+
+double checked_ratio(const Params& params) {
+  const double ratio = params.real("ratio");
+  if (!(ratio > 0.0 && ratio < 1.0))
+    fail("{}.ratio = {} ({}) must be strictly between 0 and 1, e.g. 0.2 for 20% test", params.where(), ratio,
+         params.origin("ratio"));
+  return ratio;
+}
+
+nlohmann::json describe_with(const std::string& name, const Params& params) {
+  nlohmann::json out = {{"name", name}};
+  out.update(params.to_json());
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+class RandomHoldout : public Splitter {
+ public:
+  explicit RandomHoldout(const Params& params) : params_(params), ratio_(checked_ratio(params)) {}
+  SplitResult split(const Dataset& data, uint64_t seed) const override {
+    const auto rows = rows_by_user(data);
+    std::vector<uint8_t> is_test(data.log.size(), 0);
+    for (size_t u = 0; u < rows.size(); ++u) {
+      std::vector<size_t> user_rows = rows[u];
+      Random rng = Random::derive(seed, u);
+      rng.shuffle(user_rows);
+      const size_t n_test = holdout_count(ratio_, user_rows.size());
+      for (size_t k = 0; k < n_test; ++k) is_test[user_rows[k]] = 1;
+    }
+    return assemble(data.log, is_test);
+  }
+  nlohmann::json describe() const override { return describe_with("random_holdout", params_); }
+
+ private:
+  Params params_;
+  double ratio_;
+};
+
+class TemporalGlobal : public Splitter {
+ public:
+  explicit TemporalGlobal(const Params& params) : params_(params), ratio_(checked_ratio(params)) {}
+  SplitResult split(const Dataset& data, uint64_t) const override {
+    require_timestamps(data, "temporal_global", "split=random_holdout");
+    const InteractionLog& log = data.log;
+    std::vector<uint8_t> is_test(log.size(), 0);
+    if (log.size() == 0) return assemble(log, is_test);
+    std::vector<int64_t> times = log.timestamps;
+    std::sort(times.begin(), times.end());
+    const size_t n = times.size();
+    const auto wanted = std::clamp<size_t>(static_cast<size_t>(std::llround(ratio_ * static_cast<double>(n))), 1, n);
+    const int64_t cut = times[n - wanted];
+    if (cut == times.front())
+      fail("split=temporal_global on dataset '{}': the cut time {} for ratio {} is the earliest timestamp, so "
+           "training would be empty; lower split.ratio or use split=random_holdout", data.name, cut, ratio_);
+    for (size_t row = 0; row < n; ++row) is_test[row] = log.timestamps[row] >= cut;
+    return assemble(log, is_test);
+  }
+  nlohmann::json describe() const override { return describe_with("temporal_global", params_); }
+  bool cuts_at_global_time() const override { return true; }
+
+ private:
+  Params params_;
+  double ratio_;
+};
+
+class TemporalUser : public Splitter {
+ public:
+  explicit TemporalUser(const Params& params) : params_(params), ratio_(checked_ratio(params)) {}
+  SplitResult split(const Dataset& data, uint64_t) const override {
+    require_timestamps(data, "temporal_user", "split=random_holdout");
+    const InteractionLog& log = data.log;
+    std::vector<uint8_t> is_test(log.size(), 0);
+    for (auto user_rows : rows_by_user(data)) {
+      // Oldest first; equal times are ordered by item id (rows_by_user already sorted by item).
+      std::stable_sort(user_rows.begin(), user_rows.end(),
+                       [&](size_t a, size_t b) { return log.timestamps[a] < log.timestamps[b]; });
+      const size_t n_test = holdout_count(ratio_, user_rows.size());
+      for (size_t k = user_rows.size() - n_test; k < user_rows.size(); ++k) is_test[user_rows[k]] = 1;
+    }
+    return assemble(log, is_test);
+  }
+  nlohmann::json describe() const override { return describe_with("temporal_user", params_); }
+
+ private:
+  Params params_;
+  double ratio_;
+};
+
+class LeaveOneOut : public Splitter {
+ public:
+  explicit LeaveOneOut(const Params& params) : params_(params), latest_(params.text("order") == "latest") {}
+  SplitResult split(const Dataset& data, uint64_t seed) const override {
+    if (latest_) require_timestamps(data, "leave_one_out with order=latest", "split.order=random");
+    const InteractionLog& log = data.log;
+    std::vector<uint8_t> is_test(log.size(), 0);
+    const auto rows = rows_by_user(data);
+    for (size_t u = 0; u < rows.size(); ++u) {
+      const auto& user_rows = rows[u];
+      if (user_rows.size() < 2) continue;
+      size_t chosen;
+      if (latest_) {
+        // Latest timestamp; among equal times the later log row.
+        chosen = *std::max_element(user_rows.begin(), user_rows.end(), [&](size_t a, size_t b) {
+          if (log.timestamps[a] != log.timestamps[b]) return log.timestamps[a] < log.timestamps[b];
+          return a < b;
+        });
+      } else {
+        Random rng = Random::derive(seed, u);
+        chosen = user_rows[rng.below(user_rows.size())];
+      }
+      is_test[chosen] = 1;
+    }
+    return assemble(log, is_test);
+  }
+  nlohmann::json describe() const override { return describe_with("leave_one_out", params_); }
+
+ private:
+  Params params_;
+  bool latest_;
+};
+
+class KFold : public Splitter {
+ public:
+  explicit KFold(const Params& params)
+      : params_(params), folds_(params.integer("folds")), fold_(params.integer("fold")) {
+    if (fold_ >= folds_)
+      fail("{}.fold = {} ({}) must be below {}.folds = {}: folds are numbered 0..{}", params.where(), fold_,
+           params.origin("fold"), params.where(), folds_, folds_ - 1);
+  }
+  SplitResult split(const Dataset& data, uint64_t seed) const override {
+    std::vector<uint8_t> is_test(data.log.size(), 0);
+    const auto rows = rows_by_user(data);
+    const auto folds = static_cast<uint64_t>(folds_);
+    for (size_t u = 0; u < rows.size(); ++u) {
+      std::vector<size_t> user_rows = rows[u];
+      Random rng = Random::derive(seed, u);
+      // A random starting fold, so users with fewer interactions than folds do not all land in fold 0.
+      const uint64_t offset = rng.below(folds);
+      rng.shuffle(user_rows);
+      for (size_t k = 0; k < user_rows.size(); ++k)
+        is_test[user_rows[k]] = (k + offset) % folds == static_cast<uint64_t>(fold_);
+    }
+    return assemble(data.log, is_test);
+  }
+  nlohmann::json describe() const override { return describe_with("kfold", params_); }
+
+ private:
+  Params params_;
+  int64_t folds_;
+  int64_t fold_;
+};
+
+// Rows marked 1 in data.predefined_fold go to test, rows marked 0 to train.
+SplitResult split_by_fold(const Dataset& data) {
+  TAILREC_CHECK(data.predefined_fold.size() == data.log.size(),
+                "dataset '{}' has {} fold marks for {} interactions", data.name, data.predefined_fold.size(), data.log.size());
+  std::vector<uint8_t> is_test(data.log.size(), 0);
+  for (size_t row = 0; row < data.log.size(); ++row) {
+    const uint8_t fold = data.predefined_fold[row];
+    TAILREC_CHECK(fold <= 1, "dataset '{}' row {} has fold mark {} (expected 0 or 1)", data.name, row, fold);
+    is_test[row] = fold;
+  }
+  return assemble(data.log, is_test);
+}
+
+class FixedSplit : public Splitter {
+ public:
+  explicit FixedSplit(const Params& params) : params_(params) {
+    for (const char* key : {"train", "test"})
+      if (!params.has(key))
+        fail("config key '{}.{}' is not set: split=fixed needs split.{}=PATH (the {} file, in the dataset's format)",
+             params.where(), key, key, key);
+  }
+  SplitResult split(const Dataset& data, uint64_t) const override {
+    if (data.predefined_fold.empty()) fail("split=fixed needs split.train and split.test");
+    return split_by_fold(data);
+  }
+  nlohmann::json describe() const override { return describe_with("fixed", params_); }
+  std::vector<std::filesystem::path> interaction_files() const override {
+    return {params_.text("train"), params_.text("test")};
+  }
+
+ private:
+  Params params_;
+};
+
+class PredefinedSplit : public Splitter {
+ public:
+  explicit PredefinedSplit(const Params& params) : params_(params) {}
+  SplitResult split(const Dataset& data, uint64_t) const override {
+    if (data.predefined_fold.empty())
+      fail("split=predefined uses the train/test division a dataset defines itself (MIND's train and dev "
+           "behaviours), but dataset '{}' has none; use split=fixed with split.train and split.test files, or "
+           "another split such as split=random_holdout", data.name);
+    return split_by_fold(data);
+  }
+  nlohmann::json describe() const override { return describe_with("predefined", params_); }
+
+ private:
+  Params params_;
+};
+
+ParamSpec ratio_spec(std::string help) { return ParamSpec::real("ratio", 0.2, std::move(help), 0.0, 1.0); }
+
+template <typename T>
+RegistryEntry<std::unique_ptr<Splitter>> entry(std::string name, std::string description, std::vector<ParamSpec> params) {
+  return {std::move(name), std::move(description), std::move(params),
+          [](const Params& p) -> std::unique_ptr<Splitter> { return std::make_unique<T>(p); }};
+}
+
+}  // namespace
+
+void register_splits(Registries& registries) {
+  auto& splits = registries.splits;
+  splits.add(entry<RandomHoldout>(
+      "random_holdout",
+      "Per user, a random share of the interactions goes to test.\n"
+      "For a user with n interactions, min(round(ratio * n), n - 1) of them (round half away from zero), "
+      "chosen uniformly by the user's own seeded stream, go to test; so a user with one interaction "
+      "stays entirely in train and a user with two or more keeps at least one in train.",
+      {ratio_spec("share of each user's interactions put in test, strictly between 0 and 1")}));
+  splits.add(entry<TemporalGlobal>(
+      "temporal_global",
+      "The latest share of all interactions (one global time cut) goes to test.\n"
+      "With N interactions and times t sorted ascending, cut = t[N - m] where m = clamp(round(ratio * N), 1, N); "
+      "every interaction with time >= cut is test (ties at the cut go to test, so test may exceed m). "
+      "Needs timestamps; an error when the cut leaves training empty.",
+      {ratio_spec("share of the latest interactions put in test, strictly between 0 and 1")}));
+  splits.add(entry<TemporalUser>(
+      "temporal_user",
+      "Per user, the latest share of the user's interactions goes to test.\n"
+      "The user's interactions are ordered by timestamp (equal times by item id); the last "
+      "min(round(ratio * n), n - 1) of them go to test. Needs timestamps.",
+      {ratio_spec("share of each user's latest interactions put in test, strictly between 0 and 1")}));
+  splits.add(entry<LeaveOneOut>(
+      "leave_one_out",
+      "One interaction per user goes to test (users with two or more interactions).\n"
+      "order=latest: the interaction with the latest timestamp, equal times broken by the later row of the "
+      "loaded log (needs timestamps). order=random: one interaction chosen uniformly by the user's seeded stream. "
+      "Users with a single interaction stay in train.",
+      {ParamSpec::choice("order", "latest", {"latest", "random"},
+                         "which interaction is held out: the latest by timestamp, or a random one")}));
+  splits.add(entry<KFold>(
+      "kfold",
+      "K-fold cross-validation per user; fold `fold` is test.\n"
+      "Each user's interactions are shuffled by the user's seeded stream and dealt round-robin to the folds, "
+      "starting at a random fold, so folds partition every user's data and differ in size by at most one "
+      "per user. Run fold = 0..folds-1 with the same seed for the full cross-validation.",
+      {ParamSpec::integer("folds", 5, "number of folds (>= 2)", 2),
+       ParamSpec::integer("fold", 0, "the 0-based fold used as test", 0)}));
+  splits.add(entry<FixedSplit>(
+      "fixed",
+      "A predefined split read from a train file and a test file (e.g. MovieLens u1.base/u1.test).\n"
+      "The dataset loader reads both files with the dataset's format and numbers ids over their union; "
+      "rows of split.train are train, rows of split.test are test.",
+      {ParamSpec::optional("train", ParamType::String, "path of the training interactions file"),
+       ParamSpec::optional("test", ParamType::String, "path of the test interactions file")}));
+  splits.add(entry<PredefinedSplit>(
+      "predefined",
+      "The train/test division the dataset itself defines (MIND: train behaviours vs dev impressions).\n"
+      "The loader marks each interaction as train or test; this split follows the marks. An error for datasets "
+      "without such a division.",
+      {}));
+}
+
+}  // namespace tailrec

@@ -1,0 +1,45 @@
+#include "framework/util/logger.hpp"
+
+#include <chrono>
+#include <ctime>
+
+namespace tailrec {
+
+Logger::~Logger() { close_file(); }
+
+void Logger::open_file(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (file_) std::fclose(file_);
+  file_ = std::fopen(path.c_str(), "a");
+}
+
+void Logger::close_file() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (file_) std::fclose(file_);
+  file_ = nullptr;
+}
+
+void Logger::write(Level level, const std::string& message) {
+  static const char* names[] = {"debug", "info", "warn", "error"};
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
+  const auto line = fmt::format("[{}] {}: {}\n", stamp, names[static_cast<int>(level)], message);
+  std::lock_guard<std::mutex> lock(mutex_);
+  // Errors reach the console through main; here they go to run.log only.
+  if (!quiet_ && level != Level::Debug && level != Level::Error) std::fputs(line.c_str(), stderr);
+  if (file_) {
+    std::fputs(line.c_str(), file_);
+    std::fflush(file_);
+  }
+}
+
+Logger& Logger::null() {
+  static Logger logger;
+  logger.set_quiet(true);
+  return logger;
+}
+
+}  // namespace tailrec

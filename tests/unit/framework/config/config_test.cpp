@@ -1,0 +1,241 @@
+// Composition, overrides and strictness of the Hydra-like config.
+#include "framework/config/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include "framework/util/error.hpp"
+#include "framework/config/params.hpp"
+#include "test_support.hpp"
+
+namespace tailrec {
+namespace {
+
+using testing::TempDir;
+
+// A small config tree: two groups, a primary config and an experiment.
+struct ConfigFixture : ::testing::Test {
+  TempDir dir;
+  void SetUp() override {
+    dir.write("config.yaml",
+              "defaults:\n  - split: holdout\n  - dataset: small\n  - _self_\n"
+              "algorithms: [a]\nrun:\n  seed: 42\n  threads: 1\n");
+    dir.write("split/holdout.yaml", "name: holdout\nratio: 0.2\n");
+    dir.write("split/loo.yaml", "name: loo\norder: latest\n");
+    dir.write("dataset/small.yaml", "loader: csv\npath: data.csv\ncolumns:\n  user: u\n  item: i\n");
+    dir.write("experiment/big.yaml",
+              "defaults:\n  - override /split: loo\nrun:\n  seed: 7\n");
+    dir.write("algorithm/a.yaml", "k: 1\n");
+  }
+  Config make(std::vector<std::string> overrides) { return compose({{dir.path()}, std::move(overrides), "config"}); }
+};
+
+TEST_F(ConfigFixture, ComposesGroupsUnderTheirKeysAndSelfLast) {
+  auto c = make({});
+  EXPECT_EQ(c.at("split.name").as_string(), "holdout");
+  EXPECT_EQ(c.at("dataset.columns.user").as_string(), "u");
+  EXPECT_EQ(c.at("run.seed").as_int(), 42);
+  EXPECT_EQ(c.at("experiment").as_string(), "default");
+  EXPECT_EQ(c.choices.at("split"), "holdout");
+}
+
+TEST_F(ConfigFixture, RecordsWhereEachValueCameFrom) {
+  auto c = make({"run.seed=3"});
+  EXPECT_EQ(c.origin("split.ratio"), (dir / "split/holdout.yaml").string() + ":2");
+  EXPECT_EQ(c.origin("run.seed"), "command line override 'run.seed=3'");
+}
+
+TEST_F(ConfigFixture, GroupOverrideSwapsTheWholeGroup) {
+  auto c = make({"split=loo"});
+  EXPECT_EQ(c.at("split.name").as_string(), "loo");
+  EXPECT_FALSE(c.at("split").has("ratio"));
+}
+
+TEST_F(ConfigFixture, ExperimentChangesGroupsAndKeysButCommandLineWins) {
+  auto c = make({"experiment=big"});
+  EXPECT_EQ(c.at("split.name").as_string(), "loo");
+  EXPECT_EQ(c.at("run.seed").as_int(), 7);
+  EXPECT_EQ(c.at("experiment").as_string(), "big");
+  auto d = make({"experiment=big", "split=holdout", "run.seed=9"});
+  EXPECT_EQ(d.at("split.name").as_string(), "holdout");
+  EXPECT_EQ(d.at("run.seed").as_int(), 9);
+}
+
+TEST_F(ConfigFixture, AlgorithmEntryParametersByLabel) {
+  auto c = make({"algorithms=[a, {name: a, label: a2, k: 3}]", "algorithms.a.k=10", "algorithms.a2.k=20"});
+  EXPECT_EQ(c.at("algorithms").node()[0]["name"].as<std::string>(), "a");  // a plain name became a map
+  EXPECT_EQ(c.at("algorithms").node()[0]["k"].as<int>(), 10);
+  EXPECT_EQ(c.at("algorithms").node()[1]["k"].as<int>(), 20);
+  EXPECT_EQ(c.origin("algorithms[1].k"), "command line override 'algorithms.a2.k=20'");
+  auto removed = make({"algorithms=[{name: a, k: 3}]", "~algorithms.a.k"});
+  EXPECT_FALSE(removed.at("algorithms").node()[0]["k"]);
+  try {
+    make({"algorithms.b.k=1"});
+    FAIL() << "an unknown label must be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no entry of algorithms has the label 'b'"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(make({"algorithms.a.name=b"}), Error);
+}
+
+TEST_F(ConfigFixture, ValuesAreTypedAsYaml) {
+  auto c = make({"algorithms=[a,b]", "split.ratio=0.5", "+run.extra=true"});
+  EXPECT_EQ(c.at("algorithms").as_strings(), (std::vector<std::string>{"a", "b"}));
+  EXPECT_DOUBLE_EQ(c.at("split.ratio").as_double(), 0.5);
+  EXPECT_TRUE(c.at("run.extra").as_bool());
+}
+
+TEST_F(ConfigFixture, AddAndRemove) {
+  auto c = make({"+dataset.sep=;", "~dataset.path"});
+  EXPECT_EQ(c.at("dataset.sep").as_string(), ";");
+  EXPECT_FALSE(c.at("dataset").has("path"));
+}
+
+// Hydra's ~key=value deletes the key only when it holds that value.
+TEST_F(ConfigFixture, RemoveWithAValueChecksIt) {
+  auto c = make({"run.seed=7", "~run.seed=7"});
+  EXPECT_FALSE(c.at("run").has("seed"));
+  try {
+    make({"run.seed=7", "~run.seed=8"});
+    FAIL() << "a value that differs must be refused";
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("'~run.seed=8': config key 'run.seed' holds 7, not 8"), std::string::npos) << m;
+    EXPECT_NE(m.find("write ~run.seed to delete it"), std::string::npos) << m;
+  }
+  auto removed = make({"algorithms=[{name: a, k: 3}]", "~algorithms.a.k=3"});
+  EXPECT_FALSE(removed.at("algorithms").node()[0]["k"]);
+  EXPECT_THROW(make({"algorithms=[{name: a, k: 3}]", "~algorithms.a.k=4"}), Error);
+  EXPECT_THROW(make({"algorithms=[a,b]", "~algorithms=[a]"}), Error);
+  auto list = make({"algorithms=[a,b]", "~algorithms=[a, b]"});
+  EXPECT_FALSE(list.root().has("algorithms"));
+  // Values compare as values: numbers by value, block-style lists from files, a group by its option.
+  EXPECT_FALSE(make({"~split.ratio=0.20"}).at("split").has("ratio"));
+  EXPECT_FALSE(make({"~algorithms=[a]"}).root().has("algorithms"));  // `algorithms: [a]` in the file
+  EXPECT_FALSE(make({"~dataset.columns={item: i, user: u}"}).at("dataset").has("columns"));
+  EXPECT_FALSE(make({"~split=holdout"}).root().has("split"));
+  try {
+    make({"~split=loo"});
+    FAIL() << "another option than the chosen one must be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("group 'split' is holdout, not loo"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(make({"~split.ratio=0.3"}), Error);
+}
+
+TEST_F(ConfigFixture, SettingAMissingKeySuggestsThePlusAndTheClosestKey) {
+  try {
+    make({"run.sead=3"});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("'run.sead' does not exist"), std::string::npos) << m;
+    EXPECT_NE(m.find("did you mean 'seed'"), std::string::npos) << m;
+    EXPECT_NE(m.find("+run.sead=3"), std::string::npos) << m;
+  }
+}
+
+TEST_F(ConfigFixture, AddingAnExistingKeyIsAnError) {
+  EXPECT_THROW(make({"+run.seed=1"}), Error);
+}
+
+TEST_F(ConfigFixture, UnknownGroupOptionListsTheOptions) {
+  try {
+    make({"split=lo"});
+    FAIL();
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("unknown option 'lo' for config group 'split'"), std::string::npos) << m;
+    EXPECT_NE(m.find("holdout, loo"), std::string::npos) << m;
+    EXPECT_NE(m.find("did you mean 'loo'"), std::string::npos) << m;
+  }
+}
+
+TEST_F(ConfigFixture, BadOverrideSyntaxNamesTheOverride) {
+  EXPECT_THROW(make({"run.seed"}), Error);            // no '='
+  EXPECT_THROW(make({"=3"}), Error);                  // empty key
+  EXPECT_THROW(make({"="}), Error);                   // '=' only
+  EXPECT_THROW(make({"algorithms=[a,b"}), Error);     // unbalanced bracket
+  EXPECT_THROW(make({"run..seed=1"}), Error);         // empty path part
+  try {
+    make({"algorithms=[a,b"});
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("override 'algorithms=[a,b'"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(ConfigFixture, UnreadKeysAreErrorsNamingPathOriginAndNeighbours) {
+  dir.write("split/typo.yaml", "name: holdout\nratoi: 0.2\n");
+  auto c = make({"split=typo"});
+  c.at("split.name").as_string();
+  c.root()["split"].get_double("ratio", 0.2);
+  c.root()["dataset"].mark_read();
+  c.root()["run"].mark_read();
+  c.root()["algorithms"].mark_read();
+  c.root()["experiment"].mark_read();
+  try {
+    c.check_all_read();
+    FAIL();
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("unknown config key 'split.ratoi'"), std::string::npos) << m;
+    EXPECT_NE(m.find("split/typo.yaml:2"), std::string::npos) << m;
+    EXPECT_NE(m.find("did you mean 'ratio'"), std::string::npos) << m;
+  }
+}
+
+TEST_F(ConfigFixture, WrongTypesNameKeyValueAndType) {
+  auto c = make({"run.seed=abc"});
+  try {
+    c.at("run.seed").as_int();
+    FAIL();
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("run.seed"), std::string::npos);
+    EXPECT_NE(m.find("'abc' is not an integer"), std::string::npos) << m;
+  }
+}
+
+TEST_F(ConfigFixture, DuplicateKeysInAFileAreErrors) {
+  dir.write("split/dup.yaml", "name: holdout\nratio: 0.2\nratio: 0.3\n");
+  EXPECT_THROW(make({"split=dup"}), Error);
+}
+
+TEST_F(ConfigFixture, EarlierSearchFoldersWin) {
+  TempDir mine;
+  mine.write("split/holdout.yaml", "name: holdout\nratio: 0.5\n");
+  auto c = compose({{mine.path(), dir.path()}, {}, "config"});
+  EXPECT_DOUBLE_EQ(c.at("split.ratio").as_double(), 0.5);
+}
+
+TEST_F(ConfigFixture, InterpolatesEnvironmentAndHome) {
+  setenv("TAILREC_TEST_VALUE", "xyz", 1);
+  auto c = make({"dataset.path=${env:TAILREC_TEST_VALUE}/f.csv", "+run.other=${oc.env:TAILREC_UNSET_VAR,dflt}"});
+  EXPECT_EQ(c.at("dataset.path").as_string(), "xyz/f.csv");
+  EXPECT_EQ(c.at("run.other").as_string(), "dflt");
+  EXPECT_THROW(make({"dataset.path=${env:TAILREC_UNSET_VAR}"}), Error);
+}
+
+TEST(Params, ResolveChecksUnknownKeysTypesRangesAndChoices) {
+  const std::vector<ParamSpec> schema{
+      ParamSpec::integer("k", 10, "neighbours", 1),
+      ParamSpec::choice("similarity", "cosine", {"cosine", "pearson"}, "similarity"),
+      ParamSpec::real("shrink", 0.0, "shrinkage", 0.0),
+  };
+  auto p = Params::from_yaml(schema, YAML::Load("{k: 5}"));
+  EXPECT_EQ(p.integer("k"), 5);
+  EXPECT_EQ(p.text("similarity"), "cosine");
+  EXPECT_DOUBLE_EQ(p.real("shrink"), 0.0);
+  EXPECT_THROW(Params::from_yaml(schema, YAML::Load("{kk: 5}")), Error);
+  EXPECT_THROW(Params::from_yaml(schema, YAML::Load("{k: 0}")), Error);
+  EXPECT_THROW(Params::from_yaml(schema, YAML::Load("{k: 2.5}")), Error);
+  EXPECT_THROW(Params::from_yaml(schema, YAML::Load("{similarity: cosin}")), Error);
+  try {
+    Params::from_yaml(schema, YAML::Load("{simlarity: pearson}"), "algorithms[0]");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("did you mean 'similarity'"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace tailrec

@@ -1,0 +1,165 @@
+// The evaluator: masking, the tie rules, candidate protocols, and thread-count independence.
+#include "framework/evaluation/evaluator.hpp"
+
+#include <cmath>
+#include <cstring>
+
+#include <gtest/gtest.h>
+
+#include "experiments/register_all.hpp"
+#include "framework/metrics/metric_names.hpp"
+#include "framework/util/random.hpp"
+#include "framework/metrics/topk.hpp"
+
+namespace tailrec {
+namespace {
+
+// Scores from a fixed users x items table.
+class TableScores final : public Algorithm {
+ public:
+  TableScores(std::vector<std::vector<float>> table) : table_(std::move(table)) {
+    num_items_ = static_cast<int32_t>(table_[0].size());
+  }
+  void fit(const FitContext&) override {}
+  void score(std::span<const int32_t> users, std::span<float> out) const override {
+    for (size_t u = 0; u < users.size(); ++u)
+      std::copy(table_[static_cast<size_t>(users[u])].begin(), table_[static_cast<size_t>(users[u])].end(),
+                out.begin() + static_cast<long>(u * static_cast<size_t>(num_items_)));
+  }
+
+ private:
+  std::vector<std::vector<float>> table_;
+};
+
+InteractionLog log_of(std::vector<std::pair<int32_t, int32_t>> pairs) {
+  InteractionLog log;
+  for (auto [u, i] : pairs) log.push(u, i, 1.0f);
+  return log;
+}
+
+TEST(TopK, BreaksTiesByItemIndexAndSkipsExcluded) {
+  const std::vector<float> scores{0.5f, 0.9f, 0.5f, 0.9f, 0.1f};
+  std::vector<Scored> heap, out;
+  const std::vector<int32_t> excluded{1};
+  top_k_excluding(scores, excluded, 3, heap, out);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].item, 3);  // 0.9 (item 1 is excluded)
+  EXPECT_EQ(out[1].item, 0);  // 0.5, lower index first
+  EXPECT_EQ(out[2].item, 2);
+}
+
+TEST(TopK, NaNRanksLast) {
+  const std::vector<float> scores{std::nanf(""), 0.1f, 0.2f};
+  std::vector<Scored> heap, out;
+  top_k_excluding(scores, {}, 3, heap, out);
+  EXPECT_EQ(out[0].item, 2);
+  EXPECT_EQ(out[1].item, 1);
+  EXPECT_EQ(out[2].item, 0);
+}
+
+TEST(Evaluator, FullRankingMasksTrainingItemsAndComputesMetrics) {
+  // 2 users, 5 items. User 0 trained on item 0 (its top score), test item 2.
+  const Interactions train(log_of({{0, 0}, {1, 1}}), 2, 5);
+  const Interactions test(log_of({{0, 2}, {1, 4}}), 2, 5);
+  TableScores algo({{0.9f, 0.8f, 0.7f, 0.1f, 0.0f}, {0.1f, 0.9f, 0.3f, 0.3f, 0.2f}});
+  std::vector<EvalCase> cases{{0, {2}, {}}, {1, {4}, {}}};
+  MetricContext context;
+  context.num_items = 5;
+  context.num_train_users = 2;
+  context.phi = train.item_user_counts();
+  context.tail = pareto_tail(context.phi);
+  const auto metrics = make_metrics(registries(), {"hit", "ndcg"}, {2});
+  EvaluationOptions options;
+  options.list_length = 2;
+  const auto r = evaluate(algo, {train, test, cases, false, context}, metrics, options);
+  // User 0: list [1, 2] -> hit, ndcg = (1/log2(3)) / 1 = 0.6309.
+  // User 1: candidates 0,2,3,4 with scores .1,.3,.3,.2 -> list [2, 3] (tie by index) -> miss.
+  EXPECT_EQ(r.lists[0], 1);
+  EXPECT_EQ(r.lists[1], 2);
+  EXPECT_EQ(r.lists[2], 2);
+  EXPECT_EQ(r.lists[3], 3);
+  EXPECT_DOUBLE_EQ(r.values[0], 0.5);
+  EXPECT_NEAR(r.values[1], 0.5 / std::log2(3.0), 1e-12);
+  EXPECT_EQ(r.per_user_names, (std::vector<std::string>{"hit@2", "ndcg@2"}));
+  EXPECT_DOUBLE_EQ(r.per_user[0][0], 1.0);
+  EXPECT_DOUBLE_EQ(r.per_user[0][1], 0.0);
+}
+
+TEST(Evaluator, CandidateProtocolRanksTheRelevantItemBelowTies) {
+  const Interactions train(log_of({{0, 0}}), 1, 4);
+  const Interactions test(log_of({{0, 1}}), 1, 4);
+  // Item 1 (relevant) ties item 3: under the NCF rule item 3 ranks first.
+  TableScores algo({{0.0f, 0.5f, 0.1f, 0.5f}});
+  std::vector<EvalCase> cases{{0, {1}, {1, 2, 3}}};
+  MetricContext context;
+  context.num_items = 4;
+  context.num_train_users = 1;
+  context.phi = train.item_user_counts();
+  context.tail = pareto_tail(context.phi);
+  const auto metrics = make_metrics(registries(), {"hit", "ndcg"}, {1});
+  EvaluationOptions options;
+  options.list_length = 1;
+  const auto pessimistic = evaluate(algo, {train, test, cases, true, context}, metrics, options);
+  EXPECT_EQ(pessimistic.lists[0], 3);
+  EXPECT_DOUBLE_EQ(pessimistic.values[0], 0.0);
+  const auto by_index = evaluate(algo, {train, test, cases, false, context}, metrics, options);
+  EXPECT_EQ(by_index.lists[0], 1);
+  EXPECT_DOUBLE_EQ(by_index.values[0], 1.0);
+}
+
+TEST(Evaluator, ResultsAreIdenticalForOneAndTwoThreadsAndSmallBudgets) {
+  // 300 users x 200 items of random scores and random train/test data.
+  const int32_t users = 300, items = 200;
+  Random rng(7);
+  InteractionLog train_log, test_log;
+  std::vector<std::vector<float>> table(users, std::vector<float>(items));
+  for (int32_t u = 0; u < users; ++u) {
+    for (int32_t i = 0; i < items; ++i) {
+      table[static_cast<size_t>(u)][static_cast<size_t>(i)] = static_cast<float>(rng.below(50));  // many ties
+      const auto draw = rng.below(20);
+      if (draw == 0) train_log.push(u, i, 1.0f);
+      else if (draw == 1) test_log.push(u, i, 1.0f);
+    }
+  }
+  const Interactions train(train_log, users, items), test(test_log, users, items);
+  std::vector<EvalCase> cases;
+  for (int32_t u = 0; u < users; ++u) {
+    const auto t = test.items_of(u);
+    if (!t.empty()) cases.push_back({u, {t.begin(), t.end()}, {}});
+  }
+  MetricContext context;
+  context.num_items = items;
+  context.num_train_users = train.active_users();
+  context.phi = train.item_user_counts();
+  context.tail = pareto_tail(context.phi);
+  const auto metrics = make_metrics(registries(), {"all"}, {5, 10});
+  TableScores algo(table);
+  auto run = [&](int threads, int64_t budget) {
+    EvaluationOptions o;
+    o.threads = threads;
+    o.memory_budget_bytes = budget;
+    o.list_length = 10;
+    return evaluate(algo, {train, test, cases, false, context}, metrics, o);
+  };
+  const auto one = run(1, int64_t{1} << 30);
+  const auto two = run(2, int64_t{1} << 30);
+  const auto tiny = run(2, 8 * items * 4 * 3);  // blocks of 3 users
+  EXPECT_EQ(tiny.block_size, 3);
+  EXPECT_EQ(one.lists, two.lists);
+  EXPECT_EQ(one.lists, tiny.lists);
+  ASSERT_EQ(one.values.size(), two.values.size());
+  for (size_t m = 0; m < one.values.size(); ++m) {
+    // Bit-identical, not merely close.
+    EXPECT_EQ(std::memcmp(&one.values[m], &two.values[m], sizeof(double)), 0) << one.metric_names[m];
+    EXPECT_EQ(std::memcmp(&one.values[m], &tiny.values[m], sizeof(double)), 0) << one.metric_names[m];
+  }
+}
+
+TEST(Evaluator, BlockSizeDependsOnlyOnBudgetAndCatalog) {
+  EXPECT_EQ(evaluation_block_size(3706, int64_t{1} << 30), 256);
+  EXPECT_EQ(evaluation_block_size(1000, 8 * 1000 * 4 * 10), 10);
+  EXPECT_EQ(evaluation_block_size(1000, 1), 1);
+}
+
+}  // namespace
+}  // namespace tailrec

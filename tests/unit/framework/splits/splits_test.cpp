@@ -1,0 +1,330 @@
+// Splitters on tiny hand-made datasets: exact membership where the rule is deterministic, sizes and
+// invariants where it is random, seeding, per-user independence and the user errors.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+#include "framework/util/error.hpp"
+#include "framework/util/random.hpp"
+#include "framework/config/registries.hpp"
+#include "framework/splits/split.hpp"
+
+namespace tailrec {
+namespace {
+
+struct Row {
+  int32_t user;
+  int32_t item;
+  float rating;
+  int64_t time;
+};
+
+Dataset make_dataset(const std::vector<Row>& rows, bool timestamps = true) {
+  Dataset data;
+  data.name = "tiny";
+  std::vector<std::string> users;
+  std::vector<std::string> items;
+  for (const auto& r : rows) {
+    users.push_back(std::to_string(r.user));
+    items.push_back(std::to_string(r.item));
+  }
+  data.users = IdMap::from_ids(users);
+  data.items = IdMap::from_ids(items);
+  data.log.has_ratings = true;
+  for (const auto& r : rows)
+    data.log.push(data.users.find(std::to_string(r.user)), data.items.find(std::to_string(r.item)), r.rating,
+                  timestamps ? r.time : kNoTimestamp);
+  return data;
+}
+
+using Pairs = std::set<std::pair<int32_t, int32_t>>;
+Pairs pairs(const InteractionLog& log) {
+  Pairs out;
+  for (size_t k = 0; k < log.size(); ++k) out.emplace(log.users[k], log.items[k]);
+  return out;
+}
+Pairs pairs_of_user(const InteractionLog& log, int32_t user) {
+  Pairs out;
+  for (size_t k = 0; k < log.size(); ++k)
+    if (log.users[k] == user) out.emplace(log.users[k], log.items[k]);
+  return out;
+}
+
+std::unique_ptr<Splitter> make_split(const std::string& name, const std::string& yaml = "{}") {
+  Registries registries;
+  register_splits(registries);
+  const auto& entry = registries.splits.at(name);
+  return entry.create(Params::from_yaml(entry.params, YAML::Load(yaml), "split"));
+}
+
+// Users 0 (four rows, two at time 30), 1 (two rows), 2 (one row), in this file order.
+Dataset tiny() {
+  return make_dataset({{0, 0, 4, 10}, {0, 3, 5, 30}, {1, 0, 3, 5}, {0, 2, 2, 20}, {2, 1, 4, 40}, {0, 1, 1, 30}, {1, 2, 5, 50}});
+}
+
+// 40 users with 3..12 interactions each over 30 items; times are the row number.
+Dataset medium(int32_t users = 40, int32_t first_user = 0) {
+  std::vector<Row> rows;
+  for (int32_t u = first_user; u < first_user + users; ++u) {
+    const int n = 3 + u % 10;
+    std::vector<int32_t> items(30);
+    for (int32_t i = 0; i < 30; ++i) items[static_cast<size_t>(i)] = i;
+    Random(static_cast<uint64_t>(u)).shuffle(items);
+    for (int k = 0; k < n; ++k) rows.push_back({u, items[static_cast<size_t>(k)], 1, static_cast<int64_t>(rows.size())});
+  }
+  return make_dataset(rows);
+}
+
+Dataset reversed(const Dataset& data) {
+  Dataset out = data;
+  out.log = InteractionLog();
+  out.log.has_ratings = data.log.has_ratings;
+  for (size_t k = data.log.size(); k-- > 0;) out.log.append(data.log, k);
+  return out;
+}
+
+TEST(SplitsTest, RegistersEverySplit) {
+  Registries registries;
+  register_splits(registries);
+  EXPECT_EQ(registries.splits.names(),
+            (std::vector<std::string>{"fixed", "kfold", "leave_one_out", "predefined", "random_holdout", "temporal_global",
+                                      "temporal_user"}));
+  for (const auto& entry : registries.splits.entries()) {
+    EXPECT_NE(entry.description.find('\n'), std::string::npos) << entry.name << ": summary line + definition";
+    for (const auto& p : entry.params) EXPECT_TRUE(p.name != "name" && p.name != "validation" && p.name != "seed");
+  }
+}
+
+TEST(SplitsTest, LeaveOneOutLatestBreaksTimeTiesByLaterRow) {
+  // User 0's latest time 30 is shared by item 3 (row 1) and item 1 (row 5): the later row wins, item 1.
+  // User 1's latest is item 2 (t=50); user 2 has one interaction and stays in train.
+  const auto result = make_split("leave_one_out")->split(tiny(), 1);
+  EXPECT_EQ(pairs(result.test), (Pairs{{0, 1}, {1, 2}}));
+  EXPECT_EQ(pairs(result.train), (Pairs{{0, 0}, {0, 2}, {0, 3}, {1, 0}, {2, 1}}));
+  EXPECT_TRUE(std::is_sorted(result.train.users.begin(), result.train.users.end()));
+  EXPECT_EQ(result.test.timestamps, (std::vector<int64_t>{30, 50}));
+}
+
+TEST(SplitsTest, LeaveOneOutRandomTakesOnePerUserAndIsSeeded) {
+  const auto data = medium();
+  const auto split = make_split("leave_one_out", "{order: random}");
+  const auto a = split->split(data, 3);
+  EXPECT_EQ(a.test.size(), 40u);  // every user has >= 3 interactions
+  for (int32_t u = 0; u < 40; ++u) EXPECT_EQ(pairs_of_user(a.test, u).size(), 1u);
+  EXPECT_EQ(a.hash(), split->split(reversed(data), 3).hash());  // file order does not matter
+  EXPECT_NE(a.hash(), split->split(data, 4).hash());
+}
+
+TEST(SplitsTest, TemporalUserTakesLatestShareWithItemTies) {
+  // ratio 0.5: user 0 (n=4) -> min(round(2), 3) = 2 test rows; by (time, item): i0@10, i2@20, i1@30, i3@30,
+  // so items 1 and 3. User 1 (n=2) -> min(round(1), 1) = 1: item 2 @50. User 2 (n=1) -> 0.
+  auto result = make_split("temporal_user", "{ratio: 0.5}")->split(tiny(), 0);
+  EXPECT_EQ(pairs(result.test), (Pairs{{0, 1}, {0, 3}, {1, 2}}));
+  // ratio 0.25: user 0 -> round(1) = 1: of the two at time 30 the higher item id (3) is later.
+  // User 1 -> round(0.5) = 1 (half away from zero) -> item 2.
+  result = make_split("temporal_user", "{ratio: 0.25}")->split(tiny(), 0);
+  EXPECT_EQ(pairs(result.test), (Pairs{{0, 3}, {1, 2}}));
+  EXPECT_EQ(pairs(result.train), (Pairs{{0, 0}, {0, 1}, {0, 2}, {1, 0}, {2, 1}}));
+}
+
+TEST(SplitsTest, TemporalGlobalCutsAtQuantileWithTiesToTest) {
+  // Times sorted: 5 10 20 30 30 40 50 (N = 7).
+  // ratio 0.3: m = round(2.1) = 2, cut = t[7-2] = 40 -> rows at 40 and 50.
+  auto result = make_split("temporal_global", "{ratio: 0.3}")->split(tiny(), 0);
+  EXPECT_EQ(pairs(result.test), (Pairs{{2, 1}, {1, 2}}));
+  // ratio 0.4: m = round(2.8) = 3, cut = t[4] = 30; both rows at 30 go to test, so 4 > 3 test rows.
+  result = make_split("temporal_global", "{ratio: 0.4}")->split(tiny(), 0);
+  EXPECT_EQ(pairs(result.test), (Pairs{{0, 1}, {0, 3}, {2, 1}, {1, 2}}));
+  EXPECT_EQ(pairs(result.train), (Pairs{{0, 0}, {0, 2}, {1, 0}}));
+}
+
+TEST(SplitsTest, TemporalSplitsNeedTimestamps) {
+  const auto data = make_dataset({{0, 0, 1, 0}, {0, 1, 1, 0}, {1, 0, 1, 0}}, false);
+  for (const std::string name : {"temporal_global", "temporal_user"}) {
+    try {
+      make_split(name)->split(data, 0);
+      FAIL() << name << " accepted a dataset without timestamps";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("'tiny'"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("random_holdout"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_THROW(make_split("leave_one_out")->split(data, 0), Error);              // latest needs time
+  EXPECT_NO_THROW(make_split("leave_one_out", "{order: random}")->split(data, 0));  // random does not
+}
+
+TEST(SplitsTest, RandomHoldoutSizesFollowTheRoundingRule) {
+  // ratio 0.5: user 0 n=4 -> 2, user 1 n=2 -> min(1, 1) = 1, user 2 n=1 -> 0: 3 test, 4 train.
+  const auto result = make_split("random_holdout", "{ratio: 0.5}")->split(tiny(), 9);
+  EXPECT_EQ(pairs_of_user(result.test, 0).size(), 2u);
+  EXPECT_EQ(pairs_of_user(result.test, 1).size(), 1u);
+  EXPECT_EQ(pairs_of_user(result.test, 2).size(), 0u);
+  EXPECT_EQ(result.train.size(), 4u);
+  EXPECT_EQ(holdout_count(0.2, 5), 1u);   // round(1.0)
+  EXPECT_EQ(holdout_count(0.5, 5), 3u);   // round(2.5) = 3, half away from zero
+  EXPECT_EQ(holdout_count(0.9, 2), 1u);   // round(1.8) = 2, capped at n - 1
+  EXPECT_EQ(holdout_count(0.9, 1), 0u);   // a single interaction stays in train
+  EXPECT_EQ(holdout_count(0.1, 4), 0u);   // round(0.4) = 0
+}
+
+TEST(SplitsTest, RandomHoldoutIsSeededAndIndependentOfOrderAndOtherUsers) {
+  const auto split = make_split("random_holdout");
+  const auto data = medium();
+  const auto a = split->split(data, 11);
+  EXPECT_EQ(a.hash(), split->split(data, 11).hash());
+  EXPECT_EQ(a.hash(), split->split(reversed(data), 11).hash());
+  EXPECT_NE(a.hash(), split->split(data, 12).hash());
+  EXPECT_EQ(a.train.size() + a.test.size(), data.log.size());
+  // Users 40..49 appended: users 0..39 keep exactly their split (per-user streams).
+  auto bigger = medium(50);
+  const auto b = split->split(bigger, 11);
+  for (int32_t u = 0; u < 40; ++u) {
+    EXPECT_EQ(pairs_of_user(a.test, u), pairs_of_user(b.test, u)) << "user " << u;
+    EXPECT_EQ(pairs_of_user(a.train, u), pairs_of_user(b.train, u)) << "user " << u;
+  }
+}
+
+TEST(SplitsTest, KFoldFoldsPartitionTheData) {
+  const auto data = medium();
+  Pairs all = pairs(data.log);
+  Pairs seen;
+  size_t total = 0;
+  for (int fold = 0; fold < 3; ++fold) {
+    const auto result = make_split("kfold", "{folds: 3, fold: " + std::to_string(fold) + "}")->split(data, 5);
+    EXPECT_EQ(result.train.size() + result.test.size(), data.log.size());
+    for (const auto& p : pairs(result.test)) EXPECT_TRUE(seen.insert(p).second) << "in two test folds";
+    total += result.test.size();
+    // Round-robin: each user's test size is floor(n/3) or ceil(n/3).
+    for (int32_t u = 0; u < 40; ++u) {
+      const size_t n = static_cast<size_t>(3 + u % 10);
+      const size_t t = pairs_of_user(result.test, u).size();
+      EXPECT_TRUE(t == n / 3 || t == (n + 2) / 3) << "user " << u << " fold " << fold;
+    }
+  }
+  EXPECT_EQ(total, data.log.size());
+  EXPECT_EQ(seen, all);
+  const auto split = make_split("kfold", "{folds: 3, fold: 1}");
+  EXPECT_EQ(split->split(data, 5).hash(), split->split(reversed(data), 5).hash());
+  EXPECT_NE(split->split(data, 5).hash(), split->split(data, 6).hash());
+  const auto bigger = split->split(medium(45), 5);
+  const auto smaller = split->split(data, 5);
+  for (int32_t u = 0; u < 40; ++u) EXPECT_EQ(pairs_of_user(smaller.test, u), pairs_of_user(bigger.test, u));
+}
+
+TEST(SplitsTest, FixedUsesPredefinedFolds) {
+  // Without its two files the split cannot be built: the error names the key.
+  EXPECT_THROW(
+      {
+        try {
+          make_split("fixed");
+        } catch (const Error& e) {
+          EXPECT_NE(std::string(e.what()).find("config key 'split.train'"), std::string::npos) << e.what();
+          EXPECT_NE(std::string(e.what()).find("split=fixed needs split.train=PATH"), std::string::npos) << e.what();
+          throw;
+        }
+      },
+      Error);
+  const auto fixed = make_split("fixed", "{train: a/u1.base, test: a/u1.test}");
+  // It declares the files that supply the interactions, in fold order (train 0, test 1).
+  EXPECT_EQ(fixed->interaction_files(),
+            (std::vector<std::filesystem::path>{"a/u1.base", "a/u1.test"}));
+  EXPECT_FALSE(fixed->cuts_at_global_time());
+  auto data = tiny();
+  EXPECT_THROW(fixed->split(data, 0), Error);  // a dataset not loaded from those files has no folds
+  data.predefined_fold = {0, 1, 0, 0, 1, 0, 0};  // rows 1 (u0,i3) and 4 (u2,i1) are test
+  const auto result = fixed->split(data, 0);
+  EXPECT_EQ(pairs(result.test), (Pairs{{0, 3}, {2, 1}}));
+  EXPECT_EQ(result.train.size(), 5u);
+}
+
+TEST(SplitsTest, OnlyTemporalGlobalCutsAtOneGlobalTime) {
+  Registries registries;
+  register_splits(registries);
+  for (const auto& entry : registries.splits.entries()) {
+    if (entry.name == "fixed") continue;  // needs its files (above)
+    const auto split = entry.create(Params::defaults(entry.params));
+    EXPECT_EQ(split->cuts_at_global_time(), entry.name == "temporal_global") << entry.name;
+    EXPECT_TRUE(split->interaction_files().empty()) << entry.name;
+  }
+}
+
+TEST(SplitsTest, BadParametersAreErrors) {
+  EXPECT_THROW(make_split("random_holdout", "{ratio: 0}"), Error);
+  EXPECT_THROW(make_split("random_holdout", "{ratio: 1.0}"), Error);
+  EXPECT_THROW(make_split("temporal_user", "{ratio: 1.5}"), Error);
+  EXPECT_THROW(make_split("kfold", "{folds: 1}"), Error);
+  EXPECT_THROW(make_split("kfold", "{folds: 3, fold: 3}"), Error);
+  EXPECT_THROW(make_split("leave_one_out", "{order: earliest}"), Error);
+  EXPECT_THROW(make_split("random_holdout", "{ratoi: 0.1}"), Error);
+  try {
+    make_split("random_holdout", "{ratio: 0}");
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("split.ratio"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SplitsTest, DescribeNamesParameters) {
+  EXPECT_EQ(make_split("random_holdout")->describe(), (nlohmann::json{{"name", "random_holdout"}, {"ratio", 0.2}}));
+  EXPECT_EQ(make_split("kfold", "{folds: 4}")->describe(),
+            (nlohmann::json{{"name", "kfold"}, {"folds", 4}, {"fold", 0}}));
+}
+
+TEST(SplitsTest, CarveValidationMovesAShareOfTrain) {
+  // Train after leave_one_out latest: user 0 {0,2,3} (n=3), user 1 {0} (n=1), user 2 {1} (n=1).
+  // ratio 0.5: user 0 -> min(round(1.5), 2) = 2 rows to validation; users 1 and 2 keep their single row.
+  auto result = make_split("leave_one_out")->split(tiny(), 1);
+  const auto before = result.hash();
+  const auto test = pairs(result.test);
+  carve_validation(result, 0.5, 1);
+  EXPECT_EQ(pairs_of_user(result.validation, 0).size(), 2u);
+  EXPECT_EQ(pairs_of_user(result.train, 0).size(), 1u);
+  EXPECT_EQ(result.validation.size(), 2u);
+  EXPECT_EQ(result.train.size(), 3u);
+  EXPECT_EQ(pairs(result.test), test);
+  EXPECT_NE(result.hash(), before);
+  // Deterministic.
+  auto again = make_split("leave_one_out")->split(tiny(), 1);
+  carve_validation(again, 0.5, 1);
+  EXPECT_EQ(again.hash(), result.hash());
+  // ratio 0 is a no-op; ratio 1 is an error.
+  auto none = make_split("leave_one_out")->split(tiny(), 1);
+  carve_validation(none, 0.0, 1);
+  EXPECT_EQ(none.hash(), before);
+  EXPECT_THROW(carve_validation(none, 1.0, 1), Error);
+}
+
+TEST(SplitsTest, ConfigFilesListEveryParameterWithItsDefault) {
+  Registries registries;
+  register_splits(registries);
+  for (const auto& entry : registries.splits.entries()) {
+    const auto path = std::string(TAILREC_SOURCE_DIR) + "/configs/split/" + entry.name + ".yaml";
+    const YAML::Node file = YAML::LoadFile(path);
+    ASSERT_TRUE(file.IsMap()) << path;
+    EXPECT_EQ(file.begin()->first.Scalar(), "name") << path << ": name comes first";
+    EXPECT_EQ(file["name"].Scalar(), entry.name) << path;
+    EXPECT_EQ(file["validation"].as<double>(), 0.0) << path;
+    EXPECT_TRUE(file["seed"].IsNull()) << path;
+    EXPECT_EQ(file.size(), entry.params.size() + 3) << path << ": name, validation, seed + every parameter";
+    YAML::Node params = YAML::Clone(file);
+    for (const char* key : {"name", "validation", "seed"}) params.remove(key);
+    for (const auto& p : entry.params) EXPECT_TRUE(params[p.name]) << path << " lacks " << p.name;
+    EXPECT_EQ(Params::from_yaml(entry.params, params, "split").to_json(), Params::defaults(entry.params).to_json())
+        << path << ": values must be the defaults";
+  }
+}
+
+TEST(SplitsTest, HashSeesEveryLog) {
+  auto a = make_split("leave_one_out")->split(tiny(), 1);
+  auto b = a;
+  EXPECT_EQ(a.hash(), b.hash());
+  std::swap(b.train, b.test);
+  EXPECT_NE(a.hash(), b.hash());
+  auto c = a;
+  c.validation = c.test;
+  EXPECT_NE(a.hash(), c.hash());
+}
+
+}  // namespace
+}  // namespace tailrec
