@@ -26,8 +26,8 @@
 #include "datasets/interaction_table.hpp"
 #include "datasets/sources.hpp"
 #include "datasets/text_file.hpp"
-#include "framework/util/error.hpp"
 #include "framework/config/params.hpp"
+#include "framework/util/error.hpp"
 #include "framework/util/strings.hpp"
 
 namespace tailrec {

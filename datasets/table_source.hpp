@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "datasets/interaction_table.hpp"
-#include "framework/data/dataset_source.hpp"
 #include "framework/config/params.hpp"
+#include "framework/data/dataset_source.hpp"
 
 namespace tailrec {
 

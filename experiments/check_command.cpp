@@ -12,14 +12,14 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "experiments/quality_gate.hpp"
 #include "experiments/commands.hpp"
 #include "experiments/local_launcher.hpp"
+#include "experiments/quality_gate.hpp"
 #include "experiments/sweep.hpp"
+#include "framework/run/table.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/strings.hpp"
 #include "framework/util/system_info.hpp"
-#include "framework/run/table.hpp"
 
 namespace tailrec {
 

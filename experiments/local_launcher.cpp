@@ -9,10 +9,10 @@
 #include <fmt/format.h>
 
 #include "experiments/register_all.hpp"
-#include "framework/util/error.hpp"
-#include "framework/util/logger.hpp"
 #include "framework/run/run_folder.hpp"
 #include "framework/run/shared_work.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/logger.hpp"
 #include "framework/util/strings.hpp"
 
 namespace tailrec {

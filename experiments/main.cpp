@@ -22,6 +22,7 @@ const char* kRunHelp = R"(Override grammar (Hydra-like):
   key.path=value       change an existing key, e.g. metrics.k=[5,10,20] run.seed=7
   +new.key=value       add a key that is not in the config
   ~key.path            delete a key
+  ~key.path=value      delete it only if it holds value (a group: only if that option is chosen)
   experiment=NAME      apply configs/experiment/NAME.yaml (it may change group choices)
 Values are YAML scalars or flow lists: 10, 0.5, true, null, name, [a,b], "quoted text".
 

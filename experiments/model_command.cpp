@@ -12,10 +12,10 @@
 
 #include <fmt/format.h>
 
+#include "algorithms/bert/text_embedder.hpp"
 #include "algorithms/language_model/bert_tokenizer.hpp"
 #include "algorithms/language_model/checkpoint.hpp"
 #include "algorithms/language_model/safetensors.hpp"
-#include "algorithms/bert/text_embedder.hpp"
 #include "experiments/commands.hpp"
 #include "experiments/hub_download.hpp"
 #include "framework/util/atomic_file.hpp"

@@ -8,10 +8,10 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "framework/evaluation/statistics.hpp"
+#include "framework/run/run_folder.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/hashing.hpp"
-#include "framework/run/run_folder.hpp"
-#include "framework/evaluation/statistics.hpp"
 #include "framework/util/strings.hpp"
 
 namespace tailrec {

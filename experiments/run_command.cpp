@@ -4,8 +4,8 @@
 #include "experiments/register_all.hpp"
 #include "experiments/sweep.hpp"
 #include "framework/config/config.hpp"
-#include "framework/util/logger.hpp"
 #include "framework/run/runner.hpp"
+#include "framework/util/logger.hpp"
 #include "framework/util/system_info.hpp"
 
 namespace tailrec {

@@ -15,9 +15,9 @@
 
 #include <fmt/format.h>
 
+#include "framework/run/run_folder.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/logger.hpp"
-#include "framework/run/run_folder.hpp"
 
 extern char** environ;
 

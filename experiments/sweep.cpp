@@ -11,9 +11,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include "framework/config/config.hpp"
-#include "framework/util/error.hpp"
 #include "framework/run/run_folder.hpp"
 #include "framework/run/settings.hpp"
+#include "framework/util/error.hpp"
 #include "framework/util/strings.hpp"
 #include "framework/util/system_info.hpp"
 

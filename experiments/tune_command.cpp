@@ -15,14 +15,14 @@
 #include "experiments/register_all.hpp"
 #include "experiments/sweep.hpp"
 #include "framework/config/config.hpp"
+#include "framework/run/run_folder.hpp"
 #include "framework/run/settings.hpp"
+#include "framework/run/shared_work.hpp"
+#include "framework/run/table.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/logger.hpp"
-#include "framework/run/run_folder.hpp"
-#include "framework/run/shared_work.hpp"
 #include "framework/util/strings.hpp"
 #include "framework/util/system_info.hpp"
-#include "framework/run/table.hpp"
 
 namespace tailrec {
 

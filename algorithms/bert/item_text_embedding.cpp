@@ -6,12 +6,12 @@
 #include <functional>
 
 #include "algorithms/bert/embedding_cache.hpp"
-#include "framework/util/check.hpp"
-#include "framework/util/hashing.hpp"
-#include "framework/run/shared_work.hpp"
 #include "algorithms/bert/model_location.hpp"
 #include "framework/config/config.hpp"
+#include "framework/run/shared_work.hpp"
+#include "framework/util/check.hpp"
 #include "framework/util/error.hpp"
+#include "framework/util/hashing.hpp"
 #include "framework/util/logger.hpp"
 #include "framework/util/progress.hpp"
 #include "framework/util/strings.hpp"

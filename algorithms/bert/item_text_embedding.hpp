@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "algorithms/content/item_features.hpp"
 #include "algorithms/bert/text_embedder.hpp"
+#include "algorithms/content/item_features.hpp"
 #include "framework/model/algorithm.hpp"
 
 namespace tailrec {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "framework/model/algorithm.hpp"
 #include "framework/data/interactions.hpp"
+#include "framework/model/algorithm.hpp"
 
 namespace tailrec {
 

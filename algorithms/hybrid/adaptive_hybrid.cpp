@@ -10,11 +10,11 @@
 
 #include "algorithms/hybrid/hybrid.hpp"
 #include "algorithms/hybrid/hybrid_components.hpp"
+#include "framework/metrics/topk.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/logger.hpp"
 #include "framework/util/parallel.hpp"
 #include "framework/util/strings.hpp"
-#include "framework/metrics/topk.hpp"
 
 namespace tailrec {
 

@@ -5,11 +5,11 @@
 #include <limits>
 
 #include "algorithms/hybrid/hybrid.hpp"
+#include "framework/run/table.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/logger.hpp"
 #include "framework/util/parallel.hpp"
 #include "framework/util/strings.hpp"
-#include "framework/run/table.hpp"
 
 namespace tailrec {
 

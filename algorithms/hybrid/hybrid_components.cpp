@@ -20,7 +20,7 @@ ParamSpec components_param(const std::vector<std::string>& fallback, std::string
 }
 
 void fail_param(const Params& params, const std::string& name, const std::string& message) {
-  fail("config key '{}' ({}): {}", join_path(params.where(), name), params.origin(name), message);
+  fail_config(join_path(params.where(), name), params.origin(name), "{}", message);
 }
 
 Logger& context_log(const FitContext& context) { return context.log ? *context.log : Logger::null(); }
@@ -36,23 +36,21 @@ NestedAlgorithm make_nested_algorithm(const Registries& registries, const YAML::
     for (const auto& kv : entry) {
       const auto key = kv.first.Scalar();
       if (key == "label") {
-        if (!kv.second.IsScalar()) fail("config key '{}.label' ({}): expected a string", path, origin);
+        if (!kv.second.IsScalar()) fail_config(join_path(path, "label"), origin, "expected a string");
         nested.label = kv.second.Scalar();
       } else if (key != "name") {
         values[key] = kv.second;
       }
     }
   } else {
-    fail("config key '{}' ({}): an algorithm entry is a registered name or a map with 'name:', e.g. "
-         "{{name: user_knn, k: 100}}",
-         path, origin);
+    fail_config(path, origin, "an algorithm entry is a registered name or a map with 'name:', e.g. {{name: user_knn, k: 100}}");
   }
   if (nested.label.empty()) nested.label = nested.name;
   const RegistryEntry<std::unique_ptr<Algorithm>>* registered = nullptr;
   try {
     registered = &registries.algorithms.at(nested.name);
   } catch (const Error& e) {
-    fail("config key '{}' ({}): {}", path, origin, e.what());
+    fail_config(path, origin, "{}", e.what());
   }
   // The entry's parameters are checked against its schema with the same errors as top-level
   // entries; `origin` stands for every nested key (the wrapper's parameter came from there).
@@ -63,10 +61,10 @@ NestedAlgorithm make_nested_algorithm(const Registries& registries, const YAML::
   const auto params = Params::resolve(registered->params, config.root()[path]);
   try {
     nested.algorithm = registered->create(params);
+  } catch (const ConfigError&) {
+    throw;  // it names its key already
   } catch (const Error& e) {
-    const std::string message = e.what();
-    if (message.rfind("config key", 0) == 0) throw;
-    fail("config key '{}' ({}): {}", path, origin, message);
+    fail_config(path, origin, "{}", e.what());
   }
   return nested;
 }
@@ -79,19 +77,20 @@ HybridComponents::HybridComponents(const Registries& registries, const Params& p
   const auto expected = min_count == max_count ? fmt::format("exactly {}", min_count)
                                                : fmt::format("at least {}", min_count);
   if (!list || !list.IsSequence())
-    fail("config key '{}' ({}): expected a list of {} algorithms, each a registered name or a map "
-         "{{name: ..., label: ..., <params>}}, e.g. [user_knn, tfidf]",
-         path, origin, expected);
+    fail_config(path, origin,
+                "expected a list of {} algorithms, each a registered name or a map "
+                "{{name: ..., label: ..., <params>}}, e.g. [user_knn, tfidf]",
+                expected);
   if (list.size() < min_count || list.size() > max_count)
-    fail("config key '{}' ({}): {} components given, {} needed", path, origin, list.size(), expected);
+    fail_config(path, origin, "{} components given, {} needed", list.size(), expected);
 
   std::set<std::string> seen;
   for (size_t j = 0; j < list.size(); ++j) {
     auto nested = make_nested_algorithm(registries, list[j], join_path(path, j), origin);
     if (!seen.insert(nested.label).second)
-      fail("config key '{}' ({}): label '{}' is used twice among the components; give each a unique label: "
-           "{{name: {}, label: ...}}",
-           join_path(path, j), origin, nested.label, nested.name);
+      fail_config(join_path(path, j), origin,
+                  "label '{}' is used twice among the components; give each a unique label: {{name: {}, label: ...}}",
+                  nested.label, nested.name);
     labels_.push_back(nested.label);
     algorithms_.push_back(std::move(nested.algorithm));
   }

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "algorithms/hybrid/score_normalization.hpp"
-#include "framework/model/algorithm.hpp"
 #include "framework/config/registries.hpp"
+#include "framework/model/algorithm.hpp"
 
 namespace tailrec {
 

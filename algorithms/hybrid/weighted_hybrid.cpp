@@ -6,13 +6,13 @@
 
 #include "algorithms/hybrid/hybrid.hpp"
 #include "framework/config/config.hpp"
-#include "framework/util/error.hpp"
 #include "framework/evaluation/evaluator.hpp"
-#include "framework/util/logger.hpp"
 #include "framework/metrics/long_tail.hpp"
 #include "framework/metrics/metric_names.hpp"
-#include "framework/util/parallel.hpp"
 #include "framework/protocols/protocol.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/logger.hpp"
+#include "framework/util/parallel.hpp"
 #include "framework/util/strings.hpp"
 
 namespace tailrec {
@@ -133,8 +133,7 @@ WeightedHybrid::WeightedHybrid(const Registries& registries, const Params& param
 void WeightedHybrid::fit(const FitContext& context) {
   num_items_ = context.train.num_items();
   if (auto_alpha_ && !context.validation)  // before the components' fit: fail fast
-    fail("config key '{}' ({}): alpha: auto needs a validation carve-out: set split.validation=0.1", alpha_key_,
-         alpha_origin_);
+    fail_config(alpha_key_, alpha_origin_, "alpha: auto needs a validation carve-out: set split.validation=0.1");
   components_.fit(context);
   trace_.clear();
   if (auto_alpha_) tune(context);

@@ -9,13 +9,13 @@
 
 #include "algorithms/neural/negative_sampler.hpp"
 #include "algorithms/torch/torch_runtime.hpp"
-#include "framework/util/error.hpp"
+#include "framework/config/registries.hpp"
 #include "framework/evaluation/evaluator.hpp"
-#include "framework/util/logger.hpp"
 #include "framework/metrics/metric_names.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/logger.hpp"
 #include "framework/util/progress.hpp"
 #include "framework/util/random.hpp"
-#include "framework/config/registries.hpp"
 
 namespace tailrec {
 

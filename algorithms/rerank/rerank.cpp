@@ -10,9 +10,9 @@
 
 #include "algorithms/hybrid/hybrid_components.hpp"
 #include "framework/config/config.hpp"
+#include "framework/metrics/long_tail.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/logger.hpp"
-#include "framework/metrics/long_tail.hpp"
 
 namespace tailrec {
 

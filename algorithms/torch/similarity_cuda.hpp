@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "framework/data/csr_matrix.hpp"
 #include "algorithms/torch/torch_runtime.hpp"
+#include "framework/data/csr_matrix.hpp"
 
 namespace tailrec {
 

@@ -17,8 +17,8 @@
 #include "experiments/report/replay.hpp"
 #include "experiments/report/reproduction.hpp"
 #include "experiments/report/tables.hpp"
-#include "framework/util/error.hpp"
 #include "framework/run/run_folder.hpp"
+#include "framework/util/error.hpp"
 #include "framework/util/strings.hpp"
 #include "framework/util/system_info.hpp"
 

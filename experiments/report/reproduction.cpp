@@ -11,8 +11,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include "experiments/report/tables.hpp"
-#include "framework/util/error.hpp"
 #include "framework/evaluation/statistics.hpp"
+#include "framework/util/error.hpp"
 #include "framework/util/strings.hpp"
 
 namespace tailrec {

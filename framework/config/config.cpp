@@ -101,7 +101,7 @@ ConfigView ConfigView::operator[](size_t index) const {
 std::string ConfigView::origin() const { return config_ ? config_->origin(path_) : "inline"; }
 
 void ConfigView::fail_here(const std::string& message) const {
-  fail("config key '{}' ({}): {}", path_, origin(), message);
+  throw ConfigError(path_, origin(), message);
 }
 
 void ConfigView::mark_read() const {
@@ -391,7 +391,7 @@ void interpolate(YAML::Node node, const std::string& path) {
     const auto open = text.find("${", at);
     if (open == std::string::npos) break;
     const auto close = text.find('}', open);
-    if (close == std::string::npos) fail("config key '{}': unterminated '${{' in '{}'", path, text);
+    if (close == std::string::npos) fail_config(path, "", "unterminated '${{' in '{}'", text);
     out += text.substr(at, open - at);
     const auto expression = text.substr(open + 2, close - open - 2);
     if (expression == "tailrec.home") {
@@ -406,10 +406,10 @@ void interpolate(YAML::Node node, const std::string& path) {
       const char* value = std::getenv(std::string(trim(spec)).c_str());
       if (value) out += value;
       else if (fallback) out += *fallback;
-      else fail("config key '{}': environment variable {} is not set (used in '{}')", path, spec, text);
+      else fail_config(path, "", "environment variable {} is not set (used in '{}')", spec, text);
     } else {
-      fail("config key '{}': unknown interpolation '${{{}}}'; supported: ${{tailrec.home}}, ${{env:NAME}}, ${{oc.env:NAME,default}}",
-           path, expression);
+      fail_config(path, "", "unknown interpolation '${{{}}}'; supported: ${{tailrec.home}}, ${{env:NAME}}, ${{oc.env:NAME,default}}",
+                  expression);
     }
     at = close + 1;
   }

@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "framework/util/check.hpp"
 #include "framework/config/config.hpp"
+#include "framework/util/check.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/strings.hpp"
 
@@ -167,7 +167,7 @@ Params Params::resolve(const std::vector<ParamSpec>& schema, const ConfigView& v
       view[spec.name].mark_read();  // explicit null: keep the default
       if (spec.required) view[spec.name].fail_here("a value is required");
     } else if (spec.required) {
-      fail("config key '{}' is missing (at {}): {}", join_path(view.path(), spec.name), view.origin(), spec.help);
+      throw ConfigError::missing(join_path(view.path(), spec.name), view.origin(), spec.help);
     }
     params.items_.push_back(std::move(item));
   }

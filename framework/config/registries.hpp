@@ -7,11 +7,11 @@
 #include <memory>
 #include <string>
 
-#include "framework/model/algorithm.hpp"
+#include "framework/config/registry.hpp"
 #include "framework/data/dataset_source.hpp"
 #include "framework/metrics/metric.hpp"
+#include "framework/model/algorithm.hpp"
 #include "framework/protocols/protocol.hpp"
-#include "framework/config/registry.hpp"
 #include "framework/splits/split.hpp"
 
 namespace tailrec {

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "framework/util/error.hpp"
 #include "framework/config/params.hpp"
+#include "framework/util/error.hpp"
 #include "framework/util/strings.hpp"
 
 namespace tailrec {

@@ -1,5 +1,5 @@
-#include "framework/util/check.hpp"
 #include "framework/data/interactions.hpp"
+#include "framework/util/check.hpp"
 
 #include <algorithm>
 #include <numeric>

@@ -1,8 +1,8 @@
 // Preprocessing: implicit threshold, duplicate merging, iterated k-core, minimum counts, then
 // compaction of the id maps. Each step logs what it removed; a step that empties the dataset is an
 // error naming that step.
-#include "framework/util/check.hpp"
 #include "framework/data/preprocess.hpp"
+#include "framework/util/check.hpp"
 
 #include <algorithm>
 #include <numeric>
@@ -10,10 +10,10 @@
 #include <fmt/format.h>
 
 #include "framework/config/config.hpp"
+#include "framework/config/params.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/hashing.hpp"
 #include "framework/util/logger.hpp"
-#include "framework/config/params.hpp"
 
 namespace tailrec {
 

@@ -6,9 +6,9 @@
 #include <limits>
 #include <numeric>
 
+#include "framework/metrics/topk.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/parallel.hpp"
-#include "framework/metrics/topk.hpp"
 
 namespace tailrec {
 

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "framework/model/algorithm.hpp"
 #include "framework/metrics/metric.hpp"
+#include "framework/model/algorithm.hpp"
 #include "framework/protocols/protocol.hpp"
 
 namespace tailrec {

@@ -11,11 +11,11 @@
 
 #include <fmt/format.h>
 
-#include "framework/util/check.hpp"
-#include "framework/util/error.hpp"
+#include "framework/config/registries.hpp"
 #include "framework/metrics/exposure.hpp"
 #include "framework/metrics/metric.hpp"
-#include "framework/config/registries.hpp"
+#include "framework/util/check.hpp"
+#include "framework/util/error.hpp"
 
 namespace tailrec {
 

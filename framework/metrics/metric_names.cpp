@@ -7,8 +7,8 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "framework/util/error.hpp"
 #include "framework/config/registries.hpp"
+#include "framework/util/error.hpp"
 #include "framework/util/strings.hpp"
 
 namespace tailrec {

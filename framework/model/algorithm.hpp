@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "framework/data/interactions.hpp"
 #include "framework/config/params.hpp"
+#include "framework/data/interactions.hpp"
 
 namespace tailrec {
 

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "framework/model/algorithm.hpp"
 #include "framework/data/anonymize.hpp"
+#include "framework/model/algorithm.hpp"
 
 namespace tailrec {
 

@@ -8,11 +8,11 @@
 #include <memory>
 #include <sstream>
 
+#include "framework/config/registries.hpp"
+#include "framework/protocols/replay_protocol.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/hashing.hpp"
 #include "framework/util/random.hpp"
-#include "framework/config/registries.hpp"
-#include "framework/protocols/replay_protocol.hpp"
 #include "framework/util/strings.hpp"
 
 namespace tailrec {

@@ -10,8 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "framework/data/interactions.hpp"
 #include "framework/config/params.hpp"
+#include "framework/data/interactions.hpp"
 #include "framework/protocols/protocol.hpp"
 
 namespace tailrec {

@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "framework/run/experiment_plan.hpp"
 #include "framework/model/explanation.hpp"
+#include "framework/run/experiment_plan.hpp"
 #include "framework/run/tsv_table.hpp"
 
 namespace tailrec {

@@ -10,9 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "framework/model/algorithm.hpp"
 #include "framework/data/anonymize.hpp"
 #include "framework/metrics/long_tail.hpp"
+#include "framework/model/algorithm.hpp"
 #include "framework/run/run_folder.hpp"
 #include "framework/splits/split.hpp"
 

@@ -25,8 +25,9 @@ void expand_algorithms(Config& config, const Registries& registries, const std::
   YAML::Node root = config.tree();
   YAML::Node list = root["algorithms"];
   if (!list || list.IsNull() || (list.IsSequence() && list.size() == 0))
-    fail("config key 'algorithms' ({}): list at least one algorithm, e.g. algorithms=[most_popular,random]; "
-         "registered: {}", config.origin("algorithms"), join(registries.algorithms.names(), ", "));
+    fail_config("algorithms", config.origin("algorithms"),
+                "list at least one algorithm, e.g. algorithms=[most_popular,random]; registered: {}",
+                join(registries.algorithms.names(), ", "));
   if (list.IsScalar()) {
     YAML::Node one(YAML::NodeType::Sequence);
     one.push_back(list.Scalar());
@@ -42,12 +43,12 @@ void expand_algorithms(Config& config, const Registries& registries, const std::
     std::string name;
     if (entry.IsScalar()) name = entry.Scalar();
     else if (entry.IsMap() && entry["name"] && entry["name"].IsScalar()) name = entry["name"].Scalar();
-    else fail("config key '{}' ({}): an algorithm entry is a name or a map with 'name:'", path, config.origin(path));
+    else fail_config(path, config.origin(path), "an algorithm entry is a name or a map with 'name:'");
     if (!registries.algorithms.contains(name)) {
       try {
         registries.algorithms.at(name);  // its message: did-you-mean and every registered name
       } catch (const Error& e) {
-        fail("config key '{}' ({}): {}", path, config.origin(path), e.what());
+        fail_config(path, config.origin(path), "{}", e.what());
       }
     }
     YAML::Node merged(YAML::NodeType::Map);

@@ -11,9 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "framework/config/config.hpp"
-#include "framework/metrics/long_tail.hpp"
-#include "framework/data/preprocess.hpp"
 #include "framework/config/registries.hpp"
+#include "framework/data/preprocess.hpp"
+#include "framework/metrics/long_tail.hpp"
 
 namespace tailrec {
 

@@ -8,17 +8,17 @@
 
 #include <fmt/format.h>
 
-#include "framework/util/error.hpp"
+#include "framework/config/registries.hpp"
 #include "framework/evaluation/evaluator.hpp"
 #include "framework/metrics/exposure.hpp"
-#include "framework/util/logger.hpp"
-#include "framework/config/registries.hpp"
 #include "framework/protocols/replay_protocol.hpp"
 #include "framework/run/evaluation_loop.hpp"
 #include "framework/run/experiment_plan.hpp"
+#include "framework/run/tsv_table.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/logger.hpp"
 #include "framework/util/strings.hpp"
 #include "framework/util/system_info.hpp"
-#include "framework/run/tsv_table.hpp"
 
 namespace tailrec {
 

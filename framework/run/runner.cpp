@@ -8,16 +8,16 @@
 
 #include <fmt/format.h>
 
+#include "framework/config/runtime.hpp"
 #include "framework/data/anonymize.hpp"
 #include "framework/data/dataset_cache.hpp"
 #include "framework/run/evaluation_loop.hpp"
+#include "framework/run/run_folder.hpp"
+#include "framework/run/shared_work.hpp"
+#include "framework/run/table.hpp"
 #include "framework/util/hashing.hpp"
 #include "framework/util/logger.hpp"
-#include "framework/run/run_folder.hpp"
-#include "framework/config/runtime.hpp"
-#include "framework/run/shared_work.hpp"
 #include "framework/util/system_info.hpp"
-#include "framework/run/table.hpp"
 
 namespace tailrec {
 

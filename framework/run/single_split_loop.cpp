@@ -8,17 +8,17 @@
 
 #include <fmt/format.h>
 
-#include "framework/run/evaluation_loop.hpp"
 #include "framework/evaluation/evaluator.hpp"
+#include "framework/protocols/protocol.hpp"
+#include "framework/run/evaluation_loop.hpp"
 #include "framework/run/experiment_plan.hpp"
+#include "framework/run/shared_work.hpp"
+#include "framework/run/tsv_table.hpp"
 #include "framework/util/logger.hpp"
 #include "framework/util/progress.hpp"
-#include "framework/protocols/protocol.hpp"
-#include "framework/run/shared_work.hpp"
 #include "framework/util/strings.hpp"
 #include "framework/util/system_info.hpp"
 #include "framework/util/test_hooks.hpp"
-#include "framework/run/tsv_table.hpp"
 
 namespace tailrec {
 

@@ -8,11 +8,12 @@
 #include <memory>
 #include <numeric>
 
+#include "framework/config/config.hpp"
+#include "framework/config/registries.hpp"
+#include "framework/splits/split.hpp"
 #include "framework/util/check.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/random.hpp"
-#include "framework/config/registries.hpp"
-#include "framework/splits/split.hpp"
 
 namespace tailrec {
 
@@ -222,8 +223,8 @@ class FixedSplit : public Splitter {
   explicit FixedSplit(const Params& params) : params_(params) {
     for (const char* key : {"train", "test"})
       if (!params.has(key))
-        fail("config key '{}.{}' is not set: split=fixed needs split.{}=PATH (the {} file, in the dataset's format)",
-             params.where(), key, key, key);
+        fail_config(join_path(params.where(), key), "",
+                    "is not set: split=fixed needs split.{}=PATH (the {} file, in the dataset's format)", key, key);
   }
   SplitResult split(const Dataset& data, uint64_t) const override {
     if (data.predefined_fold.empty()) fail("split=fixed needs split.train and split.test");

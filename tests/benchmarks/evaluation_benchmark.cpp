@@ -12,9 +12,9 @@
 #include "experiments/register_all.hpp"
 #include "framework/evaluation/evaluator.hpp"
 #include "framework/metrics/metric_names.hpp"
+#include "framework/metrics/topk.hpp"
 #include "framework/util/random.hpp"
 #include "framework/util/system_info.hpp"
-#include "framework/metrics/topk.hpp"
 
 namespace tailrec {
 namespace {

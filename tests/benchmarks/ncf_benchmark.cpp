@@ -22,10 +22,10 @@
 
 #include "algorithms/torch/ncf_network.hpp"
 #include "algorithms/torch/torch_runtime.hpp"
+#include "framework/config/registries.hpp"
 #include "framework/evaluation/evaluator.hpp"
 #include "framework/metrics/metric_names.hpp"
 #include "framework/util/random.hpp"
-#include "framework/config/registries.hpp"
 
 namespace tailrec {
 namespace {

@@ -9,8 +9,8 @@
 #include "datasets/delimited_reader.hpp"
 #include "datasets/field_parsing.hpp"
 #include "datasets/sources.hpp"
-#include "framework/util/error.hpp"
 #include "framework/config/registries.hpp"
+#include "framework/util/error.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 namespace {

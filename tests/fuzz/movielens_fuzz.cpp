@@ -6,8 +6,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include "datasets/sources.hpp"
-#include "framework/util/error.hpp"
 #include "framework/config/registries.hpp"
+#include "framework/util/error.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 namespace {

@@ -5,9 +5,9 @@
 
 #include <gtest/gtest.h>
 
-#include "unit/datasets/dataset_test_support.hpp"
 #include "datasets/catalog.hpp"
 #include "datasets/download.hpp"
+#include "unit/datasets/dataset_test_support.hpp"
 #include "test_support.hpp"
 
 namespace tailrec {

@@ -9,8 +9,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include "datasets/register_datasets.hpp"
-#include "framework/util/error.hpp"
 #include "framework/config/params.hpp"
+#include "framework/util/error.hpp"
 #include "unit/datasets/movielens_fixtures.hpp"
 
 namespace tailrec::test {

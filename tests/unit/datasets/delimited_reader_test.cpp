@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "unit/datasets/dataset_test_support.hpp"
 #include "datasets/text_file.hpp"
+#include "unit/datasets/dataset_test_support.hpp"
 
 namespace tailrec {
 namespace {

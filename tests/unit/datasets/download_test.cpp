@@ -11,9 +11,9 @@
 
 #include <gtest/gtest.h>
 
-#include "unit/datasets/dataset_test_support.hpp"
 #include "datasets/catalog.hpp"
 #include "datasets/data_dir.hpp"
+#include "unit/datasets/dataset_test_support.hpp"
 
 namespace tailrec {
 namespace {

@@ -2,9 +2,9 @@
 // minimised reproducer committed under tests/fuzz/regressions/<target>/, replayed in the normal build.
 #include <gtest/gtest.h>
 
-#include "unit/datasets/dataset_test_support.hpp"
 #include "datasets/delimited_reader.hpp"
 #include "datasets/field_parsing.hpp"
+#include "unit/datasets/dataset_test_support.hpp"
 #include "test_support.hpp"
 
 namespace tailrec {

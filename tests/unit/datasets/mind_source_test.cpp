@@ -6,10 +6,10 @@
 
 #include <gtest/gtest.h>
 
-#include "unit/datasets/dataset_test_support.hpp"
 #include "framework/data/dataset_cache.hpp"
-#include "framework/util/logger.hpp"
 #include "framework/data/preprocess.hpp"
+#include "framework/util/logger.hpp"
+#include "unit/datasets/dataset_test_support.hpp"
 #include "unit/datasets/mind_fixtures.hpp"
 #include "test_support.hpp"
 

@@ -13,8 +13,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "unit/datasets/dataset_test_support.hpp"
 #include "datasets/synthetic_movielens.hpp"
+#include "unit/datasets/dataset_test_support.hpp"
 
 namespace tailrec {
 namespace {

@@ -12,11 +12,11 @@
 #include "algorithms/bert/embedding_cache.hpp"
 #include "algorithms/bert/item_text_embedding.hpp"
 #include "algorithms/bert/model_location.hpp"
-#include "algorithms/hybrid/score_normalization.hpp"
 #include "algorithms/bert/text_embedder.hpp"
+#include "algorithms/hybrid/score_normalization.hpp"
+#include "framework/util/error.hpp"
 #include "unit/algorithms/bert_fixture.hpp"
 #include "unit/algorithms/bert_test_support.hpp"
-#include "framework/util/error.hpp"
 
 namespace tailrec {
 namespace {

@@ -12,9 +12,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include "algorithms/bert/text_embedder.hpp"
-#include "unit/algorithms/bert_fixture.hpp"
 #include "experiments/register_all.hpp"
 #include "framework/util/logger.hpp"
+#include "unit/algorithms/bert_fixture.hpp"
 
 namespace tailrec {
 namespace {

@@ -8,10 +8,10 @@
 #include <Eigen/Dense>
 #include <gtest/gtest.h>
 
-#include "algorithms/content/item_features.hpp"
 #include "algorithms/bert/text_embedder.hpp"
-#include "unit/algorithms/bert_fixture.hpp"
+#include "algorithms/content/item_features.hpp"
 #include "framework/util/error.hpp"
+#include "unit/algorithms/bert_fixture.hpp"
 
 namespace tailrec {
 namespace {

@@ -12,9 +12,9 @@
 #include "algorithms/hybrid/bayesian_hybrid.hpp"
 #include "algorithms/hybrid/hybrid.hpp"
 #include "algorithms/rerank/rerank.hpp"
-#include "unit/algorithms/algorithm_test_support.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/logger.hpp"
+#include "unit/algorithms/algorithm_test_support.hpp"
 
 namespace tailrec {
 namespace {

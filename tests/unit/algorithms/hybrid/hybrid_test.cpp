@@ -16,10 +16,10 @@
 #include "algorithms/hybrid/hybrid.hpp"
 #include "algorithms/hybrid/score_normalization.hpp"
 #include "algorithms/hybrid/weighted_hybrid.hpp"
-#include "unit/algorithms/algorithm_test_support.hpp"
 #include "experiments/register_all.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/logger.hpp"
+#include "unit/algorithms/algorithm_test_support.hpp"
 
 namespace tailrec {
 namespace {

@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "algorithms/language_model/bert_tokenizer.hpp"
-#include "unit/algorithms/bert_test_support.hpp"
 #include "framework/util/error.hpp"
+#include "unit/algorithms/bert_test_support.hpp"
 #include "test_support.hpp"
 
 namespace tailrec {

@@ -9,10 +9,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "algorithms/language_model/checkpoint.hpp"
 #include "algorithms/bert/text_embedder.hpp"
-#include "unit/algorithms/bert_test_support.hpp"
+#include "algorithms/language_model/checkpoint.hpp"
 #include "framework/util/error.hpp"
+#include "unit/algorithms/bert_test_support.hpp"
 
 namespace tailrec {
 namespace {

@@ -10,8 +10,8 @@
 #include <gtest/gtest.h>
 
 #include "algorithms/language_model/safetensors.hpp"
-#include "unit/algorithms/bert_test_support.hpp"
 #include "framework/util/error.hpp"
+#include "unit/algorithms/bert_test_support.hpp"
 
 namespace tailrec {
 namespace {

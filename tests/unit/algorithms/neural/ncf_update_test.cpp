@@ -13,9 +13,9 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
-#include "unit/algorithms/algorithm_test_support.hpp"
 #include "algorithms/neural/negative_sampler.hpp"
 #include "framework/util/error.hpp"
+#include "unit/algorithms/algorithm_test_support.hpp"
 
 namespace tailrec {
 namespace {

@@ -13,12 +13,12 @@
 
 #include <gtest/gtest.h>
 
-#include "algorithms/language_model/checkpoint.hpp"
 #include "algorithms/bert/text_embedder.hpp"
+#include "algorithms/language_model/checkpoint.hpp"
 #include "algorithms/torch/bert_encoder.hpp"
 #include "algorithms/torch/similarity_cuda.hpp"
-#include "unit/algorithms/bert_test_support.hpp"
 #include "framework/util/error.hpp"
+#include "unit/algorithms/bert_test_support.hpp"
 
 namespace tailrec {
 namespace {

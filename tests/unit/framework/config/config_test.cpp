@@ -3,8 +3,8 @@
 
 #include <gtest/gtest.h>
 
-#include "framework/util/error.hpp"
 #include "framework/config/params.hpp"
+#include "framework/util/error.hpp"
 #include "test_support.hpp"
 
 namespace tailrec {
@@ -88,6 +88,20 @@ TEST_F(ConfigFixture, AddAndRemove) {
   auto c = make({"+dataset.sep=;", "~dataset.path"});
   EXPECT_EQ(c.at("dataset.sep").as_string(), ";");
   EXPECT_FALSE(c.at("dataset").has("path"));
+}
+
+// A config error is typed: it carries its key and origin, and says them once.
+TEST_F(ConfigFixture, ConfigErrorsCarryTheirKeyAndOrigin) {
+  auto c = make({"+run.extra=1"});
+  try {
+    c.at("run.extra").fail_here("bad value");
+    FAIL() << "fail_here must throw";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "run.extra");
+    EXPECT_EQ(e.origin(), "command line override '+run.extra=1'");
+    EXPECT_STREQ(e.what(), "config key 'run.extra' (command line override '+run.extra=1'): bad value");
+  }
+  EXPECT_STREQ(ConfigError("a.b", "", "missing").what(), "config key 'a.b': missing");
 }
 
 // Hydra's ~key=value deletes the key only when it holds that value.

@@ -7,9 +7,9 @@
 #include <sstream>
 
 #include "framework/config/config.hpp"
+#include "framework/data/preprocess.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/logger.hpp"
-#include "framework/data/preprocess.hpp"
 
 namespace tailrec {
 namespace {

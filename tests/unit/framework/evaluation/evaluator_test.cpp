@@ -8,8 +8,8 @@
 
 #include "experiments/register_all.hpp"
 #include "framework/metrics/metric_names.hpp"
-#include "framework/util/random.hpp"
 #include "framework/metrics/topk.hpp"
+#include "framework/util/random.hpp"
 
 namespace tailrec {
 namespace {

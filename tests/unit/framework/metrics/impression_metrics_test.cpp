@@ -8,10 +8,10 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
-#include "framework/util/error.hpp"
+#include "framework/config/registries.hpp"
 #include "framework/evaluation/evaluator.hpp"
 #include "framework/metrics/metric_names.hpp"
-#include "framework/config/registries.hpp"
+#include "framework/util/error.hpp"
 
 namespace tailrec {
 namespace {

@@ -9,11 +9,11 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
-#include "framework/util/error.hpp"
+#include "framework/config/registries.hpp"
 #include "framework/metrics/long_tail.hpp"
 #include "framework/metrics/metric.hpp"
 #include "framework/metrics/metric_names.hpp"
-#include "framework/config/registries.hpp"
+#include "framework/util/error.hpp"
 
 namespace tailrec {
 namespace {

@@ -2,9 +2,9 @@
 // training items kept among the candidates, skipped impressions counted, and the split check.
 #include <gtest/gtest.h>
 
-#include "framework/util/error.hpp"
-#include "framework/protocols/protocol.hpp"
 #include "framework/config/registries.hpp"
+#include "framework/protocols/protocol.hpp"
+#include "framework/util/error.hpp"
 
 namespace tailrec {
 namespace {

@@ -6,10 +6,10 @@
 #include <fstream>
 #include <set>
 
-#include "framework/util/error.hpp"
-#include "framework/run/evaluation_loop.hpp"
-#include "framework/protocols/protocol.hpp"
 #include "framework/config/registries.hpp"
+#include "framework/protocols/protocol.hpp"
+#include "framework/run/evaluation_loop.hpp"
+#include "framework/util/error.hpp"
 
 namespace tailrec {
 namespace {

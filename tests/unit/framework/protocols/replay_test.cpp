@@ -2,8 +2,8 @@
 // on logs small enough to cut by hand.
 #include <gtest/gtest.h>
 
-#include "framework/util/error.hpp"
 #include "framework/protocols/replay_protocol.hpp"
+#include "framework/util/error.hpp"
 
 namespace tailrec {
 namespace {

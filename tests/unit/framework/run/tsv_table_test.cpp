@@ -1,9 +1,9 @@
 // TsvTable (every table file of a run) and the internal-invariant check it uses.
 #include <gtest/gtest.h>
 
+#include "framework/run/tsv_table.hpp"
 #include "framework/util/check.hpp"
 #include "framework/util/error.hpp"
-#include "framework/run/tsv_table.hpp"
 
 namespace tailrec {
 namespace {

@@ -6,10 +6,10 @@
 #include <set>
 #include <tuple>
 
-#include "framework/util/error.hpp"
-#include "framework/util/random.hpp"
 #include "framework/config/registries.hpp"
 #include "framework/splits/split.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/random.hpp"
 
 namespace tailrec {
 namespace {
