@@ -24,11 +24,11 @@ const Format kFormats[] = {
 };
 
 const tailrec::Registries& registries() {
-  static const tailrec::Registries r = [] {
-    tailrec::Registries out;
-    tailrec::register_movielens_100k(out);
-    tailrec::register_movielens_1m(out);
-    tailrec::register_movielens_csv(out);
+  static const tailrec::Registries& r = *[] {
+    auto* out = new tailrec::Registries();  // built in place (not copyable); kept for the process
+    tailrec::register_movielens_100k(*out);
+    tailrec::register_movielens_1m(*out);
+    tailrec::register_movielens_csv(*out);
     return out;
   }();
   return r;

@@ -38,9 +38,9 @@ const Fixture& fixture() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const tailrec::Registries registries = [] {
-    tailrec::Registries out;
-    tailrec::register_protocols(out);
+  static const tailrec::Registries& registries = *[] {
+    auto* out = new tailrec::Registries();  // built in place (not copyable); kept for the process
+    tailrec::register_protocols(*out);
     return out;
   }();
   const auto path = tailrec::fuzz::scratch_dir() / "negatives.txt";

@@ -8,9 +8,9 @@
 #include "tests/fuzz/fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const tailrec::Registries registries = [] {
-    tailrec::Registries out;
-    tailrec::register_recbole(out);
+  static const tailrec::Registries& registries = *[] {
+    auto* out = new tailrec::Registries();  // built in place (not copyable); kept for the process
+    tailrec::register_recbole(*out);
     return out;
   }();
   const auto parts = tailrec::fuzz::split_parts(tailrec::fuzz::as_text(data, size), 2);
