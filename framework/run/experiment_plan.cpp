@@ -197,7 +197,9 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   const auto metric_settings = Params::resolve(settings_group("metrics").params, metrics);
   std::vector<int> ks;
   for (const auto k : metric_settings.integers("k")) ks.push_back(static_cast<int>(k));
-  if (ks.empty()) ks.push_back(10);
+  if (ks.empty())  // k: [] means the schema's default cut-off
+    for (const auto& spec : settings_group("metrics").params)
+      if (spec.name == "k") ks.push_back(spec.default_value.as<int>());
   plan.metrics = make_metrics(registries, metric_settings.texts("names"), ks);
   if (plan.metrics.empty()) metrics["names"].fail_here("name at least one metric, or 'all'");
   plan.list_length = 1;

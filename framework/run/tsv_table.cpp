@@ -5,10 +5,19 @@
 
 namespace tailrec {
 
+namespace {
+// Appends `text` to `out` with tabs and line breaks as spaces: the one escaping rule of TSV cells.
+void append_escaped(std::string& out, std::string_view text) {
+  const auto start = out.size();
+  out.append(text);
+  for (size_t i = start; i < out.size(); ++i)
+    if (out[i] == '\t' || out[i] == '\n' || out[i] == '\r') out[i] = ' ';
+}
+}  // namespace
+
 std::string tsv_escape(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+  std::string out;
+  append_escaped(out, text);
   return out;
 }
 
@@ -24,10 +33,7 @@ void TsvTable::append(const Cells& cells) {
   for (const auto& cell : cells) {
     if (!first) body_ += '\t';
     first = false;
-    const auto start = body_.size();
-    body_.append(cell);
-    for (size_t i = start; i < body_.size(); ++i)
-      if (body_[i] == '\t' || body_[i] == '\n' || body_[i] == '\r') body_[i] = ' ';
+    append_escaped(body_, cell);
   }
   body_ += '\n';
   ++rows_;
@@ -41,7 +47,7 @@ std::string TsvTable::text() const {
   out.reserve(body_.size() + 16 * columns_.size());
   for (size_t c = 0; c < columns_.size(); ++c) {
     if (c > 0) out += '\t';
-    out += tsv_escape(columns_[c]);
+    append_escaped(out, columns_[c]);
   }
   out += '\n';
   out += body_;
