@@ -10,6 +10,7 @@
 #include "datasets/sources.hpp"
 #include "datasets/table_source.hpp"
 #include "datasets/text_file.hpp"
+#include "framework/config/config.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/strings.hpp"
 
@@ -40,16 +41,15 @@ std::string show(const YAML::Node& node) {
 
 ColumnRef column_ref(const YAML::Node& node, const std::string& key, bool header, const std::string& origin) {
   if (!node.IsScalar() || node.Scalar().empty())
-    fail("dataset parameter '{}' ({}): expected a column {}, got {}", key, origin,
+    fail_config(key, origin, "expected a column {}, got {}",
          header ? "name (or 0-based index)" : "0-based index", show(node));
   ColumnRef ref{node.Scalar(), std::nullopt, key};
   if (const auto index = parse_int(node.Scalar())) {
-    if (*index < 0) fail("dataset parameter '{}' ({}): column index {} is negative", key, origin, *index);
+    if (*index < 0) fail_config(key, origin, "column index {} is negative", *index);
     ref.index = static_cast<size_t>(*index);
   } else if (!header) {
-    fail("dataset parameter '{}' ({}): '{}' is a column name, but the file has no header (header: false); "
-         "give a 0-based column index",
-         key, origin, node.Scalar());
+    fail_config(key, origin, "'{}' is a column name, but the file has no header (header: false); give a 0-based column index",
+                node.Scalar());
   }
   return ref;
 }
@@ -58,11 +58,11 @@ ColumnRef column_ref(const YAML::Node& node, const std::string& key, bool header
 void check_keys(const YAML::Node& map, const std::string& key, const std::vector<std::string>& valid,
                 const std::string& origin) {
   if (!map.IsMap())
-    fail("dataset parameter '{}' ({}): expected a map with keys {}, got {}", key, origin, join(valid, ", "), show(map));
+    fail_config(key, origin, "expected a map with keys {}, got {}", join(valid, ", "), show(map));
   for (const auto& kv : map) {
     const auto name = kv.first.Scalar();
     if (std::find(valid.begin(), valid.end(), name) == valid.end())
-      fail("dataset parameter '{}' ({}): unknown key '{}'{}; valid keys: {}", key, origin, name,
+      fail_config(join_path(key, name), origin, "unknown key '{}'{}; valid keys: {}", name,
            did_you_mean(name, valid), join(valid, ", "));
   }
 }
@@ -125,6 +125,9 @@ std::vector<std::string> header_names(const DelimitedReader& reader) {
 
 class DelimitedSource final : public TableSource {
  public:
+  // The dotted config key of a (nested) parameter, for errors: "dataset.columns.user".
+  std::string key(const std::string& name) const { return join_path(params().where(), name); }
+
   explicit DelimitedSource(Params params) : TableSource("delimited", std::move(params)) {
     const auto& p = this->params();
     path_ = p.text("path");
@@ -133,18 +136,18 @@ class DelimitedSource final : public TableSource {
     const auto origin = p.origin("columns");
     const auto columns = p.node("columns");
     if (!columns || columns.IsNull())
-      fail("dataset parameter 'columns' is missing: give at least {{user: ..., item: ...}} (column names with a "
-           "header, 0-based indices without)");
-    check_keys(columns, "columns", {"user", "item", "rating", "timestamp"}, origin);
+      fail_config(key("columns"), origin, "is missing: give at least {{user: ..., item: ...}} (column names with a "
+                  "header, 0-based indices without)");
+    check_keys(columns, key("columns"), {"user", "item", "rating", "timestamp"}, origin);
     for (const char* needed : {"user", "item"})
       if (!columns[needed] || columns[needed].IsNull())
-        fail("dataset parameter 'columns' ({}): the '{}' column is required", origin, needed);
-    user_ = column_ref(columns["user"], "columns.user", header_, origin);
-    item_ = column_ref(columns["item"], "columns.item", header_, origin);
+        fail_config(key("columns"), origin, "the '{}' column is required", needed);
+    user_ = column_ref(columns["user"], key("columns.user"), header_, origin);
+    item_ = column_ref(columns["item"], key("columns.item"), header_, origin);
     if (columns["rating"] && !columns["rating"].IsNull())
-      rating_ = column_ref(columns["rating"], "columns.rating", header_, origin);
+      rating_ = column_ref(columns["rating"], key("columns.rating"), header_, origin);
     if (columns["timestamp"] && !columns["timestamp"].IsNull())
-      timestamp_ = column_ref(columns["timestamp"], "columns.timestamp", header_, origin);
+      timestamp_ = column_ref(columns["timestamp"], key("columns.timestamp"), header_, origin);
     parse_items(p.node("items"), p.origin("items"));
   }
 
@@ -225,14 +228,14 @@ class DelimitedSource final : public TableSource {
  private:
   void parse_items(const YAML::Node& items, const std::string& origin) {
     if (!items || items.IsNull()) return;
-    check_keys(items, "items", {"path", "id", "text", "sep", "header"}, origin);
+    check_keys(items, key("items"), {"path", "id", "text", "sep", "header"}, origin);
     if (!items["path"] || !items["path"].IsScalar())
-      fail("dataset parameter 'items.path' ({}): the item file's path is required", origin);
+      fail_config(key("items.path"), origin, "the item file's path is required");
     items_path_ = resolve_in(path_.parent_path(), items["path"].Scalar());  // next to `path` when found there
     items_format_ = format_;
     if (items["sep"]) {
       if (!items["sep"].IsScalar() || items["sep"].Scalar().empty())
-        fail("dataset parameter 'items.sep' ({}): expected a separator such as \",\" or \"\\t\", got {}", origin,
+        fail_config(key("items.sep"), origin, "expected a separator such as \",\" or \"\\t\", got {}",
              show(items["sep"]));
       items_format_.separator = separator_from(items["sep"].Scalar());
     }
@@ -240,21 +243,20 @@ class DelimitedSource final : public TableSource {
     if (items["header"]) {
       const auto h = items["header"].IsScalar() ? to_lower_ascii(items["header"].Scalar()) : "";
       if (h != "true" && h != "false")
-        fail("dataset parameter 'items.header' ({}): expected true or false, got {}", origin, show(items["header"]));
+        fail_config(key("items.header"), origin, "expected true or false, got {}", show(items["header"]));
       items_header_ = h == "true";
     }
     if (!items["id"] || items["id"].IsNull())
-      fail("dataset parameter 'items.id' ({}): the item id column is required", origin);
-    items_id_ = column_ref(items["id"], "items.id", items_header_, origin);
+      fail_config(key("items.id"), origin, "the item id column is required");
+    items_id_ = column_ref(items["id"], key("items.id"), items_header_, origin);
     const auto text = items["text"];
     if (!text || text.IsNull())
-      fail("dataset parameter 'items.text' ({}): list the columns that make the item text, e.g. [title, genres]",
-           origin);
+      fail_config(key("items.text"), origin, "list the columns that make the item text, e.g. [title, genres]");
     if (text.IsSequence()) {
       for (size_t k = 0; k < text.size(); ++k)
-        items_text_.push_back(column_ref(text[k], fmt::format("items.text[{}]", k), items_header_, origin));
+        items_text_.push_back(column_ref(text[k], join_path(key("items.text"), k), items_header_, origin));
     } else {
-      items_text_.push_back(column_ref(text, "items.text", items_header_, origin));
+      items_text_.push_back(column_ref(text, key("items.text"), items_header_, origin));
     }
   }
 

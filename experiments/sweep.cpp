@@ -166,6 +166,22 @@ std::vector<SweepJob> expand_sweep(const std::vector<std::string>& overrides, co
   return jobs;
 }
 
+SlurmSettings SlurmSettings::from(const Params& params) {
+  SlurmSettings slurm;
+  slurm.partition = optional_text(params, "partition");
+  slurm.time = params.text("time");
+  slurm.cpus_per_task = static_cast<int>(params.integer("cpus_per_task"));
+  slurm.mem = optional_text(params, "mem");
+  slurm.gres = optional_text(params, "gres");
+  slurm.max_parallel = static_cast<int>(params.integer("max_parallel"));
+  slurm.extra = params.texts("extra");
+  slurm.wait = params.boolean("wait");
+  slurm.sbatch = params.text("sbatch");
+  return slurm;
+}
+
+SlurmSettings SlurmSettings::defaults() { return from(Params::defaults(settings_group("launcher.slurm").params)); }
+
 SweepSettings read_sweep_settings(const Config& config) {
   SweepSettings s;
   const auto root = config.root();
@@ -203,16 +219,7 @@ SweepSettings read_sweep_settings(const Config& config) {
   if (s.launcher == "local") {
     s.jobs = static_cast<int>(params.integer("jobs"));
   } else {
-    auto& slurm = s.slurm;
-    slurm.partition = optional_text(params, "partition");
-    slurm.time = params.text("time");
-    slurm.cpus_per_task = static_cast<int>(params.integer("cpus_per_task"));
-    slurm.mem = optional_text(params, "mem");
-    slurm.gres = optional_text(params, "gres");
-    slurm.max_parallel = static_cast<int>(params.integer("max_parallel"));
-    slurm.extra = params.texts("extra");
-    slurm.wait = params.boolean("wait");
-    slurm.sbatch = params.text("sbatch");
+    s.slurm = SlurmSettings::from(params);
   }
   return s;
 }

@@ -14,6 +14,7 @@
 namespace tailrec {
 
 class Config;
+class Params;
 
 // One job: its folder number and the overrides that compose its config. `overrides` are the fixed
 // overrides of the command line with each swept one replaced by one value, then run.seed (with
@@ -26,22 +27,28 @@ struct SweepJob {
 };
 
 // The launcher and sweep settings (config keys sweep.* and launcher.*, see configs/launcher/).
+// launcher=slurm's settings; their defaults are the schema's (framework/run/settings.hpp).
 struct SlurmSettings {
-  std::string partition;                 // empty: the cluster's default
-  std::string time = "01:00:00";         // per job
-  int cpus_per_task = 1;
-  std::string mem;                       // e.g. "4G"; empty: the cluster's default
-  std::string gres;                      // e.g. "gpu:1"; empty: none
-  int max_parallel = 0;                  // array throttle (%N); 0: no limit
-  std::vector<std::string> extra;        // further #SBATCH lines, e.g. "--account=abc"
-  bool wait = true;                      // wait for the array to end, then index the results
-  std::string sbatch = "sbatch";         // the sbatch program
+  std::string partition;           // empty: the cluster's default
+  std::string time;                // per job
+  int cpus_per_task = 0;
+  std::string mem;                 // e.g. "4G"; empty: the cluster's default
+  std::string gres;                // e.g. "gpu:1"; empty: none
+  int max_parallel = 0;            // array throttle (%N); 0: no limit
+  std::vector<std::string> extra;  // further #SBATCH lines, e.g. "--account=abc"
+  bool wait = false;               // wait for the array to end, then index the results
+  std::string sbatch;              // the sbatch program
+
+  // From resolved launcher.slurm parameters.
+  static SlurmSettings from(const Params& params);
+  // The schema's defaults.
+  static SlurmSettings defaults();
 };
 struct SweepSettings {
   std::filesystem::path dir;             // the sweep root
   std::vector<uint64_t> seeds;           // empty: no seed repetition
-  std::string launcher = "local";        // local | slurm
-  int jobs = 1;                          // local: jobs at once
+  std::string launcher;                  // local | slurm
+  int jobs = 1;                          // local: jobs at once (launcher.local.jobs)
   SlurmSettings slurm;
 };
 // Reads sweep.* and launcher.* from a composed config (strict: unknown keys are errors) and marks

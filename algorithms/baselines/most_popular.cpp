@@ -3,7 +3,7 @@
 #include <memory>
 #include <utility>
 
-#include "algorithms/baselines/baselines.hpp"
+#include "algorithms/register_algorithms.hpp"
 #include "framework/util/error.hpp"
 
 namespace tailrec {

@@ -1,7 +1,7 @@
 // random: a seeded uniform score per (user, item), the floor every model must beat.
 #include <memory>
 
-#include "algorithms/baselines/baselines.hpp"
+#include "algorithms/register_algorithms.hpp"
 #include "framework/util/random.hpp"
 
 namespace tailrec {

@@ -6,11 +6,11 @@
 #include <cmath>
 #include <memory>
 
-#include "algorithms/bert/bert.hpp"
 #include "algorithms/bert/embedding_neighbours.hpp"
 #include "algorithms/bert/item_text_embedding.hpp"
 #include "algorithms/content/contributions.hpp"
 #include "algorithms/content/profile_weights.hpp"
+#include "algorithms/register_algorithms.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/logger.hpp"
 
@@ -191,7 +191,7 @@ std::vector<ParamSpec> bert_params() {
 
 BertSettings parse_settings(const Params& params) {
   BertSettings s;
-  s.text = parse_text_embedding_settings(params, "bert");
+  s.text = parse_text_embedding_settings(params);
   s.centered = params.text("profile_weights") == "centered";
   s.item_knn = params.text("mode") == "item_knn";
   s.k = static_cast<int32_t>(params.integer("k"));

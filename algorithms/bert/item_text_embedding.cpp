@@ -20,72 +20,11 @@ namespace tailrec {
 
 namespace {
 
-const std::vector<std::string> kDefaultFields{"title", "genres", "tags", "abstract"};
-
 bool blank(const std::string& text) {
   return std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isspace(c) != 0; });
 }
 
-std::string fields_text(const std::vector<FieldWeight>& fields) {
-  std::vector<std::string> parts;
-  for (const auto& f : fields) parts.push_back(fmt::format("{}: {}", f.field, f.weight));
-  return fmt::format("{{{}}}", join(parts, ", "));
-}
-
 }  // namespace
-
-std::string param_location(const Params& params, std::string_view name) {
-  return fmt::format("config key '{}' ({})", join_path(params.where(), std::string(name)), params.origin(name));
-}
-
-FieldSelection FieldSelection::parse(const Params& params, std::string_view algorithm) {
-  FieldSelection s;
-  s.where = param_location(params, "fields");
-  const std::string example = "e.g. fields: {title: 1, genres: 0.5}";
-  const YAML::Node node = params.node("fields");
-  if (!node || !node.IsMap() || node.size() == 0)
-    fail("{}: {} needs a non-empty map of text field -> weight, {}", s.where, algorithm, example);
-  for (const auto& kv : node) {
-    const std::string name = kv.first.Scalar();
-    const auto weight = kv.second.IsScalar() ? parse_double(kv.second.Scalar()) : std::nullopt;
-    if (!weight || *weight <= 0)
-      fail("{}: the weight of '{}' must be a number > 0 (drop the field to leave it out), {}", s.where, name, example);
-    for (const auto& f : s.fields)
-      if (f.field == name) fail("{}: field '{}' is listed twice", s.where, name);
-    s.fields.push_back({name, *weight});
-  }
-  // As in tfidf: the default set (schema or configs/algorithm/<name>.yaml) skips fields a dataset
-  // lacks; a set the user wrote differs from it, and a missing field is then an error.
-  bool same_as_default = s.fields.size() == kDefaultFields.size();
-  for (size_t i = 0; same_as_default && i < s.fields.size(); ++i)
-    same_as_default = s.fields[i].field == kDefaultFields[i] && s.fields[i].weight == 1.0;
-  s.by_default = params.origin("fields") == "default" || same_as_default;
-  return s;
-}
-
-std::vector<FieldWeight> FieldSelection::present(const ItemContent& content, std::string_view algorithm) const {
-  if (content.empty())
-    fail("{} needs item text, but the dataset has no item content; use a dataset with text fields "
-         "(e.g. dataset=ml_latest_small) or another algorithm",
-         algorithm);
-  std::vector<FieldWeight> found;
-  for (const auto& f : fields) {
-    if (content.has_field(f.field)) found.push_back(f);
-    else if (!by_default)
-      fail("{}: the dataset has no text field '{}'{}; its fields are: {}", where, f.field,
-           did_you_mean(f.field, content.field_names()), join(content.field_names(), ", "));
-  }
-  if (found.empty())
-    fail("{}: the dataset has none of the default text fields; its fields are: {}. Set fields, e.g. fields: {{{}: 1}}",
-         algorithm, join(content.field_names(), ", "), content.field_names().front());
-  return found;
-}
-
-ParamSpec fields_param(std::string help) {
-  YAML::Node fields;
-  for (const auto& f : kDefaultFields) fields[f] = 1;
-  return ParamSpec{"fields", ParamType::Node, fields, std::move(help), {}, {}, {}, false};
-}
 
 std::vector<ParamSpec> text_embedding_params() {
   return {
@@ -118,23 +57,28 @@ std::vector<ParamSpec> text_embedding_params() {
   };
 }
 
-TextEmbeddingSettings parse_text_embedding_settings(const Params& params, std::string_view algorithm) {
+TextEmbeddingSettings parse_text_embedding_settings(const Params& params) {
   TextEmbeddingSettings s;
-  s.model = resolve_model_location(params.text("model"), param_location(params, "model"));
-  s.fields = FieldSelection::parse(params, algorithm);
+  try {
+    s.model = resolve_model_location(params.text("model"));
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const Error& e) {
+    params.fail_at("model", e.what());
+  }
+  s.fields = FieldSelection::parse(params);
   s.fusion = params.text("fusion") == "mean" ? FieldFusion::Mean : FieldFusion::Concat;
   if (s.fusion == FieldFusion::Concat)
     for (const auto& f : s.fields.fields)
       if (f.weight != 1.0)
-        fail("{}: field weights only apply to fusion: mean (concat encodes one joined text per item); set "
-             "fusion: mean or give every field weight 1 (got {})",
-             s.fields.where, fields_text(s.fields.fields));
+        params.fail_at("fields", fmt::format("field weights only apply to fusion: mean (concat encodes one joined "
+                                             "text per item); set fusion: mean or give every field weight 1 (got {})",
+                                             s.fields.text()));
   if (const auto pooling = params.text("pooling"); pooling != "auto") s.embed.pooling = parse_pooling(pooling);
   if (const auto normalize = params.text("normalize"); normalize != "auto") s.embed.normalize = normalize == "true";
   s.embed.max_length = static_cast<int>(params.integer("max_length"));
   if (s.embed.max_length == 1)
-    fail("{}: max_length 1 leaves no room for [CLS] and [SEP]; use 0 (automatic) or at least 2",
-         param_location(params, "max_length"));
+    params.fail_at("max_length", "1 leaves no room for [CLS] and [SEP]; use 0 (automatic) or at least 2");
   s.embed.batch_size = static_cast<int>(params.integer("batch_size"));
   s.embed.precision = parse_precision(params.text("precision"));
   s.cache = params.boolean("cache");

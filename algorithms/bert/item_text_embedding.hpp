@@ -14,24 +14,12 @@
 
 #include "algorithms/bert/text_embedder.hpp"
 #include "algorithms/content/item_features.hpp"
+#include "algorithms/content/text_fields.hpp"
 #include "framework/model/algorithm.hpp"
 
 namespace tailrec {
 
 enum class FieldFusion { Concat, Mean };
-
-// Text fields with weights, as in tfidf: the default set skips fields a dataset lacks, a field set
-// the user wrote must exist.
-struct FieldSelection {
-  std::vector<FieldWeight> fields;
-  bool by_default = true;
-  std::string where;  // "config key 'algorithms[0].fields' (origin)", for errors
-
-  // Reads the `fields` parameter (a non-empty map field -> weight > 0).
-  static FieldSelection parse(const Params& params, std::string_view algorithm);
-  // The listed fields that `content` has; errors name missing explicit fields and empty content.
-  std::vector<FieldWeight> present(const ItemContent& content, std::string_view algorithm) const;
-};
 
 struct TextEmbeddingSettings {
   std::filesystem::path model;  // resolved checkpoint folder
@@ -41,15 +29,10 @@ struct TextEmbeddingSettings {
   bool cache = true;
 };
 
-// The `fields` parameter (default {title: 1, genres: 1, tags: 1, abstract: 1}).
-ParamSpec fields_param(std::string help);
 // model, fields, fusion, pooling, normalize, max_length, batch_size, precision, cache.
 std::vector<ParamSpec> text_embedding_params();
 // Checks the parameters of text_embedding_params() and resolves the model folder.
-TextEmbeddingSettings parse_text_embedding_settings(const Params& params, std::string_view algorithm);
-
-// "config key '<where>.<name>' (<origin>)", the prefix of parameter errors.
-std::string param_location(const Params& params, std::string_view name);
+TextEmbeddingSettings parse_text_embedding_settings(const Params& params);
 
 struct ItemEmbeddings {
   Embeddings matrix;        // num_items x dim, float32

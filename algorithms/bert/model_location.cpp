@@ -17,11 +17,10 @@ std::string model_folder_name(const std::string& model_id) {
   return folder;
 }
 
-std::filesystem::path resolve_model_location(const std::string& model, const std::string& where) {
+std::filesystem::path resolve_model_location(const std::string& model) {
   if (model.empty())
-    fail("{}: the model is empty; give a checkpoint folder or a model id such as "
-         "sentence-transformers/all-MiniLM-L6-v2 (fetched with `tailrec model fetch <id>`)",
-         where);
+    fail("the model is empty; give a checkpoint folder or a model id such as "
+         "sentence-transformers/all-MiniLM-L6-v2 (fetched with `tailrec model fetch <id>`)");
   const std::filesystem::path given(model);
   std::error_code ec;
   if (std::filesystem::is_directory(given, ec)) return given;
@@ -31,10 +30,10 @@ std::filesystem::path resolve_model_location(const std::string& model, const std
     if (std::filesystem::is_directory(in_model_dir, ec)) return in_model_dir;
     looked.push_back(in_model_dir.string());
   }
-  fail("{}: no checkpoint folder '{}' (looked at {}). Fetch it with `tailrec model fetch {}` (into "
+  fail("no checkpoint folder '{}' (looked at {}). Fetch it with `tailrec model fetch {}` (into "
        "$TAILREC_MODEL_DIR, else ~/.cache/tailrec/models), or set model to the folder of a Hugging Face "
        "BERT checkpoint (config.json, vocab.txt, model.safetensors)",
-       where, model, join(looked, " and "), given.is_relative() ? model : std::string("<model id>"));
+       model, join(looked, " and "), given.is_relative() ? model : std::string("<model id>"));
 }
 
 }  // namespace tailrec

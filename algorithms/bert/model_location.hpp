@@ -17,8 +17,8 @@ std::filesystem::path model_root_dir();
 std::string model_folder_name(const std::string& model_id);
 
 // `model` itself when it is a folder, else <model_root_dir()>/<owner>--<name> for a model id
-// owner/name (the layout of `tailrec model fetch`); otherwise a tailrec::Error that names `where`
-// (the config key and its origin), every place looked at and the command that fetches the model.
-std::filesystem::path resolve_model_location(const std::string& model, const std::string& where);
+// owner/name (the layout of `tailrec model fetch`); otherwise a tailrec::Error that names every
+// place looked at and the command that fetches the model (the caller names the config key).
+std::filesystem::path resolve_model_location(const std::string& model);
 
 }  // namespace tailrec

@@ -7,10 +7,11 @@
 #include <cmath>
 #include <memory>
 
-#include "algorithms/content/content.hpp"
 #include "algorithms/content/contributions.hpp"
 #include "algorithms/content/item_features.hpp"
 #include "algorithms/content/profile_weights.hpp"
+#include "algorithms/content/text_fields.hpp"
+#include "algorithms/register_algorithms.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/logger.hpp"
 #include "framework/util/parallel.hpp"
@@ -21,9 +22,7 @@ namespace tailrec {
 namespace {
 
 struct TfidfSettings {
-  std::vector<FieldWeight> fields;
-  bool fields_by_default = true;  // default fields missing from a dataset are skipped, named ones are errors
-  std::string fields_origin;
+  FieldSelection fields;
   TextPipelineOptions pipeline;
   TfidfOptions tfidf;
   bool centered = false;
@@ -31,41 +30,21 @@ struct TfidfSettings {
   int32_t k = 50;
 };
 
-std::vector<FieldWeight> parse_fields(const YAML::Node& node, const std::string& origin) {
-  const std::string example = "e.g. fields: {title: 1, genres: 0.5}";
-  if (!node || !node.IsMap() || node.size() == 0)
-    fail("tfidf parameter 'fields' ({}) must be a non-empty map of text field -> weight, {}", origin, example);
-  std::vector<FieldWeight> fields;
-  for (const auto& kv : node) {
-    const std::string name = kv.first.Scalar();
-    const auto weight = kv.second.IsScalar() ? parse_double(kv.second.Scalar()) : std::nullopt;
-    if (!weight || *weight <= 0)
-      fail("tfidf parameter 'fields' ({}): the weight of '{}' must be a number > 0 (drop the field to leave it out), {}",
-           origin, name, example);
-    for (const auto& f : fields)
-      if (f.field == name) fail("tfidf parameter 'fields' ({}): field '{}' is listed twice", origin, name);
-    fields.push_back({name, *weight});
+DocumentFrequencyBound document_frequency_bound(const Params& params, std::string_view name) {
+  try {
+    return DocumentFrequencyBound::parse(params.node(name));
+  } catch (const Error& e) {
+    params.fail_at(name, e.what());
   }
-  return fields;
 }
 
 TfidfSettings parse_settings(const Params& params) {
   TfidfSettings s;
-  s.fields_origin = params.origin("fields");
-  s.fields = parse_fields(params.node("fields"), s.fields_origin);
-  // The default field set (from the schema or configs/algorithm/tfidf.yaml) skips fields a dataset
-  // lacks; a field set the user wrote differs from it, and a missing field is then an error.
-  const std::vector<std::string> default_names{"title", "genres", "tags", "abstract"};
-  bool same_as_default = s.fields.size() == default_names.size();
-  for (size_t i = 0; same_as_default && i < s.fields.size(); ++i)
-    same_as_default = s.fields[i].field == default_names[i] && s.fields[i].weight == 1.0;
-  s.fields_by_default = s.fields_origin == "default" || same_as_default;
+  s.fields = FieldSelection::parse(params);
   s.pipeline = params.text("tokenizer") == "sklearn" ? TextPipelineOptions::sklearn() : TextPipelineOptions::english();
   s.pipeline.ngram_max = static_cast<int>(params.integer("ngram_max"));
-  s.tfidf.min_df = DocumentFrequencyBound::parse(params.node("min_df"),
-                                                 fmt::format("tfidf parameter min_df ({})", params.origin("min_df")));
-  s.tfidf.max_df = DocumentFrequencyBound::parse(params.node("max_df"),
-                                                 fmt::format("tfidf parameter max_df ({})", params.origin("max_df")));
+  s.tfidf.min_df = document_frequency_bound(params, "min_df");
+  s.tfidf.max_df = document_frequency_bound(params, "max_df");
   s.tfidf.sublinear_tf = params.boolean("sublinear_tf");
   s.centered = params.text("profile_weights") == "centered";
   s.item_knn = params.text("mode") == "item_knn";
@@ -80,7 +59,7 @@ class Tfidf final : public Algorithm {
   void fit(const FitContext& context) override {
     num_items_ = context.train.num_items();
     Logger& log = context.log ? *context.log : Logger::null();
-    const auto fields = present_fields(context.content);
+    const auto fields = settings_.fields.present(context.content, "tfidf");
     if (context.content.num_items() != num_items_)
       fail("tfidf: the item content covers {} items but the catalog has {}", context.content.num_items(), num_items_);
     try {
@@ -147,26 +126,6 @@ class Tfidf final : public Algorithm {
     for (auto b = features_.blocks.rbegin(); b != features_.blocks.rend(); ++b)
       if (t >= b->offset) return b->vocabulary[static_cast<size_t>(t - b->offset)];
     return features_.blocks.front().vocabulary.front();  // unreachable: the first block has offset 0
-  }
-
-  std::vector<FieldWeight> present_fields(const ItemContent& content) const {
-    if (content.empty())
-      fail("tfidf needs item text, but the dataset has no item content; use a dataset with text fields "
-           "(e.g. dataset=ml_latest_small) or another algorithm");
-    std::vector<FieldWeight> present;
-    for (const auto& f : settings_.fields) {
-      if (content.has_field(f.field)) {
-        present.push_back(f);
-      } else if (!settings_.fields_by_default) {
-        fail("tfidf parameter 'fields' ({}): the dataset has no text field '{}'{}; its fields are: {}",
-             settings_.fields_origin, f.field, did_you_mean(f.field, content.field_names()),
-             join(content.field_names(), ", "));
-      }
-    }
-    if (present.empty())
-      fail("tfidf: the dataset has none of the default text fields; its fields are: {}. Set fields, "
-           "e.g. fields: {{{}: 1}}", join(content.field_names(), ", "), content.field_names().front());
-    return present;
   }
 
   // Training items per user with their profile weight: 1 (binary) or rating - user mean (centered).
@@ -301,13 +260,9 @@ class Tfidf final : public Algorithm {
 };
 
 std::vector<ParamSpec> tfidf_params() {
-  YAML::Node fields;
-  for (const char* f : {"title", "genres", "tags", "abstract"}) fields[f] = 1;
   return {
-      ParamSpec{"fields", ParamType::Node, fields,
-                "text fields and their weights; each is vectorised alone, L2-normalised, weighted, concatenated, "
-                "then L2-normalised. Default fields missing from a dataset are skipped",
-                {}, {}, {}, false},
+      fields_param("text fields and their weights; each is vectorised alone, L2-normalised, weighted, concatenated, "
+                   "then L2-normalised. Default fields missing from a dataset are skipped"),
       ParamSpec::choice("tokenizer", "english", {"english", "sklearn"},
                         "english: lowercase, \\w\\w+ tokens, sklearn's stop words, Porter stems; "
                         "sklearn: lowercase, \\w\\w+ tokens only (scikit-learn's default analyzer)"),

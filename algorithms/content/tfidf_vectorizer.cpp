@@ -11,18 +11,18 @@
 
 namespace tailrec {
 
-DocumentFrequencyBound DocumentFrequencyBound::parse(const YAML::Node& node, const std::string& where) {
+DocumentFrequencyBound DocumentFrequencyBound::parse(const YAML::Node& node) {
   const std::string text = node && node.IsScalar() ? node.Scalar() : std::string();
   if (const auto count = parse_int(text)) {
-    if (*count < 1) fail("{} = {}: a document count must be at least 1 (or write a proportion such as 0.0)", where, text);
+    if (*count < 1) fail("{}: a document count must be at least 1 (or write a proportion such as 0.0)", text);
     return DocumentFrequencyBound::count(*count);
   }
   if (const auto share = parse_double(text)) {
     if (*share < 0 || *share > 1)
-      fail("{} = {}: a proportion of documents must be within [0.0, 1.0] (or write an integer count)", where, text);
+      fail("{}: a proportion of documents must be within [0.0, 1.0] (or write an integer count)", text);
     return DocumentFrequencyBound::fraction(*share);
   }
-  fail("{} = '{}' is neither an integer count of documents nor a proportion in [0.0, 1.0]", where,
+  fail("'{}' is neither an integer count of documents nor a proportion in [0.0, 1.0]",
        node && node.IsScalar() ? text : std::string("(not a number)"));
 }
 

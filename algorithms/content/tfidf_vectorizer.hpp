@@ -22,8 +22,8 @@ struct DocumentFrequencyBound {
 
   static DocumentFrequencyBound count(int64_t documents) { return {static_cast<double>(documents), false}; }
   static DocumentFrequencyBound fraction(double share) { return {share, true}; }
-  // Parses a YAML scalar; `where` names the key in the error ("min_df (configs/x.yaml:3)").
-  static DocumentFrequencyBound parse(const YAML::Node& node, const std::string& where);
+  // Parses a YAML scalar: an integer count (>= 1) or a proportion in [0, 1]; the caller names the key.
+  static DocumentFrequencyBound parse(const YAML::Node& node);
   // The bound as a number of documents out of `documents`.
   double documents(size_t documents) const { return proportion ? value * static_cast<double>(documents) : value; }
   std::string to_string() const;

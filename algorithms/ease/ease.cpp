@@ -12,8 +12,8 @@
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
 
-#include "algorithms/ease/ease.hpp"
 #include "algorithms/neighbors/similarity.hpp"
+#include "algorithms/register_algorithms.hpp"
 #include "algorithms/torch/similarity_cuda.hpp"
 #include "framework/model/algorithm.hpp"
 #include "framework/util/error.hpp"

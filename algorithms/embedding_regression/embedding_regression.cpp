@@ -10,8 +10,8 @@
 #include <Eigen/Dense>
 
 #include "algorithms/bert/item_text_embedding.hpp"
-#include "algorithms/embedding_regression/embedding_regression.hpp"
 #include "algorithms/embedding_regression/tfidf_svd_embedding.hpp"
+#include "algorithms/register_algorithms.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/logger.hpp"
 
@@ -176,8 +176,8 @@ std::vector<ParamSpec> regression_params() {
 RegressionSettings parse_settings(const Params& params) {
   RegressionSettings s;
   s.bert = params.text("embeddings") == "bert";
-  s.fields = FieldSelection::parse(params, "embedding_regression");
-  if (s.bert) s.text = parse_text_embedding_settings(params, "embedding_regression");
+  s.fields = FieldSelection::parse(params);
+  if (s.bert) s.text = parse_text_embedding_settings(params);
   s.tfidf_dimensions = static_cast<int>(params.integer("tfidf_dimensions"));
   s.rating_weighted = params.text("user_embedding") == "rating_weighted";
   s.lambda = params.real("lambda");

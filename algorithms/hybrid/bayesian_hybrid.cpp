@@ -37,15 +37,15 @@ BayesianHybrid::BayesianHybrid(const Registries& registries, const Params& param
       normalization_(parse_normalization(params.text("normalization"))),
       temperature_(params.real("temperature")) {
   const size_t m = components_.size();
-  if (!(temperature_ > 0)) fail_param(params, "temperature", "must be > 0 (e.g. 1.0)");
+  if (!(temperature_ > 0)) params.fail_at("temperature", "must be > 0 (e.g. 1.0)");
   if (params.has("prior")) {
     prior_ = params.reals("prior");
     if (prior_.size() != m)
-      fail_param(params, "prior", fmt::format("{} prior weights given for {} components; give one per component "
+      params.fail_at("prior", fmt::format("{} prior weights given for {} components; give one per component "
                                               "or null for a uniform prior", prior_.size(), m));
     double sum = 0;
     for (double p : prior_) {
-      if (!(p > 0)) fail_param(params, "prior", fmt::format("prior weight {} must be > 0", p));
+      if (!(p > 0)) params.fail_at("prior", fmt::format("prior weight {} must be > 0", p));
       sum += p;
     }
     for (double& p : prior_) p /= sum;
@@ -53,10 +53,10 @@ BayesianHybrid::BayesianHybrid(const Registries& registries, const Params& param
     prior_.assign(m, 1.0 / static_cast<double>(m));
   }
   bounds_ = params.integers("buckets");
-  if (bounds_.empty()) fail_param(params, "buckets", "give at least one upper bound, e.g. [5, 10, 20, 50, 100, 1000000000]");
+  if (bounds_.empty()) params.fail_at("buckets", "give at least one upper bound, e.g. [5, 10, 20, 50, 100, 1000000000]");
   for (size_t b = 0; b < bounds_.size(); ++b)
     if (bounds_[b] < 0 || (b > 0 && bounds_[b] <= bounds_[b - 1]))
-      fail_param(params, "buckets", "the upper bounds must be >= 0 and strictly increasing, e.g. [5, 10, 20, 50, 100, 1000000000]");
+      params.fail_at("buckets", "the upper bounds must be >= 0 and strictly increasing, e.g. [5, 10, 20, 50, 100, 1000000000]");
 }
 
 void BayesianHybrid::fit(const FitContext& context) {

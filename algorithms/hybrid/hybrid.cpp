@@ -1,5 +1,6 @@
 // register_hybrids(): the hybrid family's one entry point for register_algorithms().
 #include "algorithms/hybrid/hybrid.hpp"
+#include "algorithms/register_algorithms.hpp"
 
 namespace tailrec {
 

@@ -12,7 +12,5 @@ void register_weighted(Registries& registries);
 void register_bayesian(Registries& registries);
 void register_switching(Registries& registries);
 void register_adaptive_hybrid(Registries& registries);
-// All four.
-void register_hybrids(Registries& registries);
 
 }  // namespace tailrec

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <set>
 
+#include "framework/config/algorithm_entry.hpp"
 #include "framework/config/config.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/logger.hpp"
@@ -12,87 +13,32 @@
 namespace tailrec {
 
 ParamSpec components_param(const std::vector<std::string>& fallback, std::string help) {
-  auto spec = ParamSpec::node("components", std::move(help));
-  YAML::Node list(YAML::NodeType::Sequence);
-  for (const auto& name : fallback) list.push_back(name);
-  spec.default_value = list;
-  return spec;
-}
-
-void fail_param(const Params& params, const std::string& name, const std::string& message) {
-  fail_config(join_path(params.where(), name), params.origin(name), "{}", message);
+  return ParamSpec::algorithms("components", fallback, std::move(help));
 }
 
 Logger& context_log(const FitContext& context) { return context.log ? *context.log : Logger::null(); }
 
-NestedAlgorithm make_nested_algorithm(const Registries& registries, const YAML::Node& entry, const std::string& path,
-                                      const std::string& origin) {
-  NestedAlgorithm nested;
-  YAML::Node values(YAML::NodeType::Map);
-  if (entry && entry.IsScalar()) {
-    nested.name = entry.Scalar();
-  } else if (entry && entry.IsMap() && entry["name"] && entry["name"].IsScalar()) {
-    nested.name = entry["name"].Scalar();
-    for (const auto& kv : entry) {
-      const auto key = kv.first.Scalar();
-      if (key == "label") {
-        if (!kv.second.IsScalar()) fail_config(join_path(path, "label"), origin, "expected a string");
-        nested.label = kv.second.Scalar();
-      } else if (key != "name") {
-        values[key] = kv.second;
-      }
-    }
-  } else {
-    fail_config(path, origin, "an algorithm entry is a registered name or a map with 'name:', e.g. {{name: user_knn, k: 100}}");
-  }
-  if (nested.label.empty()) nested.label = nested.name;
-  const RegistryEntry<std::unique_ptr<Algorithm>>* registered = nullptr;
-  try {
-    registered = &registries.algorithms.at(nested.name);
-  } catch (const Error& e) {
-    fail_config(path, origin, "{}", e.what());
-  }
-  // The entry's parameters are checked against its schema with the same errors as top-level
-  // entries; `origin` stands for every nested key (the wrapper's parameter came from there).
-  YAML::Node root(YAML::NodeType::Map);
-  root[path] = values;
-  Config config(root);
-  config.set_origin(path, origin);
-  const auto params = Params::resolve(registered->params, config.root()[path]);
-  try {
-    nested.algorithm = registered->create(params);
-  } catch (const ConfigError&) {
-    throw;  // it names its key already
-  } catch (const Error& e) {
-    fail_config(path, origin, "{}", e.what());
-  }
-  return nested;
-}
-
 HybridComponents::HybridComponents(const Registries& registries, const Params& params, size_t min_count,
                                    size_t max_count) {
-  const YAML::Node list = params.node("components");
+  // Each component is read like an entry of `algorithms:` (framework/config/algorithm_entry.hpp).
   const auto path = join_path(params.where(), "components");
-  const auto origin = params.origin("components");
+  const Config tree = params.subtree("components");
+  const auto list = tree.root()[path];
   const auto expected = min_count == max_count ? fmt::format("exactly {}", min_count)
                                                : fmt::format("at least {}", min_count);
-  if (!list || !list.IsSequence())
-    fail_config(path, origin,
-                "expected a list of {} algorithms, each a registered name or a map "
-                "{{name: ..., label: ..., <params>}}, e.g. [user_knn, tfidf]",
-                expected);
   if (list.size() < min_count || list.size() > max_count)
-    fail_config(path, origin, "{} components given, {} needed", list.size(), expected);
+    list.fail_here(fmt::format("{} components given, {} needed", list.size(), expected));
 
   std::set<std::string> seen;
   for (size_t j = 0; j < list.size(); ++j) {
-    auto nested = make_nested_algorithm(registries, list[j], join_path(path, j), origin);
-    if (!seen.insert(nested.label).second)
-      fail_config(join_path(path, j), origin,
-                  "label '{}' is used twice among the components; give each a unique label: {{name: {}, label: ...}}",
-                  nested.label, nested.name);
-    labels_.push_back(nested.label);
-    algorithms_.push_back(std::move(nested.algorithm));
+    auto created = create_algorithm(registries.algorithms, list[j]);
+    const auto& label = created.entry.label;
+    if (!seen.insert(label).second)
+      list[j].fail_here(fmt::format(
+          "label '{}' is used twice among the components; give each a unique label: {{name: {}, label: ...}}", label,
+          created.entry.name));
+    labels_.push_back(label);
+    algorithms_.push_back(std::move(created.algorithm));
   }
 }
 

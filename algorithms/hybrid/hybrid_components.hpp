@@ -1,7 +1,7 @@
 #pragma once
-// The nested algorithms of a hybrid. The `components` parameter is read exactly like the
-// top-level `algorithms:` list (each entry a registered name or a map {name, label?, <params>})
-// and every component is constructed at once, so a bad nested config fails while the plan is
+// The nested algorithms of a hybrid. The `components` parameter (ParamType::AlgorithmList) is read
+// exactly like the top-level `algorithms:` list, by read_algorithm_entry, and every component is
+// constructed at once, so a bad nested config fails while the plan is
 // validated, before any data is loaded. Components are fitted in fit() (updated in update()) and
 // scored as blocks whose rows are normalised per user, so scores of different models can be
 // combined; explain_blend() decomposes a weighted sum of those normalised scores per component.
@@ -19,19 +19,8 @@ namespace tailrec {
 
 class Logger;
 
-// The `components` parameter of every hybrid; `fallback` is its default list of names.
+// The `components` parameter of every hybrid (an AlgorithmList); `fallback` is its default list of names.
 ParamSpec components_param(const std::vector<std::string>& fallback, std::string help);
-
-// One nested algorithm entry (a hybrid's component, a re-ranker's base): a registered name or a map
-// {name, label?, <params>}, read like an entry of the top-level `algorithms:` list and constructed at
-// once. `path` and `origin` name the entry in errors.
-struct NestedAlgorithm {
-  std::string name;
-  std::string label;  // the entry's label, else its name
-  std::unique_ptr<Algorithm> algorithm;
-};
-NestedAlgorithm make_nested_algorithm(const Registries& registries, const YAML::Node& entry, const std::string& path,
-                                      const std::string& origin);
 
 class HybridComponents {
  public:
@@ -70,8 +59,6 @@ class HybridComponents {
   uint64_t version_ = 0;  // new on every fit() and update(): keys normalized_score()'s row cache
 };
 
-// "config key 'algorithms[0].alpha' (origin): message" for a hybrid's own parameter.
-[[noreturn]] void fail_param(const Params& params, const std::string& name, const std::string& message);
 
 // The logger of a context (a silent one when the caller gave none).
 Logger& context_log(const FitContext& context);

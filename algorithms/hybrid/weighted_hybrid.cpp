@@ -97,19 +97,19 @@ WeightedHybrid::WeightedHybrid(const Registries& registries, const Params& param
     alpha_.assign(m, 1.0 / static_cast<double>(m));
   } else if (alpha.IsSequence()) {
     if (alpha.size() != m)
-      fail_param(params, "alpha", fmt::format("{} weights given for {} components; give one per component or auto",
+      params.fail_at("alpha", fmt::format("{} weights given for {} components; give one per component or auto",
                                               alpha.size(), m));
     double sum = 0;
     for (const auto& a : alpha) {
       const auto v = a.IsScalar() ? parse_double(a.Scalar()) : std::nullopt;
       if (!v || *v < 0)
-        fail_param(params, "alpha", fmt::format("weight '{}' is not a number >= 0", a.IsScalar() ? a.Scalar() : "?"));
+        params.fail_at("alpha", fmt::format("weight '{}' is not a number >= 0", a.IsScalar() ? a.Scalar() : "?"));
       alpha_.push_back(*v);
       sum += *v;
     }
-    if (!(sum > 0)) fail_param(params, "alpha", "the weights are all 0; give at least one positive weight");
+    if (!(sum > 0)) params.fail_at("alpha", "the weights are all 0; give at least one positive weight");
   } else {
-    fail_param(params, "alpha",
+    params.fail_at("alpha",
                fmt::format("expected a list of {} weights (e.g. [0.7, 0.3]), auto, or null for equal weights, got '{}'",
                            m, alpha.IsScalar() ? alpha.Scalar() : "a map"));
   }
@@ -119,13 +119,13 @@ WeightedHybrid::WeightedHybrid(const Registries& registries, const Params& param
     if (metrics.size() != 1 || metrics[0]->kind() == Metric::Kind::Rating)
       fail("give one ranking metric with its cut-off, e.g. ndcg@10");
   } catch (const Error& e) {
-    fail_param(params, "tune_metric", e.what());
+    params.fail_at("tune_metric", e.what());
   }
   const int64_t steps = grid_steps(tune_grid_);
   if (steps == 0)
-    fail_param(params, "tune_grid", "must be in (0, 1] with 1/tune_grid an integer (e.g. 0.1, 0.05, 0.25)");
+    params.fail_at("tune_grid", "must be in (0, 1] with 1/tune_grid an integer (e.g. 0.1, 0.05, 0.25)");
   if (auto_alpha_ && grid_size(m, steps) > kMaxGridPoints)
-    fail_param(params, "tune_grid",
+    params.fail_at("tune_grid",
                fmt::format("{} components at step {} make {} grid points (at most {}); use a coarser step", m,
                            tune_grid_, grid_size(m, steps), kMaxGridPoints));
 }

@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "algorithms/neighbors/incremental.hpp"
-#include "algorithms/neighbors/neighbors.hpp"
 #include "algorithms/neighbors/reasons.hpp"
 #include "algorithms/neighbors/similarity.hpp"
 #include "algorithms/neighbors/weighting.hpp"
+#include "algorithms/register_algorithms.hpp"
 #include "algorithms/torch/similarity_cuda.hpp"
 #include "framework/model/algorithm.hpp"
 #include "framework/util/error.hpp"

@@ -2,8 +2,8 @@
 // are behind algorithms/torch/ncf_network.hpp). configs/algorithm/<name>.yaml lists the same keys.
 #include <memory>
 
-#include "algorithms/neural/neural.hpp"
 #include "algorithms/neural/neural_recommender.hpp"
+#include "algorithms/register_algorithms.hpp"
 
 namespace tailrec {
 

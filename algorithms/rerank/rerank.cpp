@@ -9,6 +9,8 @@
 #include <string>
 
 #include "algorithms/hybrid/hybrid_components.hpp"
+#include "algorithms/register_algorithms.hpp"
+#include "framework/config/algorithm_entry.hpp"
 #include "framework/config/config.hpp"
 #include "framework/metrics/long_tail.hpp"
 #include "framework/util/error.hpp"
@@ -114,12 +116,12 @@ namespace {
 
 enum class Method { PopularityPenalty, Xquad, Calibrated };
 
-// The `base` parameter: one nested algorithm entry, read like an entry of `algorithms:`.
+// The `base` parameter (ParamType::Algorithm): read like an entry of `algorithms:`.
 std::unique_ptr<Algorithm> make_base(const Registries& registries, const Params& params, std::string& label) {
-  auto nested = make_nested_algorithm(registries, params.node("base"), join_path(params.where(), "base"),
-                                      params.origin("base"));
-  label = nested.label;
-  return std::move(nested.algorithm);
+  const Config tree = params.subtree("base");
+  auto created = create_algorithm(registries.algorithms, tree.root()[join_path(params.where(), "base")]);
+  label = created.entry.label;
+  return std::move(created.algorithm);
 }
 
 Method parse_method(const std::string& text) {
@@ -138,13 +140,13 @@ class Rerank final : public Algorithm {
         head_share_(params.real("head_share")),
         tail_share_(params.real("tail_share")) {
     if (method_ != Method::PopularityPenalty && lambda_ > 1)
-      fail_param(params, "lambda",
+      params.fail_at("lambda",
                  fmt::format("{} is above 1; {} mixes (1 - lambda) * relevance with lambda * its tail term, so "
                              "lambda must be in [0, 1]",
                              lambda_, params.text("method")));
-    if (!(head_share_ > 0)) fail_param(params, "head_share", "must be > 0 (the head holds this share of phi), e.g. 0.2");
+    if (!(head_share_ > 0)) params.fail_at("head_share", "must be > 0 (the head holds this share of phi), e.g. 0.2");
     if (head_share_ + tail_share_ > 1)
-      fail_param(params, "tail_share",
+      params.fail_at("tail_share",
                  fmt::format("head_share {} + tail_share {} exceed 1: head and tail would overlap; e.g. 0.2 and 0.2",
                              head_share_, tail_share_));
   }
@@ -290,8 +292,7 @@ class Rerank final : public Algorithm {
 }  // namespace
 
 void register_rerank(Registries& registries) {
-  auto base = ParamSpec::node("base", "the re-ranked algorithm: a registered name or a map {name, label?, <params>}");
-  base.default_value = YAML::Node("user_knn");
+  auto base = ParamSpec::algorithm("base", "user_knn", "the re-ranked algorithm: a registered name or a map {name, label?, <params>}");
   registries.algorithms.add(
       {"rerank",
        "Long-tail re-ranking of any algorithm's top-N candidates; lambda trades accuracy for tail exposure.\n"

@@ -10,11 +10,8 @@
 #include <span>
 #include <vector>
 
-#include "framework/config/registries.hpp"
 
 namespace tailrec {
-
-void register_rerank(Registries& registries);
 
 // (s - min) / (max - min) over the given scores; all 0 when max == min.
 std::vector<double> minmax_normalized(std::span<const float> scores);

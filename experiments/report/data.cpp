@@ -310,9 +310,7 @@ std::vector<ReplayStateValue> parse_replay_state(const std::string& text, const 
   return out;
 }
 
-bool is_replay_run(const nlohmann::json& m) {
-  return m.contains("protocol") && m["protocol"].is_object() && m["protocol"].value("name", std::string()) == "replay";
-}
+bool has_replay_section(const nlohmann::json& m) { return m.contains("replay") && m["replay"].is_object(); }
 
 std::string context_key(const nlohmann::json& m) {
   const auto get = [&](const char* a, const char* b) {
@@ -540,7 +538,7 @@ ReportData load_report_data(const std::vector<fs::path>& inputs, bool with_detai
       }
       if (ordered.size() == run.labels.size()) run.labels = ordered;
     }
-    run.replay = is_replay_run(run.metrics);
+    run.replay = has_replay_section(run.metrics);
     if (with_details && run.replay) {
       // A replay run writes per-round files instead of per-user, exposure and activity ones.
       const auto rounds = f.dir / "replay_rounds.tsv";

@@ -72,7 +72,7 @@ struct RunRecord {
   std::map<std::string, PerUserColumns> per_user;  // empty when the file is missing
   ExposureTable exposure;                   // empty when the file is missing
   std::map<std::string, int64_t> activity;  // user -> train_items; empty when the file is missing
-  bool replay = false;                      // protocol=replay: no per-user, exposure or activity files
+  bool replay = false;  // metrics.json has a `replay` section: rounds files, no per-user, exposure or activity files
   std::optional<ReplayRounds> replay_rounds;       // replay_rounds.tsv, when present
   std::vector<ReplayStateValue> replay_state;      // replay_state.tsv, when present
 };
@@ -109,8 +109,9 @@ std::map<std::string, int64_t> parse_user_activity(const std::string& text, cons
 ReplayRounds parse_replay_rounds(const std::string& text, const std::string& source);
 std::vector<ReplayStateValue> parse_replay_state(const std::string& text, const std::string& source);
 
-// metrics.json of a protocol=replay run.
-bool is_replay_run(const nlohmann::json& metrics);
+// Whether metrics.json has the `replay` section the replay loop writes (framework/run/replay_loop.cpp):
+// the report shows the sections whose data a run wrote, whatever protocol produced it.
+bool has_replay_section(const nlohmann::json& metrics);
 
 // The key runs must share to be compared in one table: dataset hash, split name, parameters and
 // validation share (not its seed), protocol, k, relevance threshold, long-tail definition, evaluate_on.

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "framework/util/check.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/strings.hpp"
 #include "framework/util/system_info.hpp"
@@ -100,6 +101,11 @@ ConfigView ConfigView::operator[](size_t index) const {
 
 std::string ConfigView::origin() const { return config_ ? config_->origin(path_) : "inline"; }
 
+std::map<std::string, std::string> ConfigView::origins_below() const {
+  if (!config_) return {{path_, "inline"}};
+  return config_->origins_under(path_);
+}
+
 void ConfigView::fail_here(const std::string& message) const {
   throw ConfigError(path_, origin(), message);
 }
@@ -175,7 +181,17 @@ ConfigView Config::root() const { return ConfigView(this, "", root_); }
 
 ConfigView Config::at(const std::string& dotted_path) const {
   ConfigView view = root();
-  for (const auto& key : split(dotted_path, '.')) view = view[key];
+  for (const auto& part : split(dotted_path, '.')) {
+    auto open = part.find('[');  // "components[1]": a key, then list indices
+    if (open != 0) view = view[part.substr(0, open)];
+    while (open != std::string::npos) {
+      const auto close = part.find(']', open);
+      const auto index = close == std::string::npos ? std::nullopt : parse_int(part.substr(open + 1, close - open - 1));
+      TAILREC_CHECK(index && *index >= 0, "malformed config path '{}'", dotted_path);
+      view = view[static_cast<size_t>(*index)];
+      open = part.find('[', close);
+    }
+  }
   return view;
 }
 
@@ -188,6 +204,17 @@ std::string Config::origin(const std::string& dotted_path) const {
     if (auto it = origins_.find(path); it != origins_.end()) return it->second;
     if (path.empty()) return "inline";
   }
+}
+
+std::map<std::string, std::string> Config::origins_under(const std::string& dotted_path) const {
+  std::map<std::string, std::string> out{{dotted_path, origin(dotted_path)}};
+  for (auto it = origins_.lower_bound(dotted_path); it != origins_.end(); ++it) {
+    const auto& path = it->first;
+    if (path.compare(0, dotted_path.size(), dotted_path) != 0) break;
+    if (path.size() > dotted_path.size() && path[dotted_path.size()] != '.' && path[dotted_path.size()] != '[') continue;
+    out[path] = it->second;
+  }
+  return out;
 }
 
 void Config::mark_read(const std::string& dotted_path) const { read_.insert(dotted_path); }
@@ -226,11 +253,6 @@ std::string Config::to_yaml() const {
 // --- Composition -------------------------------------------------------------------------------
 namespace {
 
-struct Source {
-  YAML::Node node;
-  std::string file;
-};
-
 // An alias may name its own ancestor (`a: &x {b: *x}`): the node graph is then cyclic and every
 // recursive walk would overflow the stack. Shared aliases without a cycle may still expand
 // exponentially ("billion laughs"), so the walk also stops at a node budget.
@@ -259,7 +281,7 @@ void check_acyclic(const YAML::Node& node, const std::string& where) {
   check_acyclic(node, ancestors, visited, where);
 }
 
-Source load_yaml_file(const fs::path& path) {
+ConfigFile load_yaml_file(const fs::path& path) {
   std::ifstream in(path);
   if (!in) fail("cannot read config file {}", path.string());
   YAML::Node node;
@@ -541,10 +563,7 @@ bool override_algorithm_entry(YAML::Node& root, const Override& o, Config& confi
   std::vector<std::string> labels;
   for (size_t i = 0; i < list.size(); ++i) {
     YAML::Node entry = list[i];
-    std::string label;
-    if (entry.IsScalar()) label = entry.Scalar();
-    else if (entry.IsMap() && entry["label"] && entry["label"].IsScalar()) label = entry["label"].Scalar();
-    else if (entry.IsMap() && entry["name"] && entry["name"].IsScalar()) label = entry["name"].Scalar();
+    const auto label = entry_label(entry);
     labels.push_back(label);
     if (label != parts[1]) continue;
     if (entry.IsScalar()) {
@@ -572,6 +591,22 @@ bool override_algorithm_entry(YAML::Node& root, const Override& o, Config& confi
        did_you_mean(parts[1], labels), join(labels, ", "));
 }
 }  // namespace
+
+std::string entry_label(const YAML::Node& entry) {
+  if (entry.IsScalar()) return entry.Scalar();
+  if (!entry.IsMap()) return "";
+  if (entry["label"] && entry["label"].IsScalar()) return entry["label"].Scalar();
+  if (entry["name"] && entry["name"].IsScalar()) return entry["name"].Scalar();
+  return "";
+}
+
+std::optional<ConfigFile> find_config_file(const std::vector<fs::path>& search_path, const fs::path& relative) {
+  const auto path = find_file(search_path, relative);
+  if (!path) return std::nullopt;
+  auto source = load_yaml_file(*path);
+  check_duplicate_keys(source.node, source.file);
+  return ConfigFile{source.node, source.file};
+}
 
 Config compose(const ComposeOptions& options) {
   const auto& search = options.search_path;
@@ -621,7 +656,7 @@ Config compose(const ComposeOptions& options) {
       experiment = o.value.Scalar();
       experiment_origin = fmt::format("command line override '{}'", o.text);
     }
-  std::optional<Source> experiment_file;
+  std::optional<ConfigFile> experiment_file;
   if (experiment != "default" || find_file(search, "experiment/default.yaml")) {
     experiment_file = load_option("experiment", experiment, experiment_origin.empty() ? "default" : experiment_origin);
     for (const auto& d : read_defaults(experiment_file->node["defaults"], experiment_file->file)) {

@@ -60,6 +60,7 @@ class ConfigView {
   // Marks this node and everything under it read (for consumers that validate a subtree themselves).
   void mark_read() const;
   std::string origin() const;  // of this node: "configs/split/holdout.yaml:2", "command line", ...
+  std::map<std::string, std::string> origins_below() const;  // Config::origins_under(path())
   [[noreturn]] void fail_here(const std::string& message) const;  // "config key 'x' (origin): message"
 
  private:
@@ -75,12 +76,14 @@ class Config {
 
   ConfigView root() const;
   ConfigView operator[](const std::string& key) const { return root()[key]; }
-  ConfigView at(const std::string& dotted_path) const;
+  ConfigView at(const std::string& dotted_path) const;  // "a.b", "algorithms[2].k"
   const YAML::Node& tree() const { return root_; }
 
   // Records where the leaves under `dotted_path` came from.
   void set_origin(const std::string& dotted_path, const std::string& origin);
   std::string origin(const std::string& dotted_path) const;
+  // The origin of `dotted_path` and of every key beneath it that has its own, by full path.
+  std::map<std::string, std::string> origins_under(const std::string& dotted_path) const;
   void mark_read(const std::string& dotted_path) const;
   bool was_read(const std::string& dotted_path) const;
   // Throws when some leaf was never read, listing each with origin and suggestions.
@@ -101,6 +104,10 @@ class Config {
 // Dotted path helpers: "a.b[2].c" <-> components.
 std::string join_path(const std::string& parent, const std::string& key);
 std::string join_path(const std::string& parent, size_t index);
+
+// The label of an algorithm entry as written (framework/config/algorithm_entry.hpp reads entries):
+// its label, else its name; "" when it has neither.
+std::string entry_label(const YAML::Node& entry);
 
 // --- Composition (Hydra-like) ------------------------------------------------------------------
 
@@ -132,5 +139,14 @@ std::vector<std::string> config_groups(const std::vector<std::filesystem::path>&
 std::vector<std::string> group_options(const std::vector<std::filesystem::path>& search_path,
                                        const std::string& group);
 Config compose(const ComposeOptions& options);
+
+// A file of the search path (the first that has `relative`), checked as compose checks every
+// config file: YAML syntax, a map at the top, no duplicate keys, no alias cycles.
+struct ConfigFile {
+  YAML::Node node;
+  std::string file;  // its path, for origins ("file:line")
+};
+std::optional<ConfigFile> find_config_file(const std::vector<std::filesystem::path>& search_path,
+                                           const std::filesystem::path& relative);
 
 }  // namespace tailrec

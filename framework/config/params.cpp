@@ -21,6 +21,8 @@ std::string_view to_string(ParamType type) {
     case ParamType::FloatList: return "list of float";
     case ParamType::StringList: return "list of string";
     case ParamType::Node: return "yaml";
+    case ParamType::Algorithm: return "algorithm";
+    case ParamType::AlgorithmList: return "list of algorithms";
   }
   return "?";
 }
@@ -53,6 +55,15 @@ ParamSpec ParamSpec::needed(std::string name, ParamType type, std::string help) 
 }
 ParamSpec ParamSpec::node(std::string name, std::string help) {
   return ParamSpec{std::move(name), ParamType::Node, YAML::Node(), std::move(help), {}, {}, {}, false};
+}
+
+ParamSpec ParamSpec::algorithm(std::string name, std::string fallback, std::string help) {
+  return ParamSpec{std::move(name), ParamType::Algorithm, YAML::Node(std::move(fallback)), std::move(help), {}, {}, {}, false};
+}
+ParamSpec ParamSpec::algorithms(std::string name, const std::vector<std::string>& fallback, std::string help) {
+  YAML::Node list(YAML::NodeType::Sequence);
+  for (const auto& algorithm : fallback) list.push_back(algorithm);
+  return ParamSpec{std::move(name), ParamType::AlgorithmList, list, std::move(help), {}, {}, {}, false};
 }
 
 std::string ParamSpec::default_text() const {
@@ -114,9 +125,24 @@ std::string check_scalar(const YAML::Node& node, ParamType type, const ParamSpec
   return {};
 }
 
+// The shape of a nested algorithm entry; its name and parameters are checked when it is read.
+std::string check_algorithm_entry(const YAML::Node& node) {
+  if (node.IsScalar() || (node.IsMap() && node["name"] && node["name"].IsScalar())) return {};
+  return fmt::format("expected an algorithm: a registered name or a map {{name: ..., <params>}}, got {}", show(node));
+}
+
 std::string check(const YAML::Node& node, const ParamSpec& spec) {
   switch (spec.type) {
     case ParamType::Node: return {};
+    case ParamType::Algorithm: return check_algorithm_entry(node);
+    case ParamType::AlgorithmList: {
+      if (!node.IsSequence())
+        return fmt::format("expected a list of algorithms (registered names or maps {{name: ..., <params>}}), got {}",
+                           show(node));
+      for (const auto& e : node)
+        if (auto err = check_algorithm_entry(e); !err.empty()) return err;
+      return {};
+    }
     case ParamType::IntList:
     case ParamType::FloatList:
     case ParamType::StringList: {
@@ -132,6 +158,8 @@ std::string check(const YAML::Node& node, const ParamSpec& spec) {
     default: return check_scalar(node, spec.type, spec);
   }
 }
+
+bool is_algorithm_type(ParamType type) { return type == ParamType::Algorithm || type == ParamType::AlgorithmList; }
 
 std::vector<std::string> schema_names(const std::vector<ParamSpec>& schema) {
   std::vector<std::string> names;
@@ -156,12 +184,13 @@ Params Params::resolve(const std::vector<ParamSpec>& schema, const ConfigView& v
                                       did_you_mean(key, names), join(names, ", ")));
   }
   for (const auto& spec : schema) {
-    Item item{spec.name, spec.type, YAML::Clone(spec.default_value), "default"};
+    Item item{spec.name, spec.type, YAML::Clone(spec.default_value), "default", {}};
     if (view.is_map() && view.node()[spec.name] && !view.node()[spec.name].IsNull()) {
       const auto child = view[spec.name];
       item.value.reset(child.node());
       item.origin = child.origin();
       if (auto err = check(item.value, spec); !err.empty()) child.fail_here(err);
+      if (is_algorithm_type(spec.type)) item.nested_origins = child.origins_below();
       child.mark_read();
     } else if (view.is_map() && view.node()[spec.name]) {
       view[spec.name].mark_read();  // explicit null: keep the default
@@ -239,6 +268,26 @@ std::string Params::origin(std::string_view name) const {
   return "unknown";
 }
 
+Config Params::subtree(std::string_view name) const {
+  for (const auto& item : items_) {
+    if (item.name != name) continue;
+    TAILREC_CHECK(is_algorithm_type(item.type), "parameter '{}' of {} is a {}, not an algorithm", name, where_,
+                  to_string(item.type));
+    const auto path = join_path(where_, item.name);
+    YAML::Node root(YAML::NodeType::Map);
+    root[path] = YAML::Clone(item.value);
+    Config config(root);
+    config.set_origin(path, item.origin);
+    for (const auto& [below, origin] : item.nested_origins) config.set_origin(below, origin);
+    return config;
+  }
+  TAILREC_UNREACHABLE("parameter '{}' is not in the schema of {}", name, where_);
+}
+
+void Params::fail_at(std::string_view name, const std::string& message) const {
+  throw ConfigError(join_path(where_, std::string(name)), origin(name), message);
+}
+
 void Params::set(std::string_view name, const YAML::Node& value) {
   for (auto& item : items_) {
     if (item.name != name) continue;
@@ -246,6 +295,7 @@ void Params::set(std::string_view name, const YAML::Node& value) {
     if (auto err = check(value, spec); !err.empty()) fail("parameter '{}' of {}: {}", name, where_, err);
     item.value.reset(YAML::Clone(value));
     item.origin = "set";
+    item.nested_origins.clear();
     return;
   }
   TAILREC_UNREACHABLE("parameter '{}' is not in the schema of {}", name, where_);

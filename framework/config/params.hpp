@@ -3,6 +3,7 @@
 // ParamSpecs; Params::resolve checks a YAML map against it (unknown keys with did-you-mean, types,
 // ranges, choices) and fills defaults. The same schema prints `tailrec list ...`.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,9 +14,13 @@
 
 namespace tailrec {
 
+class Config;
 class ConfigView;
 
-enum class ParamType { Int, Float, Bool, String, IntList, FloatList, StringList, Node };
+// Algorithm and AlgorithmList hold nested algorithm entries (a hybrid's components, a re-ranker's
+// base): each a registered name or a map {name, label?, <params>}, read by read_algorithm_entry
+// (framework/config/algorithm_entry.hpp) exactly like an entry of the top-level `algorithms:` list.
+enum class ParamType { Int, Float, Bool, String, IntList, FloatList, StringList, Node, Algorithm, AlgorithmList };
 std::string_view to_string(ParamType type);
 
 struct ParamSpec {
@@ -39,8 +44,12 @@ struct ParamSpec {
   // Optional value without a default (null unless given).
   static ParamSpec optional(std::string name, ParamType type, std::string help);
   static ParamSpec needed(std::string name, ParamType type, std::string help);
-  // Any YAML (validated by the component itself, e.g. nested algorithm configs of a hybrid).
+  // Any YAML (validated by the component itself, e.g. a list of fields or a weight list).
   static ParamSpec node(std::string name, std::string help);
+  // One nested algorithm entry, by default the algorithm `fallback` with its defaults.
+  static ParamSpec algorithm(std::string name, std::string fallback, std::string help);
+  // A list of nested algorithm entries, by default the algorithms `fallback` with their defaults.
+  static ParamSpec algorithms(std::string name, const std::vector<std::string>& fallback, std::string help);
 
   std::string default_text() const;  // for docs and listings
 };
@@ -68,6 +77,12 @@ class Params {
   YAML::Node node(std::string_view name) const;
   // Where a value came from ("configs/x.yaml:3", "command line"), for error messages.
   std::string origin(std::string_view name) const;
+  // An Algorithm or AlgorithmList parameter as a config of its own whose one root key is its full
+  // dotted path (where() + "." + name), with the origins of every key beneath it: nested entries are
+  // read, and fail, like top-level ones.
+  Config subtree(std::string_view name) const;
+  // A ConfigError at this parameter: "config key '<where>.<name>' (<origin>): message".
+  [[noreturn]] void fail_at(std::string_view name, const std::string& message) const;
 
   // Overrides a value programmatically (tests, tuning). The type is checked against the schema.
   void set(std::string_view name, const YAML::Node& value);
@@ -81,6 +96,7 @@ class Params {
     ParamType type;
     YAML::Node value;
     std::string origin;
+    std::map<std::string, std::string> nested_origins;  // Algorithm(List): dotted path -> origin
   };
   std::vector<Item> items_;
   std::string where_;

@@ -198,14 +198,14 @@ class FixedNegatives : public RankingProtocol {
   explicit FixedNegatives(const Params& params) : params_(params), path_(params.text("file")) {
     std::ifstream in(path_, std::ios::binary);
     if (!in)
-      fail("protocol fixed_negatives: cannot read protocol.file '{}' ({}); give the path of an NCF-style "
-           "negatives file such as ml-1m.test.negative", path_, params.origin("file"));
+      params.fail_at("file", fmt::format("cannot read '{}'; give the path of an NCF-style negatives file such as "
+                                         "ml-1m.test.negative", path_));
     std::ostringstream content;
     content << in.rdbuf();
     content_ = content.str();
     if (trim(content_).empty())
-      fail("protocol fixed_negatives: protocol.file '{}' ({}) is empty; it must hold one '(user,item)' line "
-           "with its negatives per held-out interaction", path_, params.origin("file"));
+      params.fail_at("file", fmt::format("'{}' is empty; it must hold one '(user,item)' line with its negatives per "
+                                         "held-out interaction", path_));
     hash_ = Hasher().text(content_).hex();
   }
 

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "framework/config/algorithm_entry.hpp"
 #include "framework/metrics/metric_names.hpp"
 #include "framework/run/settings.hpp"
 #include "framework/util/system_info.hpp"
@@ -18,66 +19,6 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path default_cache_dir() { return user_cache_dir("TAILREC_CACHE_DIR", ""); }
-
-// Expands the `algorithms:` list in place: each entry becomes a map {name, label, params...} with
-// the defaults of configs/algorithm/<name>.yaml beneath the entry's own values.
-void expand_algorithms(Config& config, const Registries& registries, const std::vector<fs::path>& search_path) {
-  YAML::Node root = config.tree();
-  YAML::Node list = root["algorithms"];
-  if (!list || list.IsNull() || (list.IsSequence() && list.size() == 0))
-    fail_config("algorithms", config.origin("algorithms"),
-                "list at least one algorithm, e.g. algorithms=[most_popular,random]; registered: {}",
-                join(registries.algorithms.names(), ", "));
-  if (list.IsScalar()) {
-    YAML::Node one(YAML::NodeType::Sequence);
-    one.push_back(list.Scalar());
-    root["algorithms"] = one;
-    list.reset(root["algorithms"]);
-    config.set_origin("algorithms[0]", config.origin("algorithms"));  // errors name the file that wrote the name
-  }
-  if (!list.IsSequence()) config.at("algorithms").fail_here("expected a list of algorithm names or maps");
-  YAML::Node expanded(YAML::NodeType::Sequence);
-  for (size_t i = 0; i < list.size(); ++i) {
-    const auto path = join_path("algorithms", i);
-    const YAML::Node entry = list[i];
-    std::string name;
-    if (entry.IsScalar()) name = entry.Scalar();
-    else if (entry.IsMap() && entry["name"] && entry["name"].IsScalar()) name = entry["name"].Scalar();
-    else fail_config(path, config.origin(path), "an algorithm entry is a name or a map with 'name:'");
-    if (!registries.algorithms.contains(name)) {
-      try {
-        registries.algorithms.at(name);  // its message: did-you-mean and every registered name
-      } catch (const Error& e) {
-        fail_config(path, config.origin(path), "{}", e.what());
-      }
-    }
-    YAML::Node merged(YAML::NodeType::Map);
-    merged["name"] = name;
-    for (const auto& dir : search_path) {
-      const auto file = dir / "algorithm" / (name + ".yaml");
-      if (!fs::is_regular_file(file)) continue;
-      YAML::Node defaults;
-      try {
-        defaults = YAML::LoadFile(file.string());
-      } catch (const YAML::Exception& e) {
-        fail("config file {}:{}: {}", file.string(), e.mark.line + 1, e.msg);
-      }
-      if (defaults.IsMap())
-        for (const auto& kv : defaults) {
-          const auto key = kv.first.Scalar();
-          merged[key] = kv.second;
-          if (!(entry.IsMap() && entry[key]))
-            config.set_origin(join_path(path, key), fmt::format("{}:{}", file.string(), kv.second.Mark().line + 1));
-        }
-      break;
-    }
-    if (entry.IsMap())
-      for (const auto& kv : entry) merged[kv.first.Scalar()] = kv.second;
-    if (!merged["label"]) merged["label"] = name;
-    expanded.push_back(merged);
-  }
-  root["algorithms"] = expanded;
-}
 
 }  // namespace
 
@@ -231,19 +172,15 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   make_long_tail(plan.long_tail_definition, plan.long_tail_parameter, {});  // validates the name
 
   // algorithms
-  expand_algorithms(config, registries, search_path);
+  expand_algorithm_list(config, "algorithms", registries.algorithms, search_path);
   std::set<std::string> labels;
   const auto algorithms = config.root()["algorithms"];
   for (size_t i = 0; i < algorithms.size(); ++i) {
-    const auto entry = algorithms[i];
-    AlgorithmPlan a;
-    a.name = entry["name"].as_string();
-    a.label = entry["label"].as_string();
+    auto created = create_algorithm(registries.algorithms, algorithms[i]);  // constructing validates combinations
+    AlgorithmPlan a = std::move(created.entry);
     if (!labels.insert(a.label).second)
-      entry["label"].fail_here(fmt::format("label '{}' is used twice; give each entry a unique label: {{name: {}, label: ...}}",
-                                           a.label, a.name));
-    a.params = Params::resolve(registries.algorithms.at(a.name).params, entry, {"name", "label"});
-    registries.algorithms.at(a.name).create(a.params);  // constructing validates parameter combinations
+      algorithms[i]["label"].fail_here(fmt::format(
+          "label '{}' is used twice; give each entry a unique label: {{name: {}, label: ...}}", a.label, a.name));
     plan.algorithms.push_back(std::move(a));
   }
 

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "framework/config/algorithm_entry.hpp"
 #include "framework/config/config.hpp"
 #include "framework/config/registries.hpp"
 #include "framework/data/preprocess.hpp"
@@ -17,11 +18,7 @@
 
 namespace tailrec {
 
-struct AlgorithmPlan {
-  std::string label;
-  std::string name;
-  Params params;
-};
+using AlgorithmPlan = AlgorithmEntry;  // one entry of `algorithms:`, read and checked
 
 struct ExperimentPlan {
   std::string experiment;

@@ -57,8 +57,7 @@ void require_timestamps(const Dataset& data, const std::string& split_name, cons
 double checked_ratio(const Params& params) {
   const double ratio = params.real("ratio");
   if (!(ratio > 0.0 && ratio < 1.0))
-    fail("{}.ratio = {} ({}) must be strictly between 0 and 1, e.g. 0.2 for 20% test", params.where(), ratio,
-         params.origin("ratio"));
+    params.fail_at("ratio", fmt::format("{} must be strictly between 0 and 1, e.g. 0.2 for 20% test", ratio));
   return ratio;
 }
 
@@ -179,8 +178,8 @@ class KFold : public Splitter {
   explicit KFold(const Params& params)
       : params_(params), folds_(params.integer("folds")), fold_(params.integer("fold")) {
     if (fold_ >= folds_)
-      fail("{}.fold = {} ({}) must be below {}.folds = {}: folds are numbered 0..{}", params.where(), fold_,
-           params.origin("fold"), params.where(), folds_, folds_ - 1);
+      params.fail_at("fold", fmt::format("{} must be below {}.folds = {}: folds are numbered 0..{}", fold_,
+                                         params.where(), folds_, folds_ - 1));
   }
   SplitResult split(const Dataset& data, uint64_t seed) const override {
     std::vector<uint8_t> is_test(data.log.size(), 0);

@@ -10,34 +10,27 @@ source "$(dirname "$0")/lib.bash"
 
 model="$TAILREC_SHARED/fixtures/bert/tiny-random-bert"
 mkdir -p "$WORK/cfg/experiment"
+# Every registered algorithm runs with its defaults, except where a default is too slow for this
+# test (the neural models' epochs) or names what no default can ship (a BERT checkpoint); a few
+# variants run beside the defaults. A new algorithm is covered without touching this file.
+has_model=false
+[ -f "$model/config.json" ] && has_model=true
 {
   echo "preprocess: {min_item_interactions: 20}"
   echo "algorithms:"
-  for a in most_popular random item_knn user_knn ease tfidf weighted switching bayesian rerank adaptive_hybrid; do
-    echo "  - $a"
+  for name in $("$TAILREC" list algorithms | grep -E '^[a-z_0-9]+$'); do
+    case $name in
+      bpr_mf | gmf | mlp) echo "  - {name: $name, epochs: 2}" ;;
+      neumf) echo "  - {name: neumf, epochs: 2, pretrain_epochs: 1}" ;;
+      bert | embedding_regression) if $has_model; then echo "  - {name: $name, model: \"$model\"}"; fi ;;
+      *) echo "  - $name" ;;
+    esac
   done
-  echo "  - {name: bpr_mf, epochs: 2}"
-  echo "  - {name: gmf, epochs: 2}"
-  echo "  - {name: mlp, epochs: 2}"
-  echo "  - {name: neumf, epochs: 2, pretrain_epochs: 1}"
   echo "  - {name: embedding_regression, label: embedding_regression_tfidf, embeddings: tfidf}"
   echo "  - {name: rerank, label: rerank_xquad, method: xquad}"
-  if [ -f "$model/config.json" ]; then
-    echo "  - {name: bert, model: \"$model\"}"
-    echo "  - {name: bert, label: bert_knn, mode: item_knn, model: \"$model\"}"
-    echo "  - {name: embedding_regression, model: \"$model\"}"
-  fi
+  if $has_model; then echo "  - {name: bert, label: bert_knn, mode: item_knn, model: \"$model\"}"; fi
 } >"$WORK/cfg/experiment/determinism.yaml"
-[ -f "$model/config.json" ] || echo "# no BERT fixture at $model: bert and embedding_regression (bert) skipped"
-
-# Every registered algorithm must be covered: a new one fails here until it is added above.
-missing=""
-for name in $("$TAILREC" list algorithms | grep -E '^[a-z_0-9]+$'); do
-  grep -qE "^  - ($name\$|\\{name: $name,)" "$WORK/cfg/experiment/determinism.yaml" || missing="$missing $name"
-done
-if [ -z "$missing" ]; then ok "every registered algorithm is in the determinism run"
-elif [ -f "$model/config.json" ]; then not_ok "algorithms not covered:$missing"
-else echo "# not covered (no fixture):$missing"; fi
+if ! $has_model; then echo "# no BERT fixture at $model: bert and embedding_regression (bert) skipped"; fi
 
 run() {  # run NAME THREADS
   local start=$SECONDS

@@ -1,7 +1,7 @@
 // The contract every registered algorithm keeps (after xgboost's test_objective.cc): it fits on a
 // tiny fixture with its default parameters, scores every user with finite numbers, gives the
 // same scores for a block and for each user alone, and is deterministic for a seed. Its config
-// file configs/algorithm/<name>.yaml lists exactly its parameters.
+// file configs/algorithm/<name>.yaml lists exactly its parameters, with the schema's defaults.
 #include <cmath>
 #include <filesystem>
 #include <optional>
@@ -12,6 +12,7 @@
 
 #include "experiments/register_all.hpp"
 #include "framework/util/logger.hpp"
+#include "unit/support/schema_values.hpp"
 
 namespace tailrec {
 namespace {
@@ -91,6 +92,11 @@ TEST_P(Contract, ConfigFileListsExactlyTheParameters) {
     for (const auto& kv : yaml) in_file.insert(kv.first.Scalar());
   for (const auto& p : entry.params) in_schema.insert(p.name);
   EXPECT_EQ(in_file, in_schema) << file;
+  // ... with the schema's default values: the C++ schema is the one source of defaults.
+  for (const auto& p : entry.params) {
+    if (!yaml[p.name]) continue;
+    EXPECT_TRUE(test::same_value(p, yaml[p.name])) << file << ": " << p.name << " is not the default " << p.default_text();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryAlgorithm, Contract, ::testing::ValuesIn(registries().algorithms.names()));

@@ -203,13 +203,13 @@ TEST(DatasetsDelimited, ParseErrorsNameFileLineAndValue) {
 TEST(DatasetsDelimited, ConfigErrors) {
   const auto path = "{path: '" + fixture("delimited/numeric_ids.csv") + "', ";
   expect_contains(error_of([&] { make_source("delimited", path + "columns: {usr: user, item: item}}"); }),
-                  "unknown key 'usr' (did you mean 'user'?)");
+                  "config key 'dataset.columns.usr' (inline): unknown key 'usr' (did you mean 'user'?)");
   expect_contains(error_of([&] { make_source("delimited", path + "columns: {user: user}}"); }),
-                  "the 'item' column is required");
+                  "config key 'dataset.columns' (inline): the 'item' column is required");
   expect_contains(error_of([&] { make_source("delimited", path + "header: false, columns: {user: user, item: 1}}"); }),
                   "'user' is a column name, but the file has no header");
   expect_contains(error_of([&] { make_source("delimited", path + "columns: {user: usr_id, item: item}}")->load(); }),
-                  "numeric_ids.csv:2: column 'usr_id' (columns.user) is not in the header");
+                  "numeric_ids.csv:2: column 'usr_id' (dataset.columns.user) is not in the header");
   expect_contains(error_of([&] { make_source("delimited", path + "sep: ','}"); }), "'dataset.columns' is missing");
   expect_contains(error_of([&] {
                     make_source("delimited", path + "columns: {user: user, item: item}, items: {path: x, id: id, txt: [a]}}");

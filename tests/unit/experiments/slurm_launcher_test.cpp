@@ -141,7 +141,7 @@ struct Sweep {
 
 TEST(SlurmLauncher, ScriptHeaderHasEveryRequestedOption) {
   Sweep sweep;
-  SlurmSettings settings;
+  auto settings = SlurmSettings::defaults();
   settings.partition = "gpu";
   settings.time = "02:30:00";
   settings.cpus_per_task = 4;
@@ -169,7 +169,7 @@ TEST(SlurmLauncher, ScriptHeaderHasEveryRequestedOption) {
   EXPECT_EQ(script.rfind("#!/bin/bash\n", 0), 0u);
 
   // Defaults: no partition, mem or gres line.
-  const auto plain = sbatch_script(sweep.dir, sweep.jobs, "/t", {}, SlurmSettings{});
+  const auto plain = sbatch_script(sweep.dir, sweep.jobs, "/t", {}, SlurmSettings::defaults());
   EXPECT_EQ(plain.find("--partition"), std::string::npos);
   EXPECT_EQ(plain.find("--mem"), std::string::npos);
   EXPECT_EQ(plain.find("--gres"), std::string::npos);
@@ -179,7 +179,7 @@ TEST(SlurmLauncher, ScriptHeaderHasEveryRequestedOption) {
 
 TEST(SlurmLauncher, ScriptRefusesBadSettings) {
   Sweep sweep;
-  SlurmSettings settings;
+  auto settings = SlurmSettings::defaults();
   settings.extra = {"account=abc"};
   EXPECT_NE(error_of([&] { sbatch_script(sweep.dir, sweep.jobs, "/t", {}, settings); }).find("--account=abc"),
             std::string::npos);
@@ -191,7 +191,7 @@ TEST(SlurmLauncher, ScriptRefusesBadSettings) {
   settings.cpus_per_task = 0;
   EXPECT_NE(error_of([&] { sbatch_script(sweep.dir, sweep.jobs, "/t", {}, settings); }).find("cpus_per_task"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { sbatch_script(sweep.dir, {}, "/t", {}, SlurmSettings{}); }).find("at least one job"),
+  EXPECT_NE(error_of([&] { sbatch_script(sweep.dir, {}, "/t", {}, SlurmSettings::defaults()); }).find("at least one job"),
             std::string::npos);
 }
 
@@ -205,7 +205,7 @@ struct ScriptRun {
     sweep.tmp.write("bin dir/tailrec", "#!/bin/bash\n" + program_body);
     make_executable(program);
     fs::create_directories(sweep.configs);
-    sweep.tmp.write("sweep.sbatch", sbatch_script(sweep.dir, sweep.jobs, program, {sweep.configs}, SlurmSettings{}));
+    sweep.tmp.write("sweep.sbatch", sbatch_script(sweep.dir, sweep.jobs, program, {sweep.configs}, SlurmSettings::defaults()));
     fs::create_directories(sweep.dir / "slurm");
   }
   // Runs the script as Slurm runs array task k of job 77: output into the task's log file.
@@ -297,7 +297,7 @@ struct FakeSlurm {
     make_executable(bin / "squeue");
   }
   SlurmSettings settings() const {
-    SlurmSettings s;
+    auto s = SlurmSettings::defaults();
     s.sbatch = (bin / "sbatch").string();
     return s;
   }

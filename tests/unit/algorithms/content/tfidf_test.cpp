@@ -76,16 +76,16 @@ TEST(TfidfVectorizer, MatchesScikitLearnOnTheFixture) {
 }
 
 TEST(TfidfVectorizer, ParsesDocumentFrequencyBoundsLikeSklearn) {
-  const auto count = DocumentFrequencyBound::parse(YAML::Load("2"), "min_df");
+  const auto count = DocumentFrequencyBound::parse(YAML::Load("2"));
   EXPECT_FALSE(count.proportion);
   EXPECT_EQ(count.documents(10), 2.0);
-  const auto share = DocumentFrequencyBound::parse(YAML::Load("1.0"), "max_df");  // 1.0 is all, 1 is one
+  const auto share = DocumentFrequencyBound::parse(YAML::Load("1.0"));  // 1.0 is all, 1 is one
   EXPECT_TRUE(share.proportion);
   EXPECT_EQ(share.documents(10), 10.0);
-  EXPECT_EQ(DocumentFrequencyBound::parse(YAML::Load("0.25"), "max_df").documents(8), 2.0);
-  EXPECT_NE(error_of([] { DocumentFrequencyBound::parse(YAML::Load("0"), "min_df"); }).find("at least 1"), std::string::npos);
-  EXPECT_NE(error_of([] { DocumentFrequencyBound::parse(YAML::Load("1.5"), "max_df"); }).find("[0.0, 1.0]"), std::string::npos);
-  EXPECT_NE(error_of([] { DocumentFrequencyBound::parse(YAML::Load("lots"), "max_df"); }).find("max_df = 'lots'"), std::string::npos);
+  EXPECT_EQ(DocumentFrequencyBound::parse(YAML::Load("0.25")).documents(8), 2.0);
+  EXPECT_NE(error_of([] { DocumentFrequencyBound::parse(YAML::Load("0")); }).find("at least 1"), std::string::npos);
+  EXPECT_NE(error_of([] { DocumentFrequencyBound::parse(YAML::Load("1.5")); }).find("[0.0, 1.0]"), std::string::npos);
+  EXPECT_NE(error_of([] { DocumentFrequencyBound::parse(YAML::Load("lots")); }).find("'lots' is neither"), std::string::npos);
 }
 
 TEST(TfidfVectorizer, RejectsMaxDfBelowMinDf) {

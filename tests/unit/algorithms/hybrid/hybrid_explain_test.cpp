@@ -11,6 +11,7 @@
 
 #include "algorithms/hybrid/bayesian_hybrid.hpp"
 #include "algorithms/hybrid/hybrid.hpp"
+#include "algorithms/register_algorithms.hpp"
 #include "algorithms/rerank/rerank.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/logger.hpp"

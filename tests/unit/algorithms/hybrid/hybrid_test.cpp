@@ -11,11 +11,11 @@
 
 #include <gtest/gtest.h>
 
-#include "algorithms/baselines/baselines.hpp"
 #include "algorithms/hybrid/bayesian_hybrid.hpp"
 #include "algorithms/hybrid/hybrid.hpp"
 #include "algorithms/hybrid/score_normalization.hpp"
 #include "algorithms/hybrid/weighted_hybrid.hpp"
+#include "algorithms/register_algorithms.hpp"
 #include "experiments/register_all.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/logger.hpp"
@@ -219,8 +219,13 @@ TEST(HybridComponents, UnknownNestedParameter) {
 TEST(HybridComponents, ShapeErrors) {
   EXPECT_NE(error_of("switching", "{components: [random, most_popular, random]}").find("exactly 2 needed"),
             std::string::npos);
-  EXPECT_NE(error_of("weighted", "{components: random}").find("expected a list of at least 2"), std::string::npos);
-  EXPECT_NE(error_of("weighted", "{components: [random, {k: 3}]}").find("a map with 'name:'"), std::string::npos);
+  const auto not_a_list = error_of("weighted", "{components: random}");
+  EXPECT_NE(not_a_list.find("config key 'algorithms[0].components'"), std::string::npos) << not_a_list;
+  EXPECT_NE(not_a_list.find("expected a list of algorithms"), std::string::npos) << not_a_list;
+  const auto no_name = error_of("weighted", "{components: [random, {k: 3}]}");
+  EXPECT_NE(no_name.find("a registered name or a map {name: ..., <params>}, got {k: 3}"), std::string::npos) << no_name;
+  EXPECT_NE(error_of("weighted", "{components: [random]}").find("1 components given, at least 2 needed"),
+            std::string::npos);
   EXPECT_NE(error_of("weighted", "{components: [random, random]}").find("label 'random' is used twice"),
             std::string::npos);
   // A label makes the same algorithm twice fine; a hybrid may nest another hybrid.

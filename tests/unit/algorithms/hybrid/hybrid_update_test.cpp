@@ -17,11 +17,11 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
-#include "algorithms/baselines/baselines.hpp"
 #include "algorithms/hybrid/bayesian_hybrid.hpp"
 #include "algorithms/hybrid/hybrid.hpp"
 #include "algorithms/hybrid/score_normalization.hpp"
 #include "algorithms/hybrid/weighted_hybrid.hpp"
+#include "algorithms/register_algorithms.hpp"
 #include "algorithms/rerank/rerank.hpp"
 #include "framework/util/logger.hpp"
 

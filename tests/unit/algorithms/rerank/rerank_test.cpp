@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include "algorithms/register_algorithms.hpp"
 #include "algorithms/rerank/rerank.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/logger.hpp"
