@@ -1,5 +1,5 @@
 #pragma once
-// The list of algorithm registrations, in the order `tailrec list algorithms` shows them. Each
+// The list of algorithm registrations, in registration order (`tailrec list algorithms` sorts by name). Each
 // X(name) declares `void register_<name>(Registries&)` (defined beside the algorithm, in its own
 // .cpp) and makes register_algorithms() call it: adding an algorithm adds one name here.
 // A family may register several algorithms in one function (neural: gmf, mlp, neumf, bpr_mf;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <limits>
 #include <set>
 
 #include "framework/config/algorithm_entry.hpp"
@@ -24,8 +25,9 @@ HybridComponents::HybridComponents(const Registries& registries, const Params& p
   const auto path = join_path(params.where(), "components");
   const Config tree = params.subtree("components");
   const auto list = tree.root()[path];
-  const auto expected = min_count == max_count ? fmt::format("exactly {}", min_count)
-                                               : fmt::format("at least {}", min_count);
+  const auto expected = min_count == max_count                  ? fmt::format("exactly {}", min_count)
+                        : max_count == std::numeric_limits<size_t>::max() ? fmt::format("at least {}", min_count)
+                                                                          : fmt::format("{} to {}", min_count, max_count);
   if (list.size() < min_count || list.size() > max_count)
     list.fail_here(fmt::format("{} components given, {} needed", list.size(), expected));
 

@@ -2,6 +2,7 @@
 // Sampling uses one random stream per user (Random::derive(seed, user)), so cases are the same for
 // any thread count and a user's negatives do not depend on other users.
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <numeric>
@@ -196,6 +197,10 @@ class Sampled : public RankingProtocol {
 class FixedNegatives : public RankingProtocol {
  public:
   explicit FixedNegatives(const Params& params) : params_(params), path_(params.text("file")) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path_, ec))
+      params.fail_at("file", fmt::format("'{}' is a folder; give the path of an NCF-style negatives file such as "
+                                         "ml-1m.test.negative", path_));
     std::ifstream in(path_, std::ios::binary);
     if (!in)
       params.fail_at("file", fmt::format("cannot read '{}'; give the path of an NCF-style negatives file such as "

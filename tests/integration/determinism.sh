@@ -15,10 +15,16 @@ mkdir -p "$WORK/cfg/experiment"
 # variants run beside the defaults. A new algorithm is covered without touching this file.
 has_model=false
 [ -f "$model/config.json" ] && has_model=true
+names=$("$TAILREC" list algorithms | grep -E '^[a-z_0-9]+$') || true
+if [ "$(wc -w <<<"$names")" -lt 10 ]; then
+  not_ok "tailrec list algorithms named only: $names"
+  finish
+  exit 1
+fi
 {
   echo "preprocess: {min_item_interactions: 20}"
   echo "algorithms:"
-  for name in $("$TAILREC" list algorithms | grep -E '^[a-z_0-9]+$'); do
+  for name in $names; do
     case $name in
       bpr_mf | gmf | mlp) echo "  - {name: $name, epochs: 2}" ;;
       neumf) echo "  - {name: neumf, epochs: 2, pretrain_epochs: 1}" ;;

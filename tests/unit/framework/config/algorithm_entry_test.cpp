@@ -6,6 +6,7 @@
 #include <fstream>
 #include <string>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -54,7 +55,7 @@ TEST(AlgorithmEntry, ConfigDirDefaultsReachEveryDepth) {
       dir);
   EXPECT_EQ(k_of(config, "algorithms[0]"), 7);
   EXPECT_EQ(k_of(config, "algorithms[1]"), 9);
-  EXPECT_EQ(k_of(config, "algorithms[2]"), 7) << "null means the default, which the config dir sets";
+  EXPECT_EQ(k_of(config, "algorithms[2]"), 50) << "an explicit null keeps its schema meaning: the schema's default";
   EXPECT_EQ(k_of(config, "algorithms[3].components[0]"), 7);
   EXPECT_EQ(k_of(config, "algorithms[4].base"), 7) << "the schema's default base (user_knn) takes the file's k";
   EXPECT_EQ(k_of(config, "algorithms[5].components[1].base"), 11);
@@ -76,6 +77,68 @@ TEST(AlgorithmEntry, NestedErrorsNameTheKeyAndTheFileLine) {
     EXPECT_NE(what.find("config key 'algorithms[0].components[0].k' (" + dir.file() + ":2)"), std::string::npos)
         << what;
   }
+}
+
+// A file that names its own algorithm in a nested parameter would expand forever; an alias bomb
+// would expand exponentially. Both stop with an error naming the key.
+TEST(AlgorithmEntry, SelfReferenceAndHugeExpansionsStop) {
+  const auto dir = fs::temp_directory_path() / ("tailrec-entry-cycle-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "algorithm");
+  std::ofstream(dir / "algorithm" / "weighted.yaml") << "components: [weighted, most_popular]\n";
+  const std::vector<fs::path> search{dir, fs::path(TAILREC_SOURCE_DIR) / "configs"};
+  const auto error = [&](const std::string& algorithms) -> std::string {
+    try {
+      Config config(YAML::Load("algorithms: " + algorithms));
+      expand_algorithm_list(config, "algorithms", registries().algorithms, search);
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "(no error)";
+  };
+  const auto cycle = error("[weighted]");
+  EXPECT_NE(cycle.find("nest more than 8 levels deep"), std::string::npos) << cycle;
+  EXPECT_NE(cycle.find("algorithms[0].components[0].components[0]"), std::string::npos) << cycle;
+  // 3^7 entries written with aliases, 7 levels deep: stopped at the entry budget.
+  std::string bomb = "most_popular";
+  for (int level = 0; level < 7; ++level)
+    bomb = fmt::format("{{name: bayesian, components: [&a{0} {1}, *a{0}, *a{0}]}}", level, bomb);
+  EXPECT_NE(error("[" + bomb + "]").find("more than 1000 algorithm entries"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(AlgorithmEntry, DefaultsFilesHoldParametersOnlyAndLabelsAreIdentifiers) {
+  const ConfigDir dir("name: item_knn\nk: 3\n");
+  try {
+    expanded("[user_knn]", dir);
+    FAIL() << "a name in a defaults file was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(dir.file() + ":1: 'name' cannot be set here"), std::string::npos) << e.what();
+  }
+  const ConfigDir plain("k: 3\n");
+  for (const std::string label : {"../../x", "/abs", "", "a b", ".hidden", "tab\tlabel"}) {
+    const auto config = expanded(fmt::format("[{{name: user_knn, label: \"{}\"}}]", label), plain);
+    try {
+      read_algorithm_entry(registries().algorithms, config.at("algorithms[0]"));
+      FAIL() << "label '" << label << "' was accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("is not an identifier"), std::string::npos) << e.what();
+    }
+  }
+  const auto fine = expanded("[{name: user_knn, label: uknn-50.v2_b}, {name: user_knn, label: null}]", plain);
+  EXPECT_EQ(read_algorithm_entry(registries().algorithms, fine.at("algorithms[0]")).label, "uknn-50.v2_b");
+  EXPECT_EQ(read_algorithm_entry(registries().algorithms, fine.at("algorithms[1]")).label, "user_knn");
+}
+
+TEST(AlgorithmEntry, KeysNestedInADefaultsFileKeepTheirOwnLines) {
+  const auto dir = fs::temp_directory_path() / ("tailrec-entry-lines-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "algorithm");
+  std::ofstream(dir / "algorithm" / "weighted.yaml") << "components:\n  - user_knn\n  - name: item_knn\n    k: 0\n";
+  Config config(YAML::Load("algorithms: [weighted]"));
+  expand_algorithm_list(config, "algorithms", registries().algorithms, {dir, fs::path(TAILREC_SOURCE_DIR) / "configs"});
+  EXPECT_EQ(config.origin("algorithms[0].components[1].k"), (dir / "algorithm" / "weighted.yaml").string() + ":4");
+  fs::remove_all(dir);
 }
 
 TEST(AlgorithmEntry, MalformedEntriesAreRefusedAtTheirKey) {
