@@ -17,6 +17,7 @@ class MostPopular final : public Algorithm {
     const auto counts = context.train.item_user_counts();
     popularity_.assign(counts.begin(), counts.end());
   }
+  bool ranks_cold_users() const override { return true; }  // the same list for every user
   void score(std::span<const int32_t> users, std::span<float> out) const override {
     for (size_t u = 0; u < users.size(); ++u)
       std::copy(popularity_.begin(), popularity_.end(), out.begin() + static_cast<long>(u * popularity_.size()));

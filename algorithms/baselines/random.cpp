@@ -15,6 +15,8 @@ class RandomScores final : public Algorithm {
     seed_ = context.seed;
   }
   // The score depends only on (seed, user, item), never on blocks or threads.
+  bool ranks_cold_users() const override { return true; }  // seeded noise for every user, by design
+  bool scores_cold_items() const override { return true; }  // and every item
   void score(std::span<const int32_t> users, std::span<float> out) const override {
     const auto n = static_cast<size_t>(num_items_);
     for (size_t u = 0; u < users.size(); ++u) {

@@ -57,6 +57,7 @@ class BertRecommender final : public Algorithm {
   }
 
   bool explains() const override { return true; }
+  bool scores_cold_items() const override { return true; }  // from their text
 
   // profile: cos(p_u, e_i) = sum_j a_uj <e_j, e_i> / (|p_u| |e_i|), one reason per liked item j;
   // item_knn: score = sum_j a_uj cos(e_j, e_i) over the user's items j that have i among their neighbours.

@@ -92,6 +92,7 @@ class Tfidf final : public Algorithm {
   }
 
   bool explains() const override { return true; }
+  bool scores_cold_items() const override { return true; }  // from their text
 
   // profile: score = sum_t p_u[t] x_i[t] / |p_u|, one reason per term; item_knn: score = sum_j
   // a_uj cos(x_j, x_i) over the user's items j that have i among their neighbours.

@@ -121,6 +121,10 @@ class EmbeddingRegression final : public Algorithm {
   }
 
   bool predicts_ratings() const override { return true; }
+  // A cold user's embedding is 0, so her scores are the item term w_i.e_i + b: a ranking learnt
+  // from every user's ratings and the item's text, not ties.
+  bool ranks_cold_users() const override { return true; }
+  bool scores_cold_items() const override { return true; }  // e_i comes from the item's text
   float predict(int32_t user, int32_t item) const override {
     return static_cast<float>(user_term_(user) + item_term_(item));
   }

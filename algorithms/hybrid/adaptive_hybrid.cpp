@@ -75,6 +75,8 @@ class AdaptiveHybrid final : public Algorithm {
   }
 
   bool explains() const override { return true; }
+  bool ranks_cold_users() const override { return components_.any_ranks_cold_users(); }
+  bool scores_cold_items() const override { return components_.any_scores_cold_items(); }
   std::vector<Reason> explain(int32_t user, int32_t item, int max_reasons) const override {
     return components_.explain_blend(user, item, max_reasons, weights_, normalization_);
   }

@@ -44,6 +44,14 @@ HybridComponents::HybridComponents(const Registries& registries, const Params& p
   }
 }
 
+bool HybridComponents::any_ranks_cold_users() const {
+  return std::any_of(algorithms_.begin(), algorithms_.end(), [](const auto& a) { return a->ranks_cold_users(); });
+}
+
+bool HybridComponents::any_scores_cold_items() const {
+  return std::any_of(algorithms_.begin(), algorithms_.end(), [](const auto& a) { return a->scores_cold_items(); });
+}
+
 namespace {
 
 std::atomic<uint64_t> next_version{1};

@@ -45,6 +45,18 @@ class SwitchingHybrid final : public Algorithm {
                                          max_reasons)};
   }
   bool explains() const override { return true; }
+  // A cold user (no training interaction) is below every threshold > 0: by user she is the first
+  // component's; by item both components score her.
+  bool ranks_cold_users() const override {
+    if (by_item_) return components_.any_ranks_cold_users();
+    return components_.algorithm(threshold_ > 0 ? 0 : 1).ranks_cold_users();
+  }
+  // A cold item has no training user: by item it takes the first component's score (threshold > 0);
+  // by user each user's list comes from one component, so both must score it.
+  bool scores_cold_items() const override {
+    if (by_item_) return components_.algorithm(threshold_ > 0 ? 0 : 1).scores_cold_items();
+    return components_.algorithm(0).scores_cold_items() && components_.algorithm(1).scores_cold_items();
+  }
 
   void score(std::span<const int32_t> users, std::span<float> out) const override {
     const auto n = static_cast<size_t>(num_items_);

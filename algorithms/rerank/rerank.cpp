@@ -185,6 +185,9 @@ class Rerank final : public Algorithm {
     return base_->explain(user, item, max_reasons);
   }
   bool explains() const override { return base_->explains(); }
+  bool ranks_cold_users() const override { return base_->ranks_cold_users(); }
+  // scores_cold_items() stays false: the re-ranked candidates are the base's top-N over the whole
+  // catalog, and every other item gets a constant low score, whatever the base knows of cold items.
 
   void score(std::span<const int32_t> users, std::span<float> out) const override {
     base_->score(users, out);

@@ -97,6 +97,19 @@ Evaluation evaluate(const Algorithm& algorithm, const EvaluationInput& input,
   const int workers = static_cast<int>(std::clamp<int64_t>(options.memory_budget_bytes / std::max<int64_t>(1, block_bytes),
                                                            1, std::max(1, options.threads)));
   std::atomic<int64_t> done{0};
+  // A cold user's row from a model without information about her is ties (or noise): no list.
+  const bool empties_cold_lists = options.fitted_on && !algorithm.ranks_cold_users();
+  // Ranking cold items only, a model that cannot score them has nothing but ties to offer.
+  const bool blind_to_candidates = options.warm_items && !algorithm.scores_cold_items();
+  const auto cold_and_unknown = [&](int32_t user) {
+    return empties_cold_lists && (user >= options.fitted_on->num_users() || options.fitted_on->row_size(user) == 0);
+  };
+  const auto uninformed = [&](int32_t user) { return blind_to_candidates || cold_and_unknown(user); };
+  result.blind_to_candidates = blind_to_candidates;
+  const std::span<const int32_t> warm_items =
+      options.warm_items ? std::span<const int32_t>(*options.warm_items) : std::span<const int32_t>();
+  for (const int32_t user : result.users)
+    if (cold_and_unknown(user)) result.uninformed_users.push_back(user);
 
   parallel_chunks(num_users, block, workers, [&](int64_t begin, int64_t end) {
     const auto count = static_cast<size_t>(end - begin);
@@ -112,7 +125,8 @@ Evaluation evaluate(const Algorithm& algorithm, const EvaluationInput& input,
       for (int64_t i = user_begin[static_cast<size_t>(u)]; i < user_begin[static_cast<size_t>(u) + 1]; ++i) {
         const int64_t c = order[static_cast<size_t>(i)];
         const EvalCase& ec = cases[static_cast<size_t>(c)];
-        if (ec.candidates.empty()) top_k_excluding(row, train_items, length, heap, ranked);
+        if (uninformed(user)) ranked.clear();
+        else if (ec.candidates.empty()) top_k_excluding(row, train_items, length, heap, ranked, warm_items);
         else rank_candidates(row, ec, input.relevant_loses_ties, length, ranked);
         const auto at = static_cast<size_t>(c * length);
         for (size_t r = 0; r < ranked.size(); ++r) {

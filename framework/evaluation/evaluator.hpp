@@ -29,6 +29,14 @@ struct EvaluationOptions {
   int64_t memory_budget_bytes = int64_t{1} << 30;  // score buffers of all threads together
   int list_length = 10;  // length of the stored lists: k_max, or the longest candidate list for metrics that need every candidate
   std::function<void(int64_t done, int64_t total)> progress;  // called from worker threads
+  // The data the model was fitted on. A user without an interaction there is cold; when the model
+  // has no information about cold users (Algorithm::ranks_cold_users), her cases get an empty list
+  // (every accuracy metric counts it as a miss) instead of a ranking of ties. Null: no user is cold.
+  const Interactions* fitted_on = nullptr;
+  // protocol.candidates=cold: the items with a training interaction (sorted), never candidates; a
+  // model that does not score cold items (Algorithm::scores_cold_items) then gives empty lists.
+  // Null: every item is a candidate.
+  const std::vector<int32_t>* warm_items = nullptr;
 };
 
 struct Evaluation {
@@ -46,6 +54,11 @@ struct Evaluation {
   std::vector<float> list_scores;
   std::vector<int32_t> list_size;
   int64_t block_size = 0;  // users scored per block (for logs)
+  // Cold users (EvaluationOptions::fitted_on) the model had no information about: their lists are empty.
+  std::vector<int32_t> uninformed_users;
+  // The candidates were cold items (EvaluationOptions::warm_items) and the model cannot score them:
+  // every list is empty.
+  bool blind_to_candidates = false;
 };
 
 // Users scored per block for a catalog of `num_items` under `budget` bytes (independent of threads).

@@ -87,6 +87,17 @@ class Algorithm {
   virtual std::vector<Reason> explain(int32_t user, int32_t item, int max_reasons) const;
   virtual bool explains() const { return false; }
 
+  // Whether the model has information about a cold user (one without any interaction in the data
+  // it was fitted on): false for models that learn from a user's own interactions, whose scores
+  // for her are then ties or noise; true for non-personalised models (most_popular, random) and
+  // for those that rank every user by what they learnt about items. With protocol.cold_users=
+  // evaluate, a model that says false gives cold users an empty list (docs/metrics.md).
+  virtual bool ranks_cold_users() const { return false; }
+  // Whether the model scores cold items (items without any interaction in the data it was fitted
+  // on) from what it knows of them: true for content models (their text) and models that blend
+  // one in; false for collaborative models, whose scores for them are 0 by construction. With
+  // protocol.candidates=cold, a model that says false gives every case an empty list.
+  virtual bool scores_cold_items() const { return false; }
   // The adaptive state protocol=replay traces each round (adaptive_hybrid's weights); empty by default.
   virtual std::vector<StateValue> state() const { return {}; }
 

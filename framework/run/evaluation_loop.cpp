@@ -1,6 +1,7 @@
 // What every evaluation loop shares: fit contexts, explanation cells and number formats.
 #include "framework/run/evaluation_loop.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -8,6 +9,8 @@
 #include "framework/model/explanation.hpp"
 #include "framework/run/experiment_plan.hpp"
 #include "framework/run/tsv_table.hpp"
+#include "framework/util/error.hpp"
+#include "framework/util/logger.hpp"
 
 namespace tailrec {
 
@@ -23,6 +26,75 @@ FitContext fit_context(const RunContext& run, const Interactions& train, const I
 
 std::string why_cell(const RunContext& run, const Algorithm& algorithm, int32_t user, int32_t item) {
   return tsv_escape(render_reasons(algorithm.explain(user, item, run.plan.explain_reasons), run.data, run.users));
+}
+
+nlohmann::json ColdUsers::to_json() const {
+  return {{"policy", evaluated ? "evaluate" : "exclude"},
+          {"definition", "users with a test case and no training interaction"},
+          {"users", users},
+          {"cases", cases},
+          {"evaluated", evaluated}};
+}
+
+ColdUsers take_cold_users(std::vector<EvalCase>& cases, const Interactions& train, const ExperimentPlan& plan,
+                          Logger& log) {
+  ColdUsers cold;
+  cold.evaluated = plan.evaluate_cold_users;
+  const auto is_cold = [&](const EvalCase& c) { return c.user >= train.num_users() || train.row_size(c.user) == 0; };
+  std::vector<int32_t> users;
+  for (const auto& c : cases)
+    if (is_cold(c)) users.push_back(c.user), ++cold.cases;
+  std::sort(users.begin(), users.end());
+  cold.users = std::unique(users.begin(), users.end()) - users.begin();
+  if (cold.users == 0) return cold;
+  if (cold.evaluated) {
+    log.info("{} cold users (a test case, no training interaction) are evaluated (protocol.cold_users=evaluate): a "
+             "model without information about them gives them an empty list",
+             cold.users);
+  } else {
+    std::erase_if(cases, is_cold);
+    log.warn("{} cold users (a test case, no training interaction; {} cases) are left out of every metric "
+             "(protocol.cold_users=exclude; protocol.cold_users=evaluate keeps them)",
+             cold.users, cold.cases);
+  }
+  return cold;
+}
+
+nlohmann::json CandidateItems::to_json() const {
+  if (!cold_only) return {{"policy", "all"}};
+  return {{"policy", "cold"},
+          {"definition", "items without a training interaction"},
+          {"items", cold_items},
+          {"relevant_dropped", relevant_dropped},
+          {"cases_dropped", cases_dropped}};
+}
+
+CandidateItems take_candidate_items(std::vector<EvalCase>& cases, const Interactions& train, const ExperimentPlan& plan,
+                                    Logger& log) {
+  CandidateItems out;
+  out.cold_only = plan.cold_candidates;
+  if (!out.cold_only) return out;
+  const auto phi = train.item_user_counts();
+  for (int32_t item = 0; item < static_cast<int32_t>(phi.size()); ++item)
+    if (phi[static_cast<size_t>(item)] > 0) out.warm_items.push_back(item);
+  out.cold_items = static_cast<int64_t>(phi.size() - out.warm_items.size());
+  if (out.cold_items == 0)
+    fail("protocol.candidates=cold: every one of the {} items has a training interaction, so there is no cold item to "
+         "rank; use split=cold_items (items held out of training) or protocol.candidates=all",
+         phi.size());
+  const auto warm = [&](int32_t item) { return phi[static_cast<size_t>(item)] > 0; };
+  for (auto& c : cases) {
+    const auto before = c.relevant.size();
+    std::erase_if(c.relevant, warm);
+    out.relevant_dropped += static_cast<int64_t>(before - c.relevant.size());
+  }
+  out.cases_dropped = std::erase_if(cases, [](const EvalCase& c) { return c.relevant.empty(); });
+  log.info("protocol.candidates=cold: lists are drawn from the {} items without a training interaction{}", out.cold_items,
+           out.relevant_dropped > 0
+               ? fmt::format("; {} relevant test items with training interactions were dropped ({} cases left without one)",
+                             out.relevant_dropped, out.cases_dropped)
+               : std::string());
+  return out;
 }
 
 LongTail run_long_tail(const ExperimentPlan& plan, const std::vector<int32_t>& phi) {

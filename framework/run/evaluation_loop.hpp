@@ -13,6 +13,7 @@
 #include "framework/data/anonymize.hpp"
 #include "framework/metrics/long_tail.hpp"
 #include "framework/model/algorithm.hpp"
+#include "framework/protocols/protocol.hpp"
 #include "framework/run/run_folder.hpp"
 #include "framework/splits/split.hpp"
 
@@ -70,6 +71,32 @@ class EvaluationLoop {
   virtual ~EvaluationLoop();
   virtual LoopOutcome run(const RunContext& run, const RunSplit& split) const = 0;
 };
+
+// Test users without any interaction in the data the models are fitted on (protocol.cold_users).
+struct ColdUsers {
+  bool evaluated = false;  // protocol.cold_users=evaluate: their cases are kept
+  int64_t users = 0;       // distinct users with a case and no training interaction
+  int64_t cases = 0;       // their cases
+  nlohmann::json to_json() const;  // metrics.json "cold_users"
+};
+// Counts the cold users of `cases` (no row in `train`), logs them and, unless the plan evaluates
+// them, removes their cases.
+ColdUsers take_cold_users(std::vector<EvalCase>& cases, const Interactions& train, const ExperimentPlan& plan,
+                          Logger& log);
+
+// protocol.candidates: with `cold`, lists are drawn from the items without a training interaction.
+struct CandidateItems {
+  bool cold_only = false;
+  std::vector<int32_t> warm_items;  // cold_only: the items with a training interaction, sorted (never candidates)
+  int64_t cold_items = 0;           // cold_only: the candidates
+  int64_t relevant_dropped = 0;     // relevant test items with a training interaction, dropped
+  int64_t cases_dropped = 0;        // cases left without a relevant item
+  nlohmann::json to_json() const;   // metrics.json "candidates"
+};
+// With protocol.candidates=cold: finds the warm items of `train`, keeps only cold relevant items in
+// `cases` (dropping cases left without one) and logs what it dropped; an error without cold items.
+CandidateItems take_candidate_items(std::vector<EvalCase>& cases, const Interactions& train, const ExperimentPlan& plan,
+                                    Logger& log);
 
 // A fit context for `train` with the run's settings; work_dir = <run>/work/<label>.
 FitContext fit_context(const RunContext& run, const Interactions& train, const Interactions* validation,

@@ -119,7 +119,20 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   if (!protocol.is_map()) fail("config group 'protocol' is missing: choose one, e.g. protocol=full");
   plan.protocol_name = protocol["name"].as_string();
   const auto& protocol_entry = registries.protocols.at(plan.protocol_name);
-  plan.protocol = protocol_entry.create(Params::resolve(protocol_entry.params, protocol, {"name"}));
+  auto protocol_level_keys = settings_keys("protocol");
+  protocol_level_keys.push_back("name");
+  plan.protocol = protocol_entry.create(Params::resolve(protocol_entry.params, protocol, protocol_level_keys));
+  std::vector<std::string> protocol_own_keys{"name"};
+  for (const auto& p : protocol_entry.params) protocol_own_keys.push_back(p.name);
+  const auto protocol_settings = Params::resolve(settings_group("protocol").params, protocol, protocol_own_keys);
+  plan.evaluate_cold_users = protocol_settings.text("cold_users") == "evaluate";
+  plan.cold_candidates = protocol_settings.text("candidates") == "cold";
+  plan.protocol_settings = protocol_settings.to_json();
+  if (plan.cold_candidates && (!plan.protocol->ranking() || plan.protocol->has_candidate_lists()))
+    protocol["candidates"].fail_here(fmt::format(
+        "protocol={} draws its own lists ({}); candidates=cold ranks the cold items of the whole catalog: use "
+        "protocol=full",
+        plan.protocol_name, plan.protocol->ranking() ? "each case lists its candidates" : "round by round"));
 
   // What the protocol needs from the split and the run settings (ProtocolNeeds), in its own words.
   const auto needs = plan.protocol->needs();
@@ -153,6 +166,13 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
           "metric {} needs every candidate of a case ranked, but protocol {} ranks the whole catalog and keeps only "
           "the top k; use a protocol whose cases list their candidates (`tailrec list protocols` describes each)",
           m->name(), plan.protocol_name));
+    // An empty list (a model without information about a cold user) has no order of the candidates
+    // for such a metric to judge, and leaving the case out would count only the easy ones.
+    if (plan.evaluate_cold_users)
+      protocol["cold_users"].fail_here(fmt::format(
+          "evaluate gives a model without information about a cold user an empty list, but metric {} needs every "
+          "candidate of a case ranked; use protocol.cold_users=exclude (the cold users are counted in metrics.json)",
+          m->name()));
   }
   if (metric_settings.has("relevance_threshold")) plan.relevance_threshold = metric_settings.real("relevance_threshold");
   const auto tail = metrics["long_tail"];

@@ -60,6 +60,11 @@ struct ExperimentPlan {
   // protocol + metrics
   std::string protocol_name;
   std::unique_ptr<Protocol> protocol;
+  // protocol.cold_users: evaluate test users without training interactions (true) or leave them out
+  bool evaluate_cold_users = false;
+  // protocol.candidates=cold: lists are drawn from the items without a training interaction only
+  bool cold_candidates = false;
+  nlohmann::json protocol_settings;  // the protocol-level keys as resolved (cold_users, candidates), for results
   std::vector<std::unique_ptr<Metric>> metrics;
   int list_length = 10;                // the largest metric cut-off (k)
   bool whole_candidate_lists = false;  // a metric needs every candidate ranked (imp_auc, imp_mrr)

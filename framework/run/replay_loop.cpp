@@ -25,19 +25,21 @@ namespace tailrec {
 namespace {
 
 struct RoundCases {
-  std::vector<EvalCase> cases;  // users active in the round with an earlier interaction
+  std::vector<EvalCase> cases;  // users active in the round with an earlier interaction (cold ones too with
+                                // protocol.cold_users=evaluate)
   int32_t active = 0;           // users with an interaction in the round
-  int32_t cold = 0;             // active users without an earlier interaction (not evaluated)
+  int32_t cold = 0;             // active users without an earlier interaction
 };
 
-RoundCases round_cases(const Interactions& known, const Interactions& round, std::optional<double> threshold) {
+RoundCases round_cases(const Interactions& known, const Interactions& round, std::optional<double> threshold,
+                       bool evaluate_cold) {
   RoundCases out;
   for (int32_t u = 0; u < round.num_users(); ++u) {
     if (round.row_size(u) == 0) continue;
     ++out.active;
     if (known.row_size(u) == 0) {
       ++out.cold;
-      continue;
+      if (!evaluate_cold) continue;
     }
     auto relevant = relevant_items(round, u, threshold);
     if (!relevant.empty()) out.cases.push_back(EvalCase{u, std::move(relevant), {}});
@@ -133,7 +135,7 @@ LoopOutcome ReplayLoop::run(const RunContext& run, const RunSplit& run_split) co
       const auto& round = rounds[r];
       const int round_number = static_cast<int>(r) + 1;
       const Interactions round_matrix(round.log, num_users, num_items);
-      const auto rc = round_cases(*known, round_matrix, plan.relevance_threshold);
+      const auto rc = round_cases(*known, round_matrix, plan.relevance_threshold, plan.evaluate_cold_users);
       // Popularity and head/tail as known before the round.
       MetricContext context;
       context.num_items = num_items;
@@ -150,6 +152,7 @@ LoopOutcome ReplayLoop::run(const RunContext& run, const RunSplit& run_split) co
         options.threads = plan.threads;
         options.memory_budget_bytes = plan.memory_budget_bytes;
         options.list_length = k;
+        options.fitted_on = known.get();  // cold users: an empty list from a model that knows nothing of them
         const auto e0 = std::chrono::steady_clock::now();
         const auto evaluation = evaluate(*algorithm, {*known, round_matrix, rc.cases, false, context}, plan.metrics, options);
         eval_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count();
@@ -297,6 +300,10 @@ LoopOutcome ReplayLoop::run(const RunContext& run, const RunSplit& run_split) co
   for (size_t r = 0; r < rounds.size(); ++r)
     windows.push_back({{"round", r + 1}, {"start", rounds[r].start}, {"end", rounds[r].end},
                        {"interactions", rounds[r].log.size()}});
+  outcome.extra["cold_users"] = {
+      {"policy", plan.evaluate_cold_users ? "evaluate" : "exclude"},
+      {"definition", "users active in a round without an earlier interaction; counted per round in replay_rounds.tsv"},
+      {"evaluated", plan.evaluate_cold_users}};
   outcome.extra["replay"] = {{"rounds", windows}, {"by", protocol.by_time() ? "time" : "count"},
                              {"initial_train", split.train.size()}};
   return outcome;

@@ -28,7 +28,7 @@ namespace {
 PreparedSplit prepare_split(const ExperimentPlan& plan, const Dataset& data) {
   PreparedSplit p;
   p.split = plan.splitter->split(data, plan.split_seed);
-  if (plan.validation_ratio > 0) carve_validation(p.split, plan.validation_ratio, plan.split_seed);
+  if (plan.validation_ratio > 0) plan.splitter->add_validation(p.split, plan.validation_ratio, plan.split_seed);
   p.hash = p.split.hash();
   const auto users = static_cast<int32_t>(data.users.size());
   const auto items = static_cast<int32_t>(data.items.size());
@@ -41,6 +41,13 @@ PreparedSplit prepare_split(const ExperimentPlan& plan, const Dataset& data) {
     p.train_and_validation.emplace(seen_log, users, items);
   }
   return p;
+}
+
+// The protocol as results record it: its name and parameters, then the protocol-level keys.
+nlohmann::json protocol_record(const ExperimentPlan& plan) {
+  auto record = plan.protocol->describe();
+  record.update(plan.protocol_settings);
+  return record;
 }
 
 RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger& log, SharedWork* shared) {
@@ -186,7 +193,7 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
         {"test", split.test.size()},
         {"validation_interactions", split.validation.size()},
         {"hash", split_hash}}},
-      {"protocol", plan.protocol->describe()},
+      {"protocol", protocol_record(plan)},
       {"metric_settings",
        {{"k", plan.list_length},
         {"relevance_threshold", plan.relevance_threshold ? nlohmann::json(*plan.relevance_threshold) : nlohmann::json(nullptr)},

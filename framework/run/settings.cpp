@@ -57,6 +57,16 @@ std::vector<SettingsGroup> make_groups() {
                              "(0 = none)",
                              0.0, 1.0),
                      P{"seed", ParamType::Int, YAML::Node(), "the split's seed, >= 0; null = run.seed", 0, {}, {}, false}}});
+  groups.push_back({"protocol", "the keys every protocol takes beside its own parameters (configs/protocol/<option>.yaml)",
+                    {P::choice("cold_users", "exclude", {"exclude", "evaluate"},
+                               "test users without any training interaction: exclude (counted, logged and written "
+                               "to metrics.json) or evaluate (a model without information about them gives them an empty "
+                               "list: each counts as a miss, never an item-id-ordered list; docs/metrics.md, \"Cold "
+                               "users\")"),
+                     P::choice("candidates", "all", {"all", "cold"},
+                               "the items a list is drawn from: all (every catalog item the user did not train on) "
+                               "or cold (only items without a training interaction, as cold-start papers rank; "
+                               "protocol=full; a model that cannot score cold items gives empty lists)")}});
   groups.push_back({"sweep", "tailrec run --multirun (docs/sweeps.md)",
                     {P::optional("dir", ParamType::String, "null = <run.results_root>/multirun/<date>/<time>"),
                      P::node("seeds", "N: repeat every job over seeds run.seed .. run.seed+N-1 (1..10000); or a list "

@@ -68,8 +68,14 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
   auto& log = run.log;
   auto* shared = run.shared;
   // Protocol and metric context.
-  const auto cases = protocol_.cases({data, split.seen, split.test, plan.relevance_threshold, plan.seed});
-  if (cases.empty()) fail("protocol {} found no user with a relevant test item", plan.protocol_name);
+  auto cases = protocol_.cases({data, split.seen, split.test, plan.relevance_threshold, plan.seed});
+  const auto candidates = take_candidate_items(cases, train, plan, log);
+  const auto cold = take_cold_users(cases, train, plan, log);
+  if (cases.empty())
+    fail("protocol {} found no user with a relevant test item{}", plan.protocol_name,
+         cold.users > 0 ? fmt::format(" and a training interaction ({} cold users were left out: protocol.cold_users=evaluate "
+                                      "ranks them)", cold.users)
+                        : std::string());
   MetricContext context;
   context.num_items = data.items.size();
   context.num_train_users = train.active_users();
@@ -128,6 +134,8 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
       for (const auto& c : cases)
         options.list_length = std::max(options.list_length, static_cast<int>(c.candidates.size()));
     options.progress = [&bar](int64_t done, int64_t total) { bar.update(done, total); };
+    options.fitted_on = &train;  // cold users: an empty list from a model that knows nothing of them
+    if (candidates.cold_only) options.warm_items = &candidates.warm_items;
     test_pause("evaluate", a.label);
     const auto evaluation = evaluate(*algorithm, {split.seen, split.test, cases, protocol_.relevant_loses_ties(), context},
                                      plan.metrics, options);
@@ -138,6 +146,12 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
     const double peak = peak_rss_mb();
     log.info("{}: fit {:.3f} s, evaluation {:.3f} s ({} users, blocks of {}), peak RSS {:.0f} MiB", a.label, fit_seconds,
              eval_seconds, evaluation.users.size(), evaluation.block_size, peak);
+    if (evaluation.blind_to_candidates)
+      log.warn("{}: {} cannot score items without training interactions: every list is empty "
+               "(protocol.candidates=cold)", a.label, a.name);
+    if (!evaluation.uninformed_users.empty())
+      log.warn("{}: {} has no information about the {} cold users: each gets an empty list (a miss), not a ranking of "
+               "ties", a.label, a.name, evaluation.uninformed_users.size());
 
     nlohmann::json values = nlohmann::json::object();
     std::vector<std::string> row{a.label};
@@ -156,6 +170,8 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
                         {"fit_seconds", fit_seconds}, {"eval_seconds", eval_seconds},
                         {"peak_rss_mb", peak},        {"evaluated_users", evaluation.users.size()},
                         {"metrics", values}};
+    if (plan.evaluate_cold_users) results[a.label]["cold_users_without_list"] = evaluation.uninformed_users.size();
+    if (candidates.cold_only) results[a.label]["scores_cold_items"] = !evaluation.blind_to_candidates;
 
     std::vector<std::string> cells;
     for (size_t c = 0; c < evaluation.case_users.size(); ++c) {
@@ -203,6 +219,8 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
   outcome.header.insert(outcome.header.end(), metric_names.begin(), metric_names.end());
   outcome.rows = std::move(table_rows);
   outcome.evaluated_cases = cases.size();
+  outcome.extra["cold_users"] = cold.to_json();
+  outcome.extra["candidates"] = candidates.to_json();
   outcome.tail = context.tail;
   return outcome;
 }

@@ -1,12 +1,14 @@
 // The built-in splitters (random_holdout, temporal_global, temporal_user, leave_one_out, kfold,
-// fixed, predefined) and their registration. Random choices use one stream per user (Random::derive(seed, user))
+// cold_items, fixed, predefined) and their registration. Random choices use one stream per user (Random::derive(seed, user))
 // over the user's rows in (item, timestamp) order, so a user's split depends neither on other users
 // nor on file order; every output log is sorted. The split config's `name` picks the splitter, and
 // `validation` and `seed` are the split-level settings every split takes (framework/run/settings.hpp),
 // so those keys are in no splitter's schema here.
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <numeric>
+#include <optional>
 
 #include "framework/config/config.hpp"
 #include "framework/config/registries.hpp"
@@ -254,6 +256,75 @@ class PredefinedSplit : public Splitter {
   Params params_;
 };
 
+// ---------------------------------------------------------------------------------------------
+// Streams of the item choices (Random::derive(seed, stream)): test's cold items, then validation's.
+constexpr uint64_t kColdItemsStream = 0x636F6C645F697465ull;       // "cold_ite"
+constexpr uint64_t kColdValidationStream = 0x636F6C645F76616Cull;  // "cold_val"
+
+// `fraction` of the `items` (or exactly `count` of them), chosen uniformly by `stream`; between 1 and
+// items.size() - 1, so both sides keep an item. `what` names the side in errors.
+std::vector<uint8_t> choose_items(std::vector<int32_t> items, int32_t num_items, double fraction,
+                                  std::optional<int64_t> count, Random stream, const std::string& what) {
+  const auto m = static_cast<int64_t>(items.size());
+  const int64_t n = count ? *count : std::max<int64_t>(1, std::llround(fraction * static_cast<double>(m)));
+  if (m < 2 || n >= m)
+    fail("split=cold_items: {} would take {} of the {} items with interactions, leaving none on the other side; "
+         "lower split.{} or use a dataset with more items",
+         what, n, m, count ? "count" : "fraction");
+  stream.shuffle(items);
+  std::vector<uint8_t> chosen(static_cast<size_t>(num_items), 0);
+  for (int64_t k = 0; k < n; ++k) chosen[static_cast<size_t>(items[static_cast<size_t>(k)])] = 1;
+  return chosen;
+}
+
+// Distinct items of a log, ascending.
+std::vector<int32_t> items_of(const InteractionLog& log) {
+  std::vector<int32_t> items(log.items.begin(), log.items.end());
+  std::sort(items.begin(), items.end());
+  items.erase(std::unique(items.begin(), items.end()), items.end());
+  return items;
+}
+
+class ColdItems : public Splitter {
+ public:
+  explicit ColdItems(const Params& params)
+      : params_(params), fraction_(params.real("fraction")) {
+    if (!(fraction_ > 0.0 && fraction_ < 1.0))
+      params.fail_at("fraction", fmt::format("{} must be strictly between 0 and 1, e.g. 0.2 for a fifth of the items", fraction_));
+    if (params.has("count")) count_ = params.integer("count");
+  }
+  SplitResult split(const Dataset& data, uint64_t seed) const override {
+    const auto num_items = static_cast<int32_t>(data.items.size());
+    const auto cold = choose_items(items_of(data.log), num_items, fraction_, count_,
+                                   Random::derive(seed, kColdItemsStream), "the cold test items");
+    std::vector<uint8_t> is_test(data.log.size(), 0);
+    for (size_t row = 0; row < data.log.size(); ++row) is_test[row] = cold[static_cast<size_t>(data.log.items[row])];
+    return assemble(data.log, is_test);
+  }
+  // Validation gets cold items of its own: `ratio` of the training items, every training
+  // interaction of theirs moved to validation.
+  void add_validation(SplitResult& split, double ratio, uint64_t seed) const override {
+    const auto items = items_of(split.train);
+    const int32_t num_items = items.empty() ? 0 : items.back() + 1;
+    const auto held = choose_items(items, num_items, ratio, std::nullopt, Random::derive(seed, kColdValidationStream),
+                                   "the cold validation items (split.validation)");
+    InteractionLog kept, validation;
+    kept.has_ratings = validation.has_ratings = split.train.has_ratings;
+    for (size_t row = 0; row < split.train.size(); ++row)
+      (held[static_cast<size_t>(split.train.items[row])] ? validation : kept).append(split.train, row);
+    kept.sort();
+    validation.sort();
+    split.train = std::move(kept);
+    split.validation = std::move(validation);
+  }
+  nlohmann::json describe() const override { return describe_with("cold_items", params_); }
+
+ private:
+  Params params_;
+  double fraction_;
+  std::optional<int64_t> count_;
+};
+
 ParamSpec ratio_spec(std::string help) { return ParamSpec::real("ratio", 0.2, std::move(help), 0.0, 1.0); }
 
 template <typename T>
@@ -302,6 +373,17 @@ void register_splits(Registries& registries) {
       "per user. Run fold = 0..folds-1 with the same seed for the full cross-validation.",
       {ParamSpec::integer("folds", 5, "number of folds (>= 2)", 2),
        ParamSpec::integer("fold", 0, "the 0-based fold used as test", 0)}));
+  splits.add(entry<ColdItems>(
+      "cold_items",
+      "Items held out entirely: every interaction of a held-out item is test, none is in training.\n"
+      "Of the m items with an interaction, n = count, else max(1, round(fraction * m)), are chosen uniformly by the "
+      "split's seed (one stream for the whole catalog); an error unless 1 <= n < m. With split.validation = r > 0, "
+      "validation gets cold items of its own: max(1, round(r * m')) of the m' training items, with all their "
+      "training interactions. Rank with protocol.candidates=cold to rank the cold items only (as cold-start papers "
+      "do), or all to rank them among every item.",
+      {ParamSpec::real("fraction", 0.2, "share of the items with interactions held out as cold test items", 0.0, 1.0),
+       ParamSpec{"count", ParamType::Int, YAML::Node(), "exactly this many cold test items instead of a fraction; null = "
+                 "use fraction", 1, {}, {}, false}}));
   splits.add(entry<FixedSplit>(
       "fixed",
       "A predefined split read from a train file and a test file (e.g. MovieLens u1.base/u1.test).\n"

@@ -20,6 +20,15 @@ struct SplitResult {
   std::string hash() const;
 };
 
+// How many of a user's n interactions a random `ratio` holdout moves out: min(round(ratio * n), n - 1)
+// (round half away from zero), so a user with two or more keeps at least one and a user with one
+// moves none. Shared by random_holdout, temporal_user and carve_validation.
+size_t holdout_count(double ratio, size_t n);
+
+// Moves a random `ratio` of each user's training interactions (holdout_count of them, so every user
+// keeps at least one) into a validation log, for tuning without touching the test set. ratio 0 = none.
+void carve_validation(SplitResult& split, double ratio, uint64_t seed);
+
 class Splitter {
  public:
   virtual ~Splitter() = default;
@@ -33,15 +42,13 @@ class Splitter {
   // Whether test is everything at or after one global time (protocols that replay the later part
   // of the log need it: ProtocolNeeds::global_time_cut).
   virtual bool cuts_at_global_time() const { return false; }
+  // The validation carve-out (split.validation = `ratio` > 0): by default carve_validation below, a
+  // share of each user's training interactions; a split whose test holds out something else
+  // (cold_items: whole items) holds out the same kind of thing for validation.
+  virtual void add_validation(SplitResult& split, double ratio, uint64_t seed) const {
+    carve_validation(split, ratio, seed);
+  }
 };
 
-// How many of a user's n interactions a random `ratio` holdout moves out: min(round(ratio * n), n - 1)
-// (round half away from zero), so a user with two or more keeps at least one and a user with one
-// moves none. Shared by random_holdout, temporal_user and carve_validation.
-size_t holdout_count(double ratio, size_t n);
-
-// Moves a random `ratio` of each user's training interactions (holdout_count of them, so every user
-// keeps at least one) into a validation log, for tuning without touching the test set. ratio 0 = none.
-void carve_validation(SplitResult& split, double ratio, uint64_t seed);
 
 }  // namespace tailrec

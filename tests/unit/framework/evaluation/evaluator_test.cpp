@@ -17,9 +17,12 @@ namespace {
 // Scores from a fixed users x items table.
 class TableScores final : public Algorithm {
  public:
-  TableScores(std::vector<std::vector<float>> table) : table_(std::move(table)) {
+  TableScores(std::vector<std::vector<float>> table, bool ranks_cold = false, bool scores_cold_items = false)
+      : table_(std::move(table)), ranks_cold_(ranks_cold), scores_cold_items_(scores_cold_items) {
     num_items_ = static_cast<int32_t>(table_[0].size());
   }
+  bool ranks_cold_users() const override { return ranks_cold_; }
+  bool scores_cold_items() const override { return scores_cold_items_; }
   void fit(const FitContext&) override {}
   void score(std::span<const int32_t> users, std::span<float> out) const override {
     for (size_t u = 0; u < users.size(); ++u)
@@ -29,6 +32,8 @@ class TableScores final : public Algorithm {
 
  private:
   std::vector<std::vector<float>> table_;
+  bool ranks_cold_ = false;
+  bool scores_cold_items_ = false;
 };
 
 InteractionLog log_of(std::vector<std::pair<int32_t, int32_t>> pairs) {
@@ -48,6 +53,15 @@ TEST(TopK, BreaksTiesByItemIndexAndSkipsExcluded) {
   EXPECT_EQ(out[2].item, 2);
 }
 
+TEST(TopK, TwoExclusionListsMayOverlap) {
+  const std::vector<float> scores{0.9f, 0.8f, 0.7f, 0.6f, 0.5f, 0.4f};
+  std::vector<Scored> heap, out;
+  const std::vector<int32_t> excluded{0, 2, 4}, also{1, 2, 3};  // 2 in both
+  top_k_excluding(scores, excluded, 6, heap, out, also);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].item, 5);
+}
+
 TEST(TopK, NaNRanksLast) {
   const std::vector<float> scores{std::nanf(""), 0.1f, 0.2f};
   std::vector<Scored> heap, out;
@@ -55,6 +69,76 @@ TEST(TopK, NaNRanksLast) {
   EXPECT_EQ(out[0].item, 2);
   EXPECT_EQ(out[1].item, 1);
   EXPECT_EQ(out[2].item, 0);
+}
+
+// protocol.cold_users=evaluate: user 1 has no training interaction. A model without information
+// about cold users gives her an empty list (hit = ndcg = 0), never its tie order; a model that ranks
+// cold users (most_popular-like) ranks her as usual. Without fitted_on nobody is cold.
+TEST(Evaluator, ColdUsersGetAnEmptyListFromAModelWithoutInformation) {
+  const Interactions train(log_of({{0, 0}}), 2, 4);
+  const Interactions test(log_of({{0, 2}, {1, 0}}), 2, 4);
+  // User 1's row is all ties: by item index her list would be [0, 1] and hit item 0.
+  const std::vector<std::vector<float>> table{{0.9f, 0.1f, 0.8f, 0.0f}, {0.0f, 0.0f, 0.0f, 0.0f}};
+  std::vector<EvalCase> cases{{0, {2}, {}}, {1, {0}, {}}};
+  MetricContext context;
+  context.num_items = 4;
+  context.num_train_users = 1;
+  context.phi = train.item_user_counts();
+  context.tail = pareto_tail(context.phi);
+  const auto metrics = make_metrics(registries(), {"hit", "ndcg"}, {2});
+  EvaluationOptions options;
+  options.list_length = 2;
+  options.fitted_on = &train;
+
+  const TableScores personalised(table);
+  const auto blind = evaluate(personalised, {train, test, cases, false, context}, metrics, options);
+  EXPECT_EQ(blind.list_size[0], 2);
+  EXPECT_EQ(blind.list_size[1], 0);
+  EXPECT_EQ(blind.uninformed_users, std::vector<int32_t>{1});
+  EXPECT_DOUBLE_EQ(blind.per_user[0][1], 0.0);  // hit@2 of user 1: a miss
+  EXPECT_DOUBLE_EQ(blind.values[0], 0.5);       // hit@2: user 0 hits item 2 (rank 1 after masking item 0)
+
+  const TableScores popular(table, /*ranks_cold=*/true);
+  const auto ranked = evaluate(popular, {train, test, cases, false, context}, metrics, options);
+  EXPECT_EQ(ranked.list_size[1], 2);
+  EXPECT_TRUE(ranked.uninformed_users.empty());
+  EXPECT_DOUBLE_EQ(ranked.values[0], 1.0);  // the tie order happens to hit item 0
+
+  options.fitted_on = nullptr;
+  EXPECT_EQ(evaluate(personalised, {train, test, cases, false, context}, metrics, options).list_size[1], 2);
+}
+
+// protocol.candidates=cold: items 0 and 1 have training interactions (warm), 2..4 are cold. Only cold
+// items are candidates, so user 0's list is [3, 2] although item 1 scores highest; a model that
+// cannot score cold items gives empty lists.
+TEST(Evaluator, ColdCandidatesRankOnlyItemsWithoutTrainingInteractions) {
+  const Interactions train(log_of({{0, 0}, {1, 1}}), 2, 5);
+  const Interactions test(log_of({{0, 2}, {1, 4}}), 2, 5);
+  const std::vector<std::vector<float>> table{{0.9f, 0.8f, 0.5f, 0.6f, 0.1f}, {0.2f, 0.9f, 0.1f, 0.1f, 0.3f}};
+  std::vector<EvalCase> cases{{0, {2}, {}}, {1, {4}, {}}};
+  MetricContext context;
+  context.num_items = 5;
+  context.num_train_users = 2;
+  context.phi = train.item_user_counts();
+  context.tail = pareto_tail(context.phi);
+  const auto metrics = make_metrics(registries(), {"hit", "ndcg"}, {2});
+  EvaluationOptions options;
+  options.list_length = 2;
+  const std::vector<int32_t> warm{0, 1};
+  options.warm_items = &warm;
+
+  const TableScores content(table, false, /*scores_cold_items=*/true);
+  const auto r = evaluate(content, {train, test, cases, false, context}, metrics, options);
+  EXPECT_FALSE(r.blind_to_candidates);
+  EXPECT_EQ(std::vector<int32_t>(r.lists.begin(), r.lists.begin() + 2), (std::vector<int32_t>{3, 2}));
+  EXPECT_EQ(std::vector<int32_t>(r.lists.begin() + 2, r.lists.begin() + 4), (std::vector<int32_t>{4, 2}));  // 0.3, then 0.1 tie: 2 < 3
+  EXPECT_DOUBLE_EQ(r.values[0], 1.0);  // both hit within the top 2
+
+  const TableScores collaborative(table);
+  const auto blind = evaluate(collaborative, {train, test, cases, false, context}, metrics, options);
+  EXPECT_TRUE(blind.blind_to_candidates);
+  EXPECT_EQ(blind.list_size, (std::vector<int32_t>{0, 0}));
+  EXPECT_DOUBLE_EQ(blind.values[0], 0.0);
 }
 
 TEST(Evaluator, FullRankingMasksTrainingItemsAndComputesMetrics) {

@@ -4,6 +4,7 @@
 // parameters are checked.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 #include <yaml-cpp/yaml.h>
@@ -71,13 +72,27 @@ TEST(Settings, EveryLauncherOptionHoldsItsSchema) {
 }
 
 TEST(Settings, EverySplitOptionHoldsTheSplitLevelDefaults) {
-  for (const char* option : {"random_holdout", "temporal_global", "temporal_user", "leave_one_out", "kfold", "fixed",
+  for (const char* option : {"random_holdout", "temporal_global", "temporal_user", "leave_one_out", "kfold", "cold_items", "fixed",
                              "predefined"}) {
     const auto where = std::string("configs/split/") + option + ".yaml";
     const auto file = YAML::LoadFile(kConfigs + "split/" + option + ".yaml");
     for (const auto& spec : settings_group("split").params)
       EXPECT_TRUE(same_value(spec, file[spec.name])) << where << ": split." << spec.name;
   }
+}
+
+TEST(Settings, EveryProtocolOptionHoldsTheProtocolLevelDefaults) {
+  size_t options = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kConfigs + "protocol")) {
+    const auto where = entry.path().string();
+    const auto file = YAML::LoadFile(where);
+    for (const auto& spec : settings_group("protocol").params) {
+      EXPECT_TRUE(file[spec.name]) << where << ": protocol." << spec.name << " is missing";
+      EXPECT_TRUE(same_value(spec, file[spec.name])) << where << ": protocol." << spec.name;
+    }
+    ++options;
+  }
+  EXPECT_GE(options, 5u);
 }
 
 // Run-level keys are checked like algorithm parameters: unknown keys with did-you-mean, types,
@@ -117,8 +132,9 @@ TEST(Settings, EveryGroupIsDocumented) {
     EXPECT_FALSE(group.help.empty()) << group.path;
     for (const auto& p : group.params) EXPECT_FALSE(p.help.empty()) << group.path << "." << p.name;
   }
-  EXPECT_EQ(paths, (std::vector<std::string>{"run", "metrics", "metrics.long_tail", "split", "sweep", "launcher.local",
-                                             "launcher.slurm"}));
+  EXPECT_EQ(paths, (std::vector<std::string>{"run", "metrics", "metrics.long_tail", "split", "protocol", "sweep",
+                                             "launcher.local", "launcher.slurm"}));
+  EXPECT_EQ(settings_keys("protocol"), (std::vector<std::string>{"cold_users", "candidates"}));
   EXPECT_EQ(settings_keys("split"), (std::vector<std::string>{"validation", "seed"}));
 }
 

@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <tuple>
+
+#include <fmt/format.h>
 
 #include "framework/config/registries.hpp"
 #include "framework/splits/split.hpp"
@@ -89,12 +92,74 @@ TEST(SplitsTest, RegistersEverySplit) {
   Registries registries;
   register_splits(registries);
   EXPECT_EQ(registries.splits.names(),
-            (std::vector<std::string>{"fixed", "kfold", "leave_one_out", "predefined", "random_holdout", "temporal_global",
+            (std::vector<std::string>{"cold_items", "fixed", "kfold", "leave_one_out", "predefined", "random_holdout", "temporal_global",
                                       "temporal_user"}));
   for (const auto& entry : registries.splits.entries()) {
     EXPECT_NE(entry.description.find('\n'), std::string::npos) << entry.name << ": summary line + definition";
     for (const auto& p : entry.params) EXPECT_TRUE(p.name != "name" && p.name != "validation" && p.name != "seed");
   }
+}
+
+// cold_items: whole items go to test. medium() has 30 items; fraction 0.2 -> round(6) = 6 items,
+// count 4 -> 4. Every row of a chosen item is test, every other row train; no item is on both sides.
+TEST(SplitsTest, ColdItemsHoldsOutWholeItems) {
+  const auto data = medium();
+  for (const std::string yaml : {"{fraction: 0.2}", "{count: 4}"}) {
+    const auto result = make_split("cold_items", yaml)->split(data, 7);
+    std::set<int32_t> train_items(result.train.items.begin(), result.train.items.end());
+    std::set<int32_t> test_items(result.test.items.begin(), result.test.items.end());
+    std::set<int32_t> all_items(data.log.items.begin(), data.log.items.end());
+    const auto m = static_cast<double>(all_items.size());
+    EXPECT_EQ(static_cast<double>(test_items.size()), yaml == "{count: 4}" ? 4.0 : std::round(0.2 * m)) << yaml;
+    EXPECT_EQ(train_items.size() + test_items.size(), all_items.size()) << yaml;
+    for (int32_t item : test_items) EXPECT_EQ(train_items.count(item), 0u) << yaml << ": item " << item << " on both sides";
+    EXPECT_EQ(result.train.size() + result.test.size(), data.log.size()) << yaml;
+    // Every row of a cold item is in test.
+    size_t cold_rows = 0;
+    for (int32_t item : data.log.items) cold_rows += test_items.count(item);
+    EXPECT_EQ(result.test.size(), cold_rows) << yaml;
+  }
+  // Seeded: the same seed the same items; another seed other items; independent of row order.
+  const auto a = make_split("cold_items", "{fraction: 0.2}")->split(data, 7);
+  EXPECT_EQ(pairs(a.test), pairs(make_split("cold_items", "{fraction: 0.2}")->split(reversed(data), 7).test));
+  EXPECT_NE(pairs(a.test), pairs(make_split("cold_items", "{fraction: 0.2}")->split(data, 8).test));
+}
+
+TEST(SplitsTest, ColdItemsValidationHoldsOutItemsOfItsOwn) {
+  const auto data = medium();
+  const auto splitter = make_split("cold_items", "{fraction: 0.2}");
+  auto result = splitter->split(data, 7);
+  const std::set<int32_t> test_items(result.test.items.begin(), result.test.items.end());
+  const auto train_rows = result.train.size();
+  const std::set<int32_t> before(result.train.items.begin(), result.train.items.end());
+  splitter->add_validation(result, 0.25, 7);  // a quarter of the training items
+  std::set<int32_t> train_items(result.train.items.begin(), result.train.items.end());
+  std::set<int32_t> validation_items(result.validation.items.begin(), result.validation.items.end());
+  EXPECT_EQ(static_cast<double>(validation_items.size()), std::round(0.25 * static_cast<double>(before.size())));
+  EXPECT_EQ(train_items.size() + validation_items.size(), before.size());
+  for (int32_t item : validation_items) {
+    EXPECT_EQ(train_items.count(item), 0u);
+    EXPECT_EQ(test_items.count(item), 0u);
+  }
+  EXPECT_EQ(result.train.size() + result.validation.size(), train_rows);
+}
+
+TEST(SplitsTest, ColdItemsRefusesSplitsThatLeaveASideEmpty) {
+  const auto data = medium();
+  const auto m = std::set<int32_t>(data.log.items.begin(), data.log.items.end()).size();
+  const auto error = [&](const std::string& yaml) -> std::string {
+    try {
+      make_split("cold_items", yaml)->split(data, 1);
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "(no error)";
+  };
+  EXPECT_NE(error(fmt::format("{{count: {}}}", m)).find("leaving none on the other side"), std::string::npos);
+  EXPECT_NE(error("{fraction: 1.0}").find("strictly between 0 and 1"), std::string::npos);
+  EXPECT_NE(error("{fraction: 0}").find("strictly between 0 and 1"), std::string::npos);
+  EXPECT_NE(error("{count: 0}").find("below the minimum 1"), std::string::npos);
+  EXPECT_EQ(error(fmt::format("{{count: {}}}", m - 1)), "(no error)");
 }
 
 TEST(SplitsTest, LeaveOneOutLatestBreaksTimeTiesByLaterRow) {
