@@ -44,12 +44,16 @@ HybridComponents::HybridComponents(const Registries& registries, const Params& p
   }
 }
 
-bool HybridComponents::any_ranks_cold_users() const {
-  return std::any_of(algorithms_.begin(), algorithms_.end(), [](const auto& a) { return a->ranks_cold_users(); });
+bool HybridComponents::any_ranks_cold_users(std::span<const double> weights) const {
+  for (size_t m = 0; m < algorithms_.size(); ++m)
+    if ((weights.empty() || weights[m] > 0) && algorithms_[m]->ranks_cold_users()) return true;
+  return false;
 }
 
-bool HybridComponents::any_scores_cold_items() const {
-  return std::any_of(algorithms_.begin(), algorithms_.end(), [](const auto& a) { return a->scores_cold_items(); });
+bool HybridComponents::any_scores_cold_items(std::span<const double> weights) const {
+  for (size_t m = 0; m < algorithms_.size(); ++m)
+    if ((weights.empty() || weights[m] > 0) && algorithms_[m]->scores_cold_items()) return true;
+  return false;
 }
 
 namespace {

@@ -32,10 +32,11 @@ class HybridComponents {
   const std::vector<std::string>& labels() const { return labels_; }
   const Algorithm& algorithm(size_t m) const { return *algorithms_[m]; }
   // Whether some component ranks cold users (Algorithm::ranks_cold_users): a blend of components
-  // then ranks them by that component.
-  bool any_ranks_cold_users() const;
-  // Whether some component scores cold items (Algorithm::scores_cold_items).
-  bool any_scores_cold_items() const;
+  // then ranks them by that component. With `weights`, only components of positive weight count
+  // (a blend skips the others).
+  bool any_ranks_cold_users(std::span<const double> weights = {}) const;
+  // Whether some component (of positive weight) scores cold items (Algorithm::scores_cold_items).
+  bool any_scores_cold_items(std::span<const double> weights = {}) const;
 
   // Fits every component on the same context (same train, seed and validation; work_dir/<label>).
   void fit(const FitContext& context);

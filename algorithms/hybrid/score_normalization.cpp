@@ -69,9 +69,17 @@ void normalize_row(std::span<float> row, Normalization normalization) {
         const float sa = row[static_cast<size_t>(a)], sb = row[static_cast<size_t>(b)];
         return sa != sb ? sa > sb : a < b;
       });
+      // Equal scores share the mean of their ranks: a row of ties (a model with no information
+      // about the user) becomes a constant, not an order by item index.
       const double last = static_cast<double>(n - 1);
-      for (size_t r = 0; r < n; ++r)
-        row[static_cast<size_t>(order[r])] = n == 1 ? 1.0f : static_cast<float>(1.0 - static_cast<double>(r) / last);
+      for (size_t first = 0; first < n;) {
+        size_t end = first + 1;
+        while (end < n && row[static_cast<size_t>(order[end])] == row[static_cast<size_t>(order[first])]) ++end;
+        const double mean_rank = (static_cast<double>(first) + static_cast<double>(end - 1)) / 2.0;
+        const float value = n == 1 ? 1.0f : static_cast<float>(1.0 - mean_rank / last);
+        for (size_t r = first; r < end; ++r) row[static_cast<size_t>(order[r])] = value;
+        first = end;
+      }
       return;
     }
   }

@@ -18,7 +18,7 @@ Normalization parse_normalization(const std::string& name);
 // Normalises one user's scores over every catalog item, in place (statistics in double):
 //   minmax: (s - min) / (max - min), 0 when max == min;
 //   zscore: (s - mean) / std with the population std (divide by n), 0 when std == 0;
-//   rank:   1 - rank / (n - 1), rank 0 = the best score, equal scores ranked by item index
+//   rank:   1 - rank / (n - 1), rank 0 = the best score, equal scores share the mean of their ranks
 //           (a one-item catalog gets 1);
 //   none:   unchanged.
 // Non-finite scores (-inf used as "never") first become the row's lowest finite score (0 when

@@ -252,7 +252,7 @@ void register_weighted(Registries& registries) {
        "Weighted hybrid: a linear blend of per-user-normalised scores of any registered algorithms.\n"
        "score(u, i) = sum_m alpha_m * norm_u(s_m(u, .))(i); norm over every catalog item of the user's row:\n"
        "minmax (s-min)/(max-min) (0 if max=min), zscore (s-mean)/std (population std; 0 if std=0),\n"
-       "rank 1 - rank/(n-1) (rank 0 = best, ties by item index), none. alpha: auto picks alpha on the simplex\n"
+       "rank 1 - rank/(n-1) (rank 0 = best, ties share their mean rank), none. alpha: auto picks alpha on the simplex\n"
        "grid of step tune_grid maximising tune_metric on the validation carve-out (full ranking, training items\n"
        "masked; ties: first grid point); the components stay fitted on train only.",
        {components_param({"user_knn", "tfidf"},

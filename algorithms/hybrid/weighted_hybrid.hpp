@@ -29,8 +29,9 @@ class WeightedHybrid final : public Algorithm {
 
   void fit(const FitContext& context) override;
 
-  bool ranks_cold_users() const override { return components_.any_ranks_cold_users(); }
-  bool scores_cold_items() const override { return components_.any_scores_cold_items(); }
+  // Only components with a positive weight take part in the blend (alpha is known after fit).
+  bool ranks_cold_users() const override { return components_.any_ranks_cold_users(alpha_); }
+  bool scores_cold_items() const override { return components_.any_scores_cold_items(alpha_); }
   void score(std::span<const int32_t> users, std::span<float> out) const override;
   UpdateResult update(const UpdateContext& context) override;
   // One Component reason per nonzero term alpha_m * norm_u(s_m(u, .))(item), largest first.

@@ -126,6 +126,7 @@ LoopOutcome ReplayLoop::run(const RunContext& run, const RunSplit& run_split) co
     std::vector<int64_t> exposure(static_cast<size_t>(num_items), 0);
     RoundFeedback total;
     int64_t evaluated = 0, incremental_updates = 0, refits = 0;
+    int64_t without_list = 0;  // protocol.cold_users=evaluate: cold users (per round) the model gave no list
     double eval_seconds = 0, update_seconds_total = 0;
     std::vector<double> metric_sums(metric_names.size(), 0.0);
     std::vector<int64_t> metric_rounds(metric_names.size(), 0);
@@ -157,6 +158,7 @@ LoopOutcome ReplayLoop::run(const RunContext& run, const RunSplit& run_split) co
         const auto evaluation = evaluate(*algorithm, {*known, round_matrix, rc.cases, false, context}, plan.metrics, options);
         eval_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count();
         values = evaluation.values;
+        without_list += static_cast<int64_t>(evaluation.uninformed_users.size());
         for (size_t c = 0; c < evaluation.case_users.size(); ++c) {
           const auto& relevant = rc.cases[c].relevant;
           const int32_t user = evaluation.case_users[c];
@@ -289,6 +291,13 @@ LoopOutcome ReplayLoop::run(const RunContext& run, const RunSplit& run_split) co
                                 {"refits", refits},
                                 {"metrics", values},
                                 {"rounds", round_json}};
+    if (plan.evaluate_cold_users) {
+      outcome.results[a.label]["cold_users_without_list"] = without_list;
+      if (without_list > 0)
+        log.warn("{}: {} has no information about cold users: {} of its lists (summed over rounds) are empty, each a "
+                 "miss; they count as lists in hit_rate and evaluated_users",
+                 a.label, a.name, without_list);
+    }
     outcome.evaluated_cases = static_cast<size_t>(evaluated);
   }
 

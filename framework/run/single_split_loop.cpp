@@ -69,10 +69,16 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
   auto* shared = run.shared;
   // Protocol and metric context.
   auto cases = protocol_.cases({data, split.seen, split.test, plan.relevance_threshold, plan.seed});
-  const auto candidates = take_candidate_items(cases, train, plan, log);
+  // Candidates: cold means no interaction the run holds (training or validation); cold users are
+  // those the models were fitted without.
+  const auto candidates = take_candidate_items(cases, split.seen, plan, log);
   const auto cold = take_cold_users(cases, train, plan, log);
   if (cases.empty())
-    fail("protocol {} found no user with a relevant test item{}", plan.protocol_name,
+    fail("protocol {} found no user with a relevant test item{}{}", plan.protocol_name,
+         candidates.cases_dropped > 0
+             ? fmt::format(" among the cold items ({} cases had only items with training interactions: "
+                           "protocol.candidates=cold)", candidates.cases_dropped)
+             : std::string(),
          cold.users > 0 ? fmt::format(" and a training interaction ({} cold users were left out: protocol.cold_users=evaluate "
                                       "ranks them)", cold.users)
                         : std::string());

@@ -262,15 +262,16 @@ constexpr uint64_t kColdItemsStream = 0x636F6C645F697465ull;       // "cold_ite"
 constexpr uint64_t kColdValidationStream = 0x636F6C645F76616Cull;  // "cold_val"
 
 // `fraction` of the `items` (or exactly `count` of them), chosen uniformly by `stream`; between 1 and
-// items.size() - 1, so both sides keep an item. `what` names the side in errors.
+// items.size() - 1, so both sides keep an item. `what` names the side and `key` the setting in errors.
 std::vector<uint8_t> choose_items(std::vector<int32_t> items, int32_t num_items, double fraction,
-                                  std::optional<int64_t> count, Random stream, const std::string& what) {
+                                  std::optional<int64_t> count, Random stream, const std::string& what,
+                                  const std::string& key) {
   const auto m = static_cast<int64_t>(items.size());
   const int64_t n = count ? *count : std::max<int64_t>(1, std::llround(fraction * static_cast<double>(m)));
   if (m < 2 || n >= m)
     fail("split=cold_items: {} would take {} of the {} items with interactions, leaving none on the other side; "
-         "lower split.{} or use a dataset with more items",
-         what, n, m, count ? "count" : "fraction");
+         "lower {} or use a dataset with more items",
+         what, n, m, key);
   stream.shuffle(items);
   std::vector<uint8_t> chosen(static_cast<size_t>(num_items), 0);
   for (int64_t k = 0; k < n; ++k) chosen[static_cast<size_t>(items[static_cast<size_t>(k)])] = 1;
@@ -296,7 +297,8 @@ class ColdItems : public Splitter {
   SplitResult split(const Dataset& data, uint64_t seed) const override {
     const auto num_items = static_cast<int32_t>(data.items.size());
     const auto cold = choose_items(items_of(data.log), num_items, fraction_, count_,
-                                   Random::derive(seed, kColdItemsStream), "the cold test items");
+                                   Random::derive(seed, kColdItemsStream), "the cold test items",
+                                   count_ ? "split.count" : "split.fraction");
     std::vector<uint8_t> is_test(data.log.size(), 0);
     for (size_t row = 0; row < data.log.size(); ++row) is_test[row] = cold[static_cast<size_t>(data.log.items[row])];
     return assemble(data.log, is_test);
@@ -307,7 +309,7 @@ class ColdItems : public Splitter {
     const auto items = items_of(split.train);
     const int32_t num_items = items.empty() ? 0 : items.back() + 1;
     const auto held = choose_items(items, num_items, ratio, std::nullopt, Random::derive(seed, kColdValidationStream),
-                                   "the cold validation items (split.validation)");
+                                   "the cold validation items", "split.validation");
     InteractionLog kept, validation;
     kept.has_ratings = validation.has_ratings = split.train.has_ratings;
     for (size_t row = 0; row < split.train.size(); ++row)

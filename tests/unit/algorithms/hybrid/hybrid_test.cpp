@@ -88,9 +88,8 @@ TEST(HybridNormalization, HandMadeRows) {
   // zscore: mean 9/4 = 2.25; squared deviations 1.5625 + 0.5625 + 0.0625 + 0.5625 = 2.75;
   // population std sqrt(2.75 / 4) = 0.8291562 -> (-1.25, 0.75, -0.25, 0.75) / 0.8291562.
   expect_near(normalized(row, Normalization::ZScore), {-1.5075567, 0.9045340, -0.3015113, 0.9045340});
-  // rank: item1 (3) rank 0, item3 (3, tie -> higher index) rank 1, item2 rank 2, item0 rank 3;
-  // 1 - rank / 3.
-  expect_near(normalized(row, Normalization::Rank), {0, 1, 1.0 / 3, 2.0 / 3});
+  // rank: items 1 and 3 (3) share ranks 0 and 1 -> 0.5, item2 rank 2, item0 rank 3; 1 - rank / 3.
+  expect_near(normalized(row, Normalization::Rank), {0, 1 - 0.5 / 3, 1.0 / 3, 1 - 0.5 / 3});
   expect_near(normalized(row, Normalization::None), {1, 3, 2, 3});
 }
 
@@ -98,7 +97,7 @@ TEST(HybridNormalization, DegenerateRows) {
   const std::vector<float> constant{2, 2, 2};
   expect_near(normalized(constant, Normalization::MinMax), {0, 0, 0});  // max == min -> 0
   expect_near(normalized(constant, Normalization::ZScore), {0, 0, 0});  // std == 0 -> 0
-  expect_near(normalized(constant, Normalization::Rank), {1, 0.5, 0});  // ties by item index
+  expect_near(normalized(constant, Normalization::Rank), {0.5, 0.5, 0.5});  // ties share their mean rank
   expect_near(normalized({7}, Normalization::Rank), {1});
   // -inf becomes the lowest finite score (1): minmax over {1, 1, 3} -> (0, 0, 1).
   expect_near(normalized({-INFINITY, 1, 3}, Normalization::MinMax), {0, 0, 1});
@@ -129,6 +128,18 @@ TEST(WeightedHybrid, DefaultAlphaIsEqualWeightsAndRankNormalization) {
   EXPECT_EQ(dynamic_cast<WeightedHybrid&>(*a).alpha(), (std::vector<double>{0.5, 0.5}));
   // rank, u0: A (0, 5, 10) -> (0, 0.5, 1); B (3, 1, 2) -> (1, 0, 0.5); mean (0.5, 0.25, 0.75).
   expect_near(score_users(*a, {0}), {0.5, 0.25, 0.75});
+}
+
+// A blend ranks cold users (and scores cold items) only through components it actually blends: a
+// component of weight 0 is skipped by combine(), so it cannot lend its information.
+TEST(WeightedHybrid, ColdUserAndItemInformationComesFromWeightedComponentsOnly) {
+  const std::string table = "{name: table, scores: [0, 5, 10, 1, 1, 4]}";
+  EXPECT_TRUE(make("weighted", "{components: [" + table + ", random]}")->ranks_cold_users());
+  EXPECT_TRUE(make("weighted", "{components: [" + table + ", random]}")->scores_cold_items());
+  EXPECT_FALSE(make("weighted", "{components: [" + table + ", random], alpha: [1, 0]}")->ranks_cold_users());
+  EXPECT_FALSE(make("weighted", "{components: [" + table + ", random], alpha: [1, 0]}")->scores_cold_items());
+  EXPECT_FALSE(make("weighted", "{components: [" + table + ", most_popular]}")->scores_cold_items());
+  EXPECT_TRUE(make("weighted", "{components: [" + table + ", most_popular]}")->ranks_cold_users());
 }
 
 TEST(WeightedHybrid, SimplexGridOrder) {
