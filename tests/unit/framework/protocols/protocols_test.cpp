@@ -7,9 +7,9 @@
 #include <set>
 
 #include "framework/config/registries.hpp"
-#include "framework/run/settings.hpp"
 #include "framework/protocols/protocol.hpp"
 #include "framework/run/evaluation_loop.hpp"
+#include "framework/run/settings.hpp"
 #include "framework/util/error.hpp"
 
 namespace tailrec {
