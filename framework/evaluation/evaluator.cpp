@@ -114,13 +114,16 @@ Evaluation evaluate(const Algorithm& algorithm, const EvaluationInput& input,
   parallel_chunks(num_users, block, workers, [&](int64_t begin, int64_t end) {
     const auto count = static_cast<size_t>(end - begin);
     std::vector<int32_t> users(result.users.begin() + begin, result.users.begin() + end);
-    std::vector<float> scores(count * static_cast<size_t>(num_items));
-    algorithm.score(users, scores);
+    // A model blind to every candidate gives only empty lists: its scores would be computed for nothing.
+    std::vector<float> scores(blind_to_candidates ? 0 : count * static_cast<size_t>(num_items));
+    if (!blind_to_candidates) algorithm.score(users, scores);
     std::vector<Scored> heap, ranked;
     for (int64_t u = begin; u < end; ++u) {
       const int32_t user = result.users[static_cast<size_t>(u)];
-      const std::span<const float> row(scores.data() + static_cast<size_t>(u - begin) * static_cast<size_t>(num_items),
-                                       static_cast<size_t>(num_items));
+      const auto row = blind_to_candidates
+                           ? std::span<const float>()
+                           : std::span<const float>(scores.data() + static_cast<size_t>(u - begin) * static_cast<size_t>(num_items),
+                                                    static_cast<size_t>(num_items));
       const auto train_items = input.train.items_of(user);
       for (int64_t i = user_begin[static_cast<size_t>(u)]; i < user_begin[static_cast<size_t>(u) + 1]; ++i) {
         const int64_t c = order[static_cast<size_t>(i)];
