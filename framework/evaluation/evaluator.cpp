@@ -90,6 +90,15 @@ Evaluation evaluate(const Algorithm& algorithm, const EvaluationInput& input,
     if (per_case(*m)) per_user_metrics.push_back(m.get());
   const size_t M = per_user_metrics.size();
   std::vector<double> case_values(static_cast<size_t>(num_cases) * M, kNaN);
+  // Stratified accuracy: S metrics over G item groups; per user and group, the sum and count of the
+  // case values, turned into the user's mean when her cases are done.
+  std::vector<const Metric*> stratified;
+  if (options.item_strata)
+    for (const auto* m : per_user_metrics)
+      if (m->judges_relevance()) stratified.push_back(m), result.stratified_names.push_back(m->name());
+  const size_t S = stratified.size();
+  const size_t G = S > 0 ? options.item_strata->groups.size() : 0;
+  std::vector<double> user_group_values(static_cast<size_t>(num_users) * G * S, kNaN);
 
   const int64_t block = evaluation_block_size(num_items, options.memory_budget_bytes);
   result.block_size = block;
@@ -100,14 +109,14 @@ Evaluation evaluate(const Algorithm& algorithm, const EvaluationInput& input,
   // A cold user's row from a model without information about her is ties (or noise): no list.
   const bool empties_cold_lists = options.fitted_on && !algorithm.ranks_cold_users();
   // Ranking cold items only, a model that cannot score them has nothing but ties to offer.
-  const bool blind_to_candidates = options.warm_items && !algorithm.scores_cold_items();
+  const bool blind_to_candidates = options.cold_candidates && !algorithm.scores_cold_items();
   const auto cold_and_unknown = [&](int32_t user) {
     return empties_cold_lists && (user >= options.fitted_on->num_users() || options.fitted_on->row_size(user) == 0);
   };
   const auto uninformed = [&](int32_t user) { return blind_to_candidates || cold_and_unknown(user); };
   result.blind_to_candidates = blind_to_candidates;
-  const std::span<const int32_t> warm_items =
-      options.warm_items ? std::span<const int32_t>(*options.warm_items) : std::span<const int32_t>();
+  const std::span<const int32_t> excluded_items =
+      options.excluded_items ? std::span<const int32_t>(*options.excluded_items) : std::span<const int32_t>();
   for (const int32_t user : result.users)
     if (cold_and_unknown(user)) result.uninformed_users.push_back(user);
 
@@ -118,7 +127,12 @@ Evaluation evaluate(const Algorithm& algorithm, const EvaluationInput& input,
     std::vector<float> scores(blind_to_candidates ? 0 : count * static_cast<size_t>(num_items));
     if (!blind_to_candidates) algorithm.score(users, scores);
     std::vector<Scored> heap, ranked;
+    std::vector<std::vector<int32_t>> group_relevant(G);
+    std::vector<double> group_sum(G * S);
+    std::vector<int> group_counted(G * S);
     for (int64_t u = begin; u < end; ++u) {
+      std::fill(group_sum.begin(), group_sum.end(), 0.0);
+      std::fill(group_counted.begin(), group_counted.end(), 0);
       const int32_t user = result.users[static_cast<size_t>(u)];
       const auto row = blind_to_candidates
                            ? std::span<const float>()
@@ -129,7 +143,7 @@ Evaluation evaluate(const Algorithm& algorithm, const EvaluationInput& input,
         const int64_t c = order[static_cast<size_t>(i)];
         const EvalCase& ec = cases[static_cast<size_t>(c)];
         if (uninformed(user)) ranked.clear();
-        else if (ec.candidates.empty()) top_k_excluding(row, train_items, length, heap, ranked, warm_items);
+        else if (ec.candidates.empty()) top_k_excluding(row, train_items, length, heap, ranked, excluded_items);
         else rank_candidates(row, ec, input.relevant_loses_ties, length, ranked);
         const auto at = static_cast<size_t>(c * length);
         for (size_t r = 0; r < ranked.size(); ++r) {
@@ -144,7 +158,25 @@ Evaluation evaluate(const Algorithm& algorithm, const EvaluationInput& input,
           const auto v = per_user_metrics[m]->user_value(rc, input.context);
           if (v) case_values[static_cast<size_t>(c) * M + m] = *v;
         }
+        if (G == 0) continue;
+        // The same list judged per item group: only the group's relevant items count.
+        for (auto& g : group_relevant) g.clear();
+        for (int32_t item : ec.relevant) {
+          const int g = options.item_strata->group(item);
+          if (g >= 0) group_relevant[static_cast<size_t>(g)].push_back(item);
+        }
+        for (size_t g = 0; g < G; ++g) {
+          if (group_relevant[g].empty()) continue;
+          RankedCase in_group = rc;
+          in_group.relevant = group_relevant[g];
+          for (size_t m = 0; m < S; ++m)
+            if (const auto v = stratified[m]->user_value(in_group, input.context))
+              group_sum[g * S + m] += *v, ++group_counted[g * S + m];
+        }
       }
+      for (size_t i = 0; i < G * S; ++i)
+        if (group_counted[i] > 0)
+          user_group_values[static_cast<size_t>(u) * G * S + i] = group_sum[i] / group_counted[i];
     }
     const auto finished = done.fetch_add(end - begin) + (end - begin);
     if (options.progress) options.progress(finished, num_users);
@@ -162,6 +194,20 @@ Evaluation evaluate(const Algorithm& algorithm, const EvaluationInput& input,
       }
       if (counted) result.per_user[m][static_cast<size_t>(u)] = sum / counted;
     }
+
+  // Stratified accuracy: means over users, summed in user order (thread-count independent).
+  result.item_strata_values.assign(G, std::vector<double>(S, kNaN));
+  for (size_t g = 0; g < G; ++g) {
+    for (size_t m = 0; m < S; ++m) {
+      double sum = 0;
+      int64_t counted = 0;
+      for (int64_t u = 0; u < num_users; ++u) {
+        const double v = user_group_values[static_cast<size_t>(u) * G * S + g * S + m];
+        if (!std::isnan(v)) sum += v, ++counted;
+      }
+      if (counted) result.item_strata_values[g][m] = sum / static_cast<double>(counted);
+    }
+  }
 
   // Cases as spans, for aggregate metrics.
   std::vector<RankedCase> ranked_cases;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "framework/evaluation/strata.hpp"
 #include "framework/metrics/metric.hpp"
 #include "framework/model/algorithm.hpp"
 #include "framework/protocols/protocol.hpp"
@@ -33,10 +34,15 @@ struct EvaluationOptions {
   // has no information about cold users (Algorithm::ranks_cold_users), her cases get an empty list
   // (every accuracy metric counts it as a miss) instead of a ranking of ties. Null: no user is cold.
   const Interactions* fitted_on = nullptr;
-  // protocol.candidates=cold: the items with a training interaction (sorted), never candidates; a
-  // model that does not score cold items (Algorithm::scores_cold_items) then gives empty lists.
-  // Null: every item is a candidate.
-  const std::vector<int32_t>* warm_items = nullptr;
+  // Items that are never candidates (sorted; protocol.candidates, protocol.catalog). Null: every item
+  // the user did not train on is a candidate.
+  const std::vector<int32_t>* excluded_items = nullptr;
+  // protocol.candidates=cold: the candidates are the items without a training interaction; a model
+  // that does not score such items (Algorithm::scores_cold_items) then gives empty lists.
+  bool cold_candidates = false;
+  // Item groups for stratified accuracy: every metric that judges relevance (Metric::judges_relevance)
+  // is computed again per group, with only the group's relevant items counting. Null: none.
+  const Strata* item_strata = nullptr;
 };
 
 struct Evaluation {
@@ -56,9 +62,14 @@ struct Evaluation {
   int64_t block_size = 0;  // users scored per block (for logs)
   // Cold users (EvaluationOptions::fitted_on) the model had no information about: their lists are empty.
   std::vector<int32_t> uninformed_users;
-  // The candidates were cold items (EvaluationOptions::warm_items) and the model cannot score them:
+  // The candidates were cold items (EvaluationOptions::cold_candidates) and the model cannot score them:
   // every list is empty.
   bool blind_to_candidates = false;
+  // Stratified accuracy (EvaluationOptions::item_strata): the metrics that judge relevance, and per
+  // item group g their values item_strata_values[g][m]: the mean over the users with a relevant item
+  // in the group of their mean over such cases (NaN = none).
+  std::vector<std::string> stratified_names;
+  std::vector<std::vector<double>> item_strata_values;
 };
 
 // Users scored per block for a catalog of `num_items` under `budget` bytes (independent of threads).

@@ -78,6 +78,7 @@ size_t hits(std::span<const int32_t> list, std::span<const int32_t> relevant) {
 
 class PrecisionMetric final : public PerUserMetric {
  public:
+  bool judges_relevance() const override { return true; }
   explicit PrecisionMetric(int k) : PerUserMetric("precision", k) {}
   std::optional<double> user_value(const RankedCase& c, const MetricContext&) const override {
     return static_cast<double>(hits(top(c), c.relevant)) / k();
@@ -86,6 +87,7 @@ class PrecisionMetric final : public PerUserMetric {
 
 class RecallMetric final : public PerUserMetric {
  public:
+  bool judges_relevance() const override { return true; }
   explicit RecallMetric(int k) : PerUserMetric("recall", k) {}
   std::optional<double> user_value(const RankedCase& c, const MetricContext&) const override {
     if (c.relevant.empty()) return std::nullopt;
@@ -95,6 +97,7 @@ class RecallMetric final : public PerUserMetric {
 
 class HitMetric final : public PerUserMetric {
  public:
+  bool judges_relevance() const override { return true; }
   explicit HitMetric(int k) : PerUserMetric("hit", k) {}
   std::optional<double> user_value(const RankedCase& c, const MetricContext&) const override {
     return hits(top(c), c.relevant) > 0 ? 1.0 : 0.0;
@@ -113,6 +116,7 @@ double ndcg(std::span<const int32_t> list, size_t num_relevant, int k, IsRelevan
 
 class NdcgMetric final : public PerUserMetric {
  public:
+  bool judges_relevance() const override { return true; }
   explicit NdcgMetric(int k) : PerUserMetric("ndcg", k) {}
   std::optional<double> user_value(const RankedCase& c, const MetricContext&) const override {
     if (c.relevant.empty()) return std::nullopt;
@@ -122,6 +126,7 @@ class NdcgMetric final : public PerUserMetric {
 
 class MapMetric final : public PerUserMetric {
  public:
+  bool judges_relevance() const override { return true; }
   explicit MapMetric(int k) : PerUserMetric("map", k) {}
   std::optional<double> user_value(const RankedCase& c, const MetricContext&) const override {
     if (c.relevant.empty()) return std::nullopt;
@@ -139,6 +144,7 @@ class MapMetric final : public PerUserMetric {
 
 class MrrMetric final : public PerUserMetric {
  public:
+  bool judges_relevance() const override { return true; }
   explicit MrrMetric(int k) : PerUserMetric("mrr", k) {}
   std::optional<double> user_value(const RankedCase& c, const MetricContext&) const override {
     const auto list = top(c);
@@ -234,17 +240,22 @@ class ExposureMetric : public AggregateMetric {
   using AggregateMetric::AggregateMetric;
 
  protected:
-  // c_i: number of lists (one per user in full ranking) holding catalog item i, zeros included.
+  // c_i: number of lists (one per user in full ranking) holding catalog item i, zeros included; only
+  // the items of the catalog (MetricContext::in_catalog), in index order.
   std::vector<int64_t> counts(std::span<const RankedCase> cases, const MetricContext& context) const {
     std::vector<int64_t> c(static_cast<size_t>(std::max(context.num_items, 0)), 0);
     for (const auto& one : cases)
       for (const auto item : top(one)) {
         const auto i = static_cast<size_t>(item);
-        TAILREC_CHECK(item >= 0 && i < c.size(),
-                      "recommended item {} is outside the catalog of {} items", item, context.num_items);
+        TAILREC_CHECK(item >= 0 && i < c.size() && context.in_catalog_item(item),
+                      "recommended item {} is outside the catalog of {} items", item, context.catalog_size());
         ++c[i];
       }
-    return c;
+    if (context.in_catalog.empty()) return c;
+    std::vector<int64_t> in_catalog;
+    for (size_t i = 0; i < c.size(); ++i)
+      if (context.in_catalog[i]) in_catalog.push_back(c[i]);
+    return in_catalog;
   }
 };
 
@@ -261,10 +272,10 @@ class CoverageMetric final : public ExposureMetric {
  public:
   explicit CoverageMetric(int k) : ExposureMetric("coverage", k) {}
   double aggregate(std::span<const RankedCase> cases, const MetricContext& context) const override {
-    if (context.num_items <= 0) return 0.0;
     const auto c = counts(cases, context);
+    if (c.empty()) return 0.0;
     return static_cast<double>(std::count_if(c.begin(), c.end(), [](int64_t n) { return n > 0; })) /
-           context.num_items;
+           static_cast<double>(c.size());
   }
 };
 
@@ -324,12 +335,15 @@ class PopRspMetric final : public AggregateMetric {
  public:
   explicit PopRspMetric(int k) : AggregateMetric("pop_rsp", k) {}
   double aggregate(std::span<const RankedCase> cases, const MetricContext& context) const override {
-    const double group_size[2] = {static_cast<double>(context.tail.head_count),
-                                  static_cast<double>(context.tail.tail_count)};
+    // |G|: the group's items in the catalog (MetricContext::in_catalog).
+    double group_size[2] = {0, 0};
+    for (int32_t item = 0; item < static_cast<int32_t>(context.tail.is_tail.size()); ++item)
+      if (context.in_catalog_item(item)) group_size[in_tail(item, context)] += 1;
     double recommended[2] = {0, 0}, candidates[2] = {0, 0};  // [0] head, [1] tail
     for (const auto& c : cases) {
       double trained[2] = {0, 0};  // |train_u ∩ G|
-      for (const auto item : c.train_items) trained[in_tail(item, context)] += 1;
+      for (const auto item : c.train_items)
+        if (context.in_catalog_item(item)) trained[in_tail(item, context)] += 1;
       for (int g = 0; g < 2; ++g) candidates[g] += group_size[g] - trained[g];  // |G \ train_u|
       for (const auto item : top(c)) recommended[in_tail(item, context)] += 1;
     }

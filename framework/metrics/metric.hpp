@@ -30,6 +30,14 @@ struct MetricContext {
   int32_t num_train_users = 0;  // |U_train|, users with at least one training interaction
   std::vector<int32_t> phi;     // phi(i): distinct training users of item i
   LongTail tail;                // head/tail membership of every catalog item
+  // Per item: 1 = a candidate (protocol.catalog, protocol.candidates); empty = every item. Exposure
+  // metrics (coverage, gini, entropy, pop_rsp) count only these items.
+  std::vector<uint8_t> in_catalog;
+  bool in_catalog_item(int32_t item) const {
+    return in_catalog.empty() || in_catalog[static_cast<size_t>(item)] != 0;
+  }
+  // |I| of the exposure metrics: the candidate items.
+  int32_t catalog_size() const;
 };
 
 class Metric {
@@ -47,6 +55,11 @@ class Metric {
   // Whether the metric needs every candidate of a case ranked (AUC), not only the top k: the plan
   // then asks the loop to keep whole candidate lists, and refuses protocols without candidate lists.
   virtual bool needs_every_candidate() const { return false; }
+  // Whether the value judges the list against the relevant items alone (precision, recall, ndcg ...),
+  // so that it can be stratified by item group: the same list judged with only the group's relevant
+  // items counting (docs/metrics.md, "Stratified accuracy"). False for metrics of the list's items
+  // (aplt, novelty), of groups already (tail_recall) and of every candidate (imp_auc).
+  virtual bool judges_relevance() const { return false; }
 
   // PerUser and PerCase: the case's value, or nullopt when the case does not count for this metric
   // (e.g. tail_recall for a user without tail test items). Uses only list[0..k), or the whole list

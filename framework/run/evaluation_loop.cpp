@@ -60,40 +60,62 @@ ColdUsers take_cold_users(std::vector<EvalCase>& cases, const Interactions& trai
   return cold;
 }
 
-nlohmann::json CandidateItems::to_json() const {
+nlohmann::json CandidateItems::candidates_json() const {
   if (!cold_only) return {{"policy", "all"}};
   return {{"policy", "cold"},
           {"definition", "items without a training interaction"},
-          {"items", cold_items},
+          {"items", catalog_items},
           {"relevant_dropped", relevant_dropped},
           {"cases_dropped", cases_dropped}};
+}
+
+nlohmann::json CandidateItems::catalog_json() const {
+  nlohmann::json out = {{"policy", train_catalog ? "train" : "all"},
+                        {"definition", train_catalog ? "items with a training interaction"
+                                                     : "every item of the dataset (training, validation and test)"},
+                        {"items", catalog_items}};
+  if (train_catalog) out["relevant_dropped"] = relevant_dropped, out["cases_dropped"] = cases_dropped;
+  return out;
 }
 
 CandidateItems take_candidate_items(std::vector<EvalCase>& cases, const Interactions& train, const ExperimentPlan& plan,
                                     Logger& log) {
   CandidateItems out;
   out.cold_only = plan.cold_candidates;
-  if (!out.cold_only) return out;
+  out.train_catalog = plan.train_catalog;
   const auto phi = train.item_user_counts();
+  out.catalog_items = static_cast<int64_t>(phi.size());
+  if (!out.cold_only && !out.train_catalog) return out;
+  // A candidate is cold (cold_only) or warm (train_catalog); the other items are excluded.
+  const auto candidate = [&](int32_t item) { return (phi[static_cast<size_t>(item)] > 0) == out.train_catalog; };
+  out.in_catalog.assign(phi.size(), 0);
   for (int32_t item = 0; item < static_cast<int32_t>(phi.size()); ++item)
-    if (phi[static_cast<size_t>(item)] > 0) out.warm_items.push_back(item);
-  out.cold_items = static_cast<int64_t>(phi.size() - out.warm_items.size());
-  if (out.cold_items == 0)
+    if (candidate(item)) out.in_catalog[static_cast<size_t>(item)] = 1;
+    else out.excluded.push_back(item);
+  out.catalog_items = static_cast<int64_t>(phi.size() - out.excluded.size());
+  if (out.cold_only && out.catalog_items == 0)
     fail("protocol.candidates=cold: every one of the {} items has a training interaction, so there is no cold item to "
          "rank; use split=cold_items (items held out of training) or protocol.candidates=all",
          phi.size());
-  const auto warm = [&](int32_t item) { return phi[static_cast<size_t>(item)] > 0; };
   for (auto& c : cases) {
     const auto before = c.relevant.size();
-    std::erase_if(c.relevant, warm);
+    std::erase_if(c.relevant, [&](int32_t item) { return !candidate(item); });
     out.relevant_dropped += static_cast<int64_t>(before - c.relevant.size());
   }
   out.cases_dropped = std::erase_if(cases, [](const EvalCase& c) { return c.relevant.empty(); });
-  log.info("protocol.candidates=cold: lists are drawn from the {} items without a training interaction{}", out.cold_items,
-           out.relevant_dropped > 0
-               ? fmt::format("; {} relevant test items with training interactions were dropped ({} cases left without one)",
-                             out.relevant_dropped, out.cases_dropped)
-               : std::string());
+  const auto dropped = out.relevant_dropped > 0 ? fmt::format("; {} relevant test items {} were dropped ({} cases left "
+                                                              "without one)",
+                                                              out.relevant_dropped,
+                                                              out.cold_only ? "with training interactions"
+                                                                            : "without a training interaction",
+                                                              out.cases_dropped)
+                                                : std::string();
+  if (out.cold_only)
+    log.info("protocol.candidates=cold: lists are drawn from the {} items without a training interaction{}",
+             out.catalog_items, dropped);
+  else
+    log.info("protocol.catalog=train: lists are drawn from the {} items with a training interaction ({} items of the "
+             "dataset are left out){}", out.catalog_items, out.excluded.size(), dropped);
   return out;
 }
 

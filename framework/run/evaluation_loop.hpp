@@ -84,17 +84,22 @@ struct ColdUsers {
 ColdUsers take_cold_users(std::vector<EvalCase>& cases, const Interactions& train, const ExperimentPlan& plan,
                           Logger& log);
 
-// protocol.candidates: with `cold`, lists are drawn from the items without a training interaction.
+// The items lists are drawn from: protocol.candidates (all, or cold: only items without a training
+// interaction) and protocol.catalog (all, or train: only items with one).
 struct CandidateItems {
-  bool cold_only = false;
-  std::vector<int32_t> warm_items;  // cold_only: the items with a training interaction, sorted (never candidates)
-  int64_t cold_items = 0;           // cold_only: the candidates
-  int64_t relevant_dropped = 0;     // relevant test items with a training interaction, dropped
+  bool cold_only = false;           // protocol.candidates=cold
+  bool train_catalog = false;       // protocol.catalog=train
+  std::vector<int32_t> excluded;    // sorted: items that are never candidates (warm with cold_only, cold with train_catalog)
+  std::vector<uint8_t> in_catalog;  // per item: 1 = a candidate; empty = every item (MetricContext::in_catalog)
+  int64_t catalog_items = 0;        // items that are candidates
+  int64_t relevant_dropped = 0;     // relevant test items outside the candidates, dropped
   int64_t cases_dropped = 0;        // cases left without a relevant item
-  nlohmann::json to_json() const;   // metrics.json "candidates"
+  nlohmann::json candidates_json() const;  // metrics.json "candidates"
+  nlohmann::json catalog_json() const;     // metrics.json "catalog"
 };
-// With protocol.candidates=cold: finds the warm items of `train`, keeps only cold relevant items in
-// `cases` (dropping cases left without one) and logs what it dropped; an error without cold items.
+// Finds the candidate items (`train`: what cold and warm are relative to), keeps only relevant
+// items among them in `cases` (dropping cases left without one) and logs what it dropped; an error
+// when protocol.candidates=cold finds no cold item.
 CandidateItems take_candidate_items(std::vector<EvalCase>& cases, const Interactions& train, const ExperimentPlan& plan,
                                     Logger& log);
 

@@ -127,7 +127,19 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   const auto protocol_settings = Params::resolve(settings_group("protocol").params, protocol, protocol_own_keys);
   plan.evaluate_cold_users = protocol_settings.text("cold_users") == "evaluate";
   plan.cold_candidates = protocol_settings.text("candidates") == "cold";
+  plan.train_catalog = protocol_settings.text("catalog") == "train";
   plan.protocol_settings = protocol_settings.to_json();
+  if (plan.train_catalog && (!plan.protocol->ranking() || plan.protocol->has_candidate_lists()))
+    protocol["catalog"].fail_here(fmt::format(
+        "protocol={} draws its own candidates ({}); catalog=train limits full ranking to the items with a training "
+        "interaction: use protocol=full, or catalog=all",
+        plan.protocol_name, plan.protocol->ranking() ? "each case lists them" : "round by round"));
+  if (plan.train_catalog && plan.cold_candidates)
+    protocol["catalog"].fail_here("catalog=train leaves out the items without a training interaction, which are the "
+                                  "candidates of candidates=cold: use catalog=all");
+  if (plan.train_catalog && plan.splitter->tests_cold_items())
+    protocol["catalog"].fail_here(fmt::format("split={} tests items without a training interaction, which catalog=train "
+                                              "leaves out: use catalog=all", plan.split_name));
   if (plan.cold_candidates && (!plan.protocol->ranking() || plan.protocol->has_candidate_lists()))
     protocol["candidates"].fail_here(fmt::format(
         "protocol={} draws its own lists ({}); candidates=cold ranks the cold items of the whole catalog: use "
@@ -190,6 +202,9 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   if (plan.long_tail_parameter <= 0 || plan.long_tail_parameter > 1)
     tail[parameter].fail_here("the share or fraction must be in (0, 1]");
   make_long_tail(plan.long_tail_definition, plan.long_tail_parameter, {});  // validates the name
+  const auto strata = Params::resolve(settings_group("metrics.strata").params, metrics["strata"]);
+  plan.strata = {strata.text("items"), static_cast<int>(strata.integer("item_groups")), strata.text("users"),
+                 static_cast<int>(strata.integer("user_groups"))};
 
   // algorithms
   expand_algorithm_list(config, "algorithms", registries.algorithms, search_path);

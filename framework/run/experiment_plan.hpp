@@ -14,6 +14,7 @@
 #include "framework/config/config.hpp"
 #include "framework/config/registries.hpp"
 #include "framework/data/preprocess.hpp"
+#include "framework/evaluation/strata.hpp"
 #include "framework/metrics/long_tail.hpp"
 
 namespace tailrec {
@@ -64,6 +65,8 @@ struct ExperimentPlan {
   bool evaluate_cold_users = false;
   // protocol.candidates=cold: lists are drawn from the items without a training interaction only
   bool cold_candidates = false;
+  // protocol.catalog=train: only items with a training interaction are candidates (else every item)
+  bool train_catalog = false;
   nlohmann::json protocol_settings;  // the protocol-level keys as resolved (cold_users, candidates), for results
   std::vector<std::unique_ptr<Metric>> metrics;
   int list_length = 10;                // the largest metric cut-off (k)
@@ -71,6 +74,7 @@ struct ExperimentPlan {
   std::optional<double> relevance_threshold;
   std::string long_tail_definition = "pareto";
   double long_tail_parameter = 0.8;
+  StrataSettings strata;  // metrics.strata: the item and user groups of stratified accuracy
   std::vector<AlgorithmPlan> algorithms;
   // the composed config (resolved, with algorithm defaults expanded) and the overrides
   std::string config_yaml;

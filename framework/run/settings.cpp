@@ -42,7 +42,8 @@ std::vector<SettingsGroup> make_groups() {
                      P{"k", ParamType::IntList, YAML::Load("10"), "a cut-off, or a list: [5, 10, 20]", 1, 100000, {}, false},
                      P::optional("relevance_threshold", ParamType::Float,
                                  "null = every test interaction is relevant; e.g. 4 = ratings >= 4"),
-                     P::node("long_tail", "the head/tail partition of the catalog (metrics.long_tail below)")}});
+                     P::node("long_tail", "the head/tail partition of the catalog (metrics.long_tail below)"),
+                     P::node("strata", "accuracy by item-popularity and user-activity group (metrics.strata below)")}});
   groups.push_back({"metrics.long_tail", "the head/tail partition of the long-tail metrics (docs/metrics.md, \"Long tail\")",
                     {P::choice("definition", "pareto", {"pareto", "top_fraction", "bottom_fraction"},
                                "pareto: the head holds `share` of the training interactions; top_fraction: the head "
@@ -51,6 +52,19 @@ std::vector<SettingsGroup> make_groups() {
                      P::optional("share", ParamType::Float, "pareto only (null = 0.8), in (0, 1]"),
                      P::optional("fraction", ParamType::Float,
                                  "top_fraction (null = 0.2) and bottom_fraction (null = 0.1) only, in (0, 1]")}});
+  groups.push_back({"metrics.strata",
+                    "accuracy by group: every metric that judges relevant items, again per item-popularity group "
+                    "and per user-activity group (docs/metrics.md, \"Stratified accuracy\")",
+                    {P::choice("items", "long_tail", {"long_tail", "quantiles", "none"},
+                               "item groups by training popularity: long_tail (head, tail as metrics.long_tail "
+                               "defines them), quantiles (item_groups groups of about equal item counts, q1 the "
+                               "most popular), or none; items without a training interaction form the group cold"),
+                     P::integer("item_groups", 3, "quantiles only: the number of popularity groups", 2, 100),
+                     P::choice("users", "quantiles", {"quantiles", "none"},
+                               "user groups by activity (the user's known items when her list is drawn): "
+                               "user_groups groups of about equal user counts, q1 the least active, or none; "
+                               "users without any form the group cold"),
+                     P::integer("user_groups", 3, "the number of activity groups", 2, 100)}});
   groups.push_back({"split", "the keys every split takes beside its own parameters (configs/split/<option>.yaml)",
                     {P::real("validation", 0.0,
                              "share of each user's training interactions moved to a validation carve-out, in [0, 1) "
@@ -66,7 +80,11 @@ std::vector<SettingsGroup> make_groups() {
                      P::choice("candidates", "all", {"all", "cold"},
                                "the items a list is drawn from: all (every catalog item the user did not train on) "
                                "or cold (only items without a training interaction, as cold-start papers rank; "
-                               "protocol=full; a model that cannot score cold items gives empty lists)")}});
+                               "protocol=full; a model that cannot score cold items gives empty lists)"),
+                     P::choice("catalog", "all", {"all", "train"},
+                               "the catalog: all (every item of the dataset, also those only the test or validation "
+                               "data name) or train (only items with a training interaction; relevant items outside it "
+                               "are dropped and counted; protocol=full, not with cold items)")}});
   groups.push_back({"sweep", "tailrec run --multirun (docs/sweeps.md)",
                     {P::optional("dir", ParamType::String, "null = <run.results_root>/multirun/<date>/<time>"),
                      P::node("seeds", "N: repeat every job over seeds run.seed .. run.seed+N-1 (1..10000); or a list "

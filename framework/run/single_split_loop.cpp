@@ -13,6 +13,7 @@
 #include "framework/run/evaluation_loop.hpp"
 #include "framework/run/experiment_plan.hpp"
 #include "framework/run/shared_work.hpp"
+#include "framework/run/stratified_accuracy.hpp"
 #include "framework/run/tsv_table.hpp"
 #include "framework/util/logger.hpp"
 #include "framework/util/progress.hpp"
@@ -76,14 +77,16 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
   if (cases.empty())
     fail("protocol {} found no user with a relevant test item{}{}", plan.protocol_name,
          candidates.cases_dropped > 0
-             ? fmt::format(" among the cold items ({} cases had only items with training interactions: "
-                           "protocol.candidates=cold)", candidates.cases_dropped)
+             ? fmt::format(" among the candidate items ({} cases had none: {})", candidates.cases_dropped,
+                           candidates.cold_only ? "protocol.candidates=cold ranks items without training interactions"
+                                                : "protocol.catalog=train ranks items with training interactions")
              : std::string(),
          cold.users > 0 ? fmt::format(" and a training interaction ({} cold users were left out: protocol.cold_users=evaluate "
                                       "ranks them)", cold.users)
                         : std::string());
   MetricContext context;
   context.num_items = data.items.size();
+  context.in_catalog = candidates.in_catalog;
   context.num_train_users = train.active_users();
   // Popularity statistics of the training split: shared by the sweep's jobs on the same split.
   struct Popularity {
@@ -105,6 +108,8 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
   log.info("protocol {}: {} cases; long tail {}: {} head and {} tail items", plan.protocol_name, cases.size(),
            context.tail.definition, context.tail.head_count, context.tail.tail_count);
 
+  const StratifiedAccuracy strata(plan.strata, context, cases, split.seen, plan.metrics);
+
   nlohmann::json results = nlohmann::json::object();
   // Candidate protocols rank one list per held-out item: a sixth column names it.
   const bool per_item_lists = !cases.front().candidates.empty();
@@ -117,6 +122,7 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
   for (const auto& m : plan.metrics) metric_names.push_back(m->name());
   std::vector<std::string> metrics_columns{"algorithm", "name"};
   metrics_columns.insert(metrics_columns.end(), metric_names.begin(), metric_names.end());
+  for (auto& column : strata.csv_columns()) metrics_columns.push_back(std::move(column));
   TsvTable metrics_csv(metrics_columns);
   std::vector<std::vector<std::string>> table_rows;
   // How often each item appears in the recommended top-k lists, per algorithm (item_exposure.tsv.gz).
@@ -141,7 +147,9 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
         options.list_length = std::max(options.list_length, static_cast<int>(c.candidates.size()));
     options.progress = [&bar](int64_t done, int64_t total) { bar.update(done, total); };
     options.fitted_on = &train;  // cold users: an empty list from a model that knows nothing of them
-    if (candidates.cold_only) options.warm_items = &candidates.warm_items;
+    if (!candidates.excluded.empty()) options.excluded_items = &candidates.excluded;
+    options.cold_candidates = candidates.cold_only;
+    options.item_strata = strata.item_strata();
     test_pause("evaluate", a.label);
     const auto evaluation = evaluate(*algorithm, {split.seen, split.test, cases, protocol_.relevant_loses_ties(), context},
                                      plan.metrics, options);
@@ -170,12 +178,15 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
       if (std::isnan(v) && plan.metrics[m]->kind() == Metric::Kind::Rating)
         log.warn("{}: {} is n/a: {} does not predict ratings", a.label, evaluation.metric_names[m], a.name);
     }
+    for (auto& cell : strata.csv_cells(evaluation)) csv_row.push_back(std::move(cell));
+    for (const auto& line : strata.log_lines(evaluation)) log.info("{}: {}", a.label, line);
     table_rows.push_back(row);
     metrics_csv.add_row(csv_row);
     results[a.label] = {{"name", a.name},           {"params", a.params.to_json()},
                         {"fit_seconds", fit_seconds}, {"eval_seconds", eval_seconds},
                         {"peak_rss_mb", peak},        {"evaluated_users", evaluation.users.size()},
                         {"metrics", values}};
+    results[a.label]["strata"] = strata.values(evaluation);
     if (plan.evaluate_cold_users) results[a.label]["cold_users_without_list"] = evaluation.uninformed_users.size();
     if (candidates.cold_only) results[a.label]["scores_cold_items"] = !evaluation.blind_to_candidates;
 
@@ -226,7 +237,9 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
   outcome.rows = std::move(table_rows);
   outcome.evaluated_cases = cases.size();
   outcome.extra["cold_users"] = cold.to_json();
-  outcome.extra["candidates"] = candidates.to_json();
+  outcome.extra["candidates"] = candidates.candidates_json();
+  outcome.extra["catalog"] = candidates.catalog_json();
+  outcome.extra["strata"] = strata.definitions();
   outcome.tail = context.tail;
   return outcome;
 }

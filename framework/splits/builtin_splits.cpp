@@ -320,6 +320,7 @@ class ColdItems : public Splitter {
     split.validation = std::move(validation);
   }
   nlohmann::json describe() const override { return describe_with("cold_items", params_); }
+  bool tests_cold_items() const override { return true; }
 
  private:
   Params params_;

@@ -42,6 +42,9 @@ class Splitter {
   // Whether test is everything at or after one global time (protocols that replay the later part
   // of the log need it: ProtocolNeeds::global_time_cut).
   virtual bool cuts_at_global_time() const { return false; }
+  // Whether the test data holds items without any training interaction by design (cold_items):
+  // such a split needs them in the catalog (protocol.catalog=all).
+  virtual bool tests_cold_items() const { return false; }
   // The validation carve-out (split.validation = `ratio` > 0): by default carve_validation below, a
   // share of each user's training interactions; a split whose test holds out something else
   // (cold_items: whole items) holds out the same kind of thing for validation.

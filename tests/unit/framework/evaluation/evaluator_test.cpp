@@ -108,6 +108,43 @@ TEST(Evaluator, ColdUsersGetAnEmptyListFromAModelWithoutInformation) {
   EXPECT_EQ(evaluate(personalised, {train, test, cases, false, context}, metrics, options).list_size[1], 2);
 }
 
+// Stratified accuracy: items 0 and 1 form group 0, items 2 and 3 group 1. User 0's list is [1, 2]
+// and her relevant items are 1 (group 0) and 3 (group 1); user 1's list is [3, 0], relevant 3 only.
+// Group 0 counts user 0 alone: recall@2 = 1, ndcg@2 = 1. Group 1 counts both: recall 0 and 1, mean
+// 0.5; ndcg 0 and 1, mean 0.5. aplt is not stratified (it does not judge relevance).
+TEST(Evaluator, StratifiedAccuracyCountsOnlyTheGroupsRelevantItems) {
+  const Interactions train(log_of({{0, 0}, {1, 1}}), 2, 5);
+  const Interactions test(log_of({{0, 1}, {0, 3}, {1, 3}}), 2, 5);
+  const std::vector<std::vector<float>> table{{0.0f, 0.9f, 0.8f, 0.1f, 0.0f}, {0.5f, 0.0f, 0.1f, 0.9f, 0.0f}};
+  std::vector<EvalCase> cases{{0, {1, 3}, {}}, {1, {3}, {}}};
+  MetricContext context;
+  context.num_items = 5;
+  context.num_train_users = 2;
+  context.phi = train.item_user_counts();
+  context.tail = pareto_tail(context.phi);
+  const auto metrics = make_metrics(registries(), {"recall", "ndcg", "aplt"}, {2});
+  Strata strata;
+  strata.groups = {{"a", "", 2}, {"b", "", 2}};
+  strata.group_of = {0, 0, 1, 1, -1};
+  EvaluationOptions options;
+  options.list_length = 2;
+  options.item_strata = &strata;
+  const TableScores model(table);
+  const auto r = evaluate(model, {train, test, cases, false, context}, metrics, options);
+  EXPECT_EQ(std::vector<int32_t>(r.lists.begin(), r.lists.begin() + 2), (std::vector<int32_t>{1, 2}));
+  EXPECT_EQ(std::vector<int32_t>(r.lists.begin() + 2, r.lists.begin() + 4), (std::vector<int32_t>{3, 0}));
+  EXPECT_EQ(r.stratified_names, (std::vector<std::string>{"recall@2", "ndcg@2"}));
+  ASSERT_EQ(r.item_strata_values.size(), 2u);
+  EXPECT_DOUBLE_EQ(r.item_strata_values[0][0], 1.0);
+  EXPECT_DOUBLE_EQ(r.item_strata_values[0][1], 1.0);
+  EXPECT_DOUBLE_EQ(r.item_strata_values[1][0], 0.5);
+  EXPECT_DOUBLE_EQ(r.item_strata_values[1][1], 0.5);
+  EXPECT_DOUBLE_EQ(r.values[0], 0.75);  // overall recall@2: (1/2 + 1) / 2
+
+  options.item_strata = nullptr;
+  EXPECT_TRUE(evaluate(model, {train, test, cases, false, context}, metrics, options).item_strata_values.empty());
+}
+
 // protocol.candidates=cold: items 0 and 1 have training interactions (warm), 2..4 are cold. Only cold
 // items are candidates, so user 0's list is [3, 2] although item 1 scores highest; a model that
 // cannot score cold items gives empty lists.
@@ -125,7 +162,8 @@ TEST(Evaluator, ColdCandidatesRankOnlyItemsWithoutTrainingInteractions) {
   EvaluationOptions options;
   options.list_length = 2;
   const std::vector<int32_t> warm{0, 1};
-  options.warm_items = &warm;
+  options.excluded_items = &warm;
+  options.cold_candidates = true;
 
   const TableScores content(table, false, /*scores_cold_items=*/true);
   const auto r = evaluate(content, {train, test, cases, false, context}, metrics, options);

@@ -51,8 +51,9 @@ TEST(ColdCandidates, KeepOnlyColdRelevantItemsAndDropEmptyCases) {
   plan.cold_candidates = true;
   auto c = cases();
   const auto candidates = take_candidate_items(c, kTrain, plan, Logger::null());
-  EXPECT_EQ(candidates.warm_items, (std::vector<int32_t>{0, 1}));
-  EXPECT_EQ(candidates.cold_items, 3);
+  EXPECT_EQ(candidates.excluded, (std::vector<int32_t>{0, 1}));
+  EXPECT_EQ(candidates.in_catalog, (std::vector<uint8_t>{0, 0, 1, 1, 1}));
+  EXPECT_EQ(candidates.catalog_items, 3);
   EXPECT_EQ(candidates.relevant_dropped, 3);  // case 1's item 1, case 2's item 0, case 3's item 1
   EXPECT_EQ(candidates.cases_dropped, 2);     // cases 1 and 3 had no cold item
   ASSERT_EQ(c.size(), 3u);
@@ -67,7 +68,33 @@ TEST(ColdCandidates, AllByDefault) {
   const auto candidates = take_candidate_items(c, kTrain, plan, Logger::null());
   EXPECT_FALSE(candidates.cold_only);
   EXPECT_EQ(c.size(), 5u);
-  EXPECT_EQ(candidates.to_json()["policy"], "all");
+  EXPECT_EQ(candidates.candidates_json()["policy"], "all");
+  EXPECT_EQ(candidates.catalog_json()["policy"], "all");
+  EXPECT_EQ(candidates.catalog_json()["items"], 5);
+  EXPECT_TRUE(candidates.excluded.empty());
+  EXPECT_TRUE(candidates.in_catalog.empty());
+}
+
+// protocol.catalog=train: the cold items 2, 3 and 4 leave the catalog, with the relevant items
+// among them; cases left without a relevant item are dropped.
+TEST(TrainCatalog, DropsItemsWithoutTrainingInteractions) {
+  ExperimentPlan plan;
+  plan.train_catalog = true;
+  auto c = cases();
+  const auto candidates = take_candidate_items(c, kTrain, plan, Logger::null());
+  EXPECT_EQ(candidates.excluded, (std::vector<int32_t>{2, 3, 4}));
+  EXPECT_EQ(candidates.in_catalog, (std::vector<uint8_t>{1, 1, 0, 0, 0}));
+  EXPECT_EQ(candidates.catalog_items, 2);
+  EXPECT_EQ(candidates.relevant_dropped, 4);  // case 0's items 2 and 4, case 2's 3, case 4's 4
+  EXPECT_EQ(candidates.cases_dropped, 2);     // cases 0 and 4
+  ASSERT_EQ(c.size(), 3u);
+  EXPECT_EQ(c[0].relevant, (std::vector<int32_t>{1}));
+  EXPECT_EQ(c[1].relevant, (std::vector<int32_t>{0}));
+  EXPECT_EQ(c[2].relevant, (std::vector<int32_t>{1}));
+  const auto json = candidates.catalog_json();
+  EXPECT_EQ(json["policy"], "train");
+  EXPECT_EQ(json["items"], 2);
+  EXPECT_EQ(json["relevant_dropped"], 4);
 }
 
 TEST(ColdCandidates, AnErrorWhenNoItemIsCold) {

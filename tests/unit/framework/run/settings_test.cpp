@@ -59,6 +59,7 @@ TEST(Settings, EveryMetricsOptionHoldsTheSchemaKeys) {
     expect_section_matches(file, "metrics", where, {"names"});
     EXPECT_TRUE(file["names"] && !file["names"].IsNull()) << where;
     expect_section_matches(file["long_tail"], "metrics.long_tail", where + " long_tail");
+    expect_section_matches(file["strata"], "metrics.strata", where + " strata");
   }
 }
 
@@ -132,9 +133,9 @@ TEST(Settings, EveryGroupIsDocumented) {
     EXPECT_FALSE(group.help.empty()) << group.path;
     for (const auto& p : group.params) EXPECT_FALSE(p.help.empty()) << group.path << "." << p.name;
   }
-  EXPECT_EQ(paths, (std::vector<std::string>{"run", "metrics", "metrics.long_tail", "split", "protocol", "sweep",
-                                             "launcher.local", "launcher.slurm"}));
-  EXPECT_EQ(settings_keys("protocol"), (std::vector<std::string>{"cold_users", "candidates"}));
+  EXPECT_EQ(paths, (std::vector<std::string>{"run", "metrics", "metrics.long_tail", "metrics.strata", "split", "protocol",
+                                             "sweep", "launcher.local", "launcher.slurm"}));
+  EXPECT_EQ(settings_keys("protocol"), (std::vector<std::string>{"cold_users", "candidates", "catalog"}));
   EXPECT_EQ(settings_keys("split"), (std::vector<std::string>{"validation", "seed"}));
 }
 
