@@ -29,6 +29,8 @@ double Metric::rating_value(std::span<const float>, std::span<const float>) cons
   wrong_kind(*this, "rating_value");
 }
 
+std::optional<double> Metric::value_at_rank(int64_t) const { return std::nullopt; }
+
 std::span<const int32_t> Metric::top(const RankedCase& c) const {
   const auto n = std::min(static_cast<size_t>(std::max(k_, 0)), c.list.size());
   return c.list.first(n);

@@ -171,6 +171,7 @@ class Sampled : public RankingProtocol {
         }
         EvalCase c{u, {item}, drawn};
         c.candidates.push_back(item);
+        if (!popularity_) c.sampled_from = available;
         std::sort(c.candidates.begin(), c.candidates.end());
         out.push_back(std::move(c));
       }
@@ -184,6 +185,17 @@ class Sampled : public RankingProtocol {
   bool relevant_loses_ties() const override { return true; }
   bool has_candidate_lists() const override { return true; }
   nlohmann::json describe() const override { return describe_with("sampled", params_); }
+  std::optional<CandidateSampling> candidate_sampling() const override {
+    CandidateSampling sampling;
+    sampling.description = {{"protocol", "sampled"},
+                            {"negatives", negatives_},
+                            {"distribution", popularity_ ? "popularity" : "uniform"}};
+    sampling.uniform = !popularity_;
+    if (popularity_)
+      sampling.not_uniform = "distribution=popularity draws popular items more often; the correction assumes "
+                             "uniformly drawn negatives";
+    return sampling;
+  }
 
  private:
   Params params_;
@@ -258,6 +270,12 @@ class FixedNegatives : public RankingProtocol {
   }
   bool relevant_loses_ties() const override { return true; }
   bool has_candidate_lists() const override { return true; }
+  std::optional<CandidateSampling> candidate_sampling() const override {
+    CandidateSampling sampling;
+    sampling.description = {{"protocol", "fixed_negatives"}, {"negatives", "listed in the file"}, {"distribution", "unknown"}};
+    sampling.not_uniform = "the negatives come from a file: how they were drawn is unknown";
+    return sampling;
+  }
   nlohmann::json describe() const override {
     nlohmann::json out = describe_with("fixed_negatives", params_);
     out["file_hash"] = hash_;
