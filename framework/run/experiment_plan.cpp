@@ -127,7 +127,15 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   const auto protocol_settings = Params::resolve(settings_group("protocol").params, protocol, protocol_own_keys);
   plan.evaluate_cold_users = protocol_settings.text("cold_users") == "evaluate";
   plan.cold_candidates = protocol_settings.text("candidates") == "cold";
+  plan.also_full = protocol_settings.boolean("also_full");
+  plan.correct_sampled = protocol_settings.text("correction") == "bv";
+  plan.correction_gamma = protocol_settings.real("correction_gamma");
   plan.protocol_settings = protocol_settings.to_json();
+  if (plan.also_full && !plan.protocol->has_candidate_lists())
+    protocol["also_full"].fail_here(fmt::format(
+        "protocol={} {}; also_full adds a full ranking to a protocol whose cases list their candidates (`tailrec list "
+        "protocols`); set protocol.also_full=false",
+        plan.protocol_name, plan.protocol->ranking() ? "already ranks the full catalog" : "draws its lists round by round"));
   if (plan.cold_candidates && (!plan.protocol->ranking() || plan.protocol->has_candidate_lists()))
     protocol["candidates"].fail_here(fmt::format(
         "protocol={} draws its own lists ({}); candidates=cold ranks the cold items of the whole catalog: use "
@@ -166,6 +174,10 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
           "metric {} needs every candidate of a case ranked, but protocol {} ranks the whole catalog and keeps only "
           "the top k; use a protocol whose cases list their candidates (`tailrec list protocols` describes each)",
           m->name(), plan.protocol_name));
+    if (plan.also_full)
+      protocol["also_full"].fail_here(fmt::format(
+          "the full ranking keeps only the top k, but metric {} needs every candidate of a case ranked; remove it "
+          "from metrics.names or set protocol.also_full=false", m->name()));
     // An empty list (a model without information about a cold user) has no order of the candidates
     // for such a metric to judge, and leaving the case out would count only the easy ones.
     if (plan.evaluate_cold_users)

@@ -134,7 +134,8 @@ TEST(Settings, EveryGroupIsDocumented) {
   }
   EXPECT_EQ(paths, (std::vector<std::string>{"run", "metrics", "metrics.long_tail", "split", "protocol", "sweep",
                                              "launcher.local", "launcher.slurm"}));
-  EXPECT_EQ(settings_keys("protocol"), (std::vector<std::string>{"cold_users", "candidates"}));
+  EXPECT_EQ(settings_keys("protocol"),
+            (std::vector<std::string>{"cold_users", "candidates", "also_full", "correction", "correction_gamma"}));
   EXPECT_EQ(settings_keys("split"), (std::vector<std::string>{"validation", "seed"}));
 }
 
