@@ -38,6 +38,19 @@ void rank_candidates(std::span<const float> row, const EvalCase& c, bool relevan
   out.resize(keep);
 }
 
+// The 1-based rank of a case's one relevant item among all its candidates, under rank_candidates' order.
+int32_t rank_of_relevant(std::span<const float> row, const EvalCase& c, bool relevant_loses_ties) {
+  const int32_t relevant = c.relevant.front();
+  const float score = rankable(row[static_cast<size_t>(relevant)]);
+  int32_t above = 0;
+  for (int32_t item : c.candidates) {
+    if (item == relevant) continue;
+    const float s = rankable(row[static_cast<size_t>(item)]);
+    above += s > score || (s == score && (relevant_loses_ties || item < relevant));
+  }
+  return above + 1;
+}
+
 }  // namespace
 
 int64_t evaluation_block_size(int32_t num_items, int64_t budget_bytes) {
@@ -84,6 +97,7 @@ Evaluation evaluate(const Algorithm& algorithm, const EvaluationInput& input,
   result.lists.assign(static_cast<size_t>(num_cases * length), -1);
   result.list_scores.assign(static_cast<size_t>(num_cases * length), 0.0f);
   result.list_size.assign(static_cast<size_t>(num_cases), 0);
+  result.relevant_rank.assign(static_cast<size_t>(num_cases), 0);
 
   std::vector<const Metric*> per_user_metrics;
   for (const auto& m : metrics)
@@ -152,6 +166,8 @@ Evaluation evaluate(const Algorithm& algorithm, const EvaluationInput& input,
         }
         result.case_users[static_cast<size_t>(c)] = user;
         result.list_size[static_cast<size_t>(c)] = static_cast<int32_t>(ranked.size());
+        if (!uninformed(user) && !ec.candidates.empty() && ec.relevant.size() == 1)
+          result.relevant_rank[static_cast<size_t>(c)] = rank_of_relevant(row, ec, input.relevant_loses_ties);
         RankedCase rc{user, std::span<const int32_t>(result.lists.data() + at, ranked.size()), ec.relevant, train_items,
                       ec.candidates.size()};
         for (size_t m = 0; m < M; ++m) {

@@ -59,6 +59,10 @@ struct Evaluation {
   std::vector<int32_t> lists;
   std::vector<float> list_scores;
   std::vector<int32_t> list_size;
+  // Per case with candidate lists and exactly one relevant item: that item's 1-based rank among all
+  // the case's candidates (the protocol's tie rule), for the sampled-metric correction. 0 for full
+  // ranking, several relevant items, or an empty list.
+  std::vector<int32_t> relevant_rank;
   int64_t block_size = 0;  // users scored per block (for logs)
   // Cold users (EvaluationOptions::fitted_on) the model had no information about: their lists are empty.
   std::vector<int32_t> uninformed_users;

@@ -80,6 +80,7 @@ class PrecisionMetric final : public PerUserMetric {
  public:
   bool judges_relevance() const override { return true; }
   explicit PrecisionMetric(int k) : PerUserMetric("precision", k) {}
+  std::optional<double> value_at_rank(int64_t rank) const override { return rank <= k() ? 1.0 / k() : 0.0; }
   std::optional<double> user_value(const RankedCase& c, const MetricContext&) const override {
     return static_cast<double>(hits(top(c), c.relevant)) / k();
   }
@@ -89,6 +90,7 @@ class RecallMetric final : public PerUserMetric {
  public:
   bool judges_relevance() const override { return true; }
   explicit RecallMetric(int k) : PerUserMetric("recall", k) {}
+  std::optional<double> value_at_rank(int64_t rank) const override { return rank <= k() ? 1.0 : 0.0; }
   std::optional<double> user_value(const RankedCase& c, const MetricContext&) const override {
     if (c.relevant.empty()) return std::nullopt;
     return static_cast<double>(hits(top(c), c.relevant)) / static_cast<double>(c.relevant.size());
@@ -99,6 +101,7 @@ class HitMetric final : public PerUserMetric {
  public:
   bool judges_relevance() const override { return true; }
   explicit HitMetric(int k) : PerUserMetric("hit", k) {}
+  std::optional<double> value_at_rank(int64_t rank) const override { return rank <= k() ? 1.0 : 0.0; }
   std::optional<double> user_value(const RankedCase& c, const MetricContext&) const override {
     return hits(top(c), c.relevant) > 0 ? 1.0 : 0.0;
   }
@@ -118,6 +121,9 @@ class NdcgMetric final : public PerUserMetric {
  public:
   bool judges_relevance() const override { return true; }
   explicit NdcgMetric(int k) : PerUserMetric("ndcg", k) {}
+  std::optional<double> value_at_rank(int64_t rank) const override {
+    return rank <= k() ? discount(static_cast<size_t>(rank)) : 0.0;
+  }
   std::optional<double> user_value(const RankedCase& c, const MetricContext&) const override {
     if (c.relevant.empty()) return std::nullopt;
     return ndcg(top(c), c.relevant.size(), k(), [&](int32_t item) { return contains(c.relevant, item); });
@@ -128,6 +134,9 @@ class MapMetric final : public PerUserMetric {
  public:
   bool judges_relevance() const override { return true; }
   explicit MapMetric(int k) : PerUserMetric("map", k) {}
+  std::optional<double> value_at_rank(int64_t rank) const override {
+    return rank <= k() ? 1.0 / static_cast<double>(rank) : 0.0;
+  }
   std::optional<double> user_value(const RankedCase& c, const MetricContext&) const override {
     if (c.relevant.empty()) return std::nullopt;
     const auto list = top(c);
@@ -146,6 +155,9 @@ class MrrMetric final : public PerUserMetric {
  public:
   bool judges_relevance() const override { return true; }
   explicit MrrMetric(int k) : PerUserMetric("mrr", k) {}
+  std::optional<double> value_at_rank(int64_t rank) const override {
+    return rank <= k() ? 1.0 / static_cast<double>(rank) : 0.0;
+  }
   std::optional<double> user_value(const RankedCase& c, const MetricContext&) const override {
     const auto list = top(c);
     for (size_t r = 0; r < list.size(); ++r)
@@ -400,6 +412,7 @@ class ImpressionMrrMetric final : public CaseMetric {
  public:
   ImpressionMrrMetric() : CaseMetric("imp_mrr", 0) {}
   bool needs_every_candidate() const override { return true; }
+  std::optional<double> value_at_rank(int64_t rank) const override { return 1.0 / static_cast<double>(rank); }
   std::optional<double> user_value(const RankedCase& c, const MetricContext&) const override {
     const auto list = whole(c);
     if (c.relevant.empty()) return std::nullopt;
@@ -414,6 +427,9 @@ class ImpressionNdcgMetric final : public CaseMetric {
  public:
   explicit ImpressionNdcgMetric(int k) : CaseMetric("imp_ndcg", k) {
     assert(k > 0 && "the registry schema guarantees k >= 1");
+  }
+  std::optional<double> value_at_rank(int64_t rank) const override {
+    return rank <= k() ? discount(static_cast<size_t>(rank)) : 0.0;
   }
   std::optional<double> user_value(const RankedCase& c, const MetricContext&) const override {
     if (c.relevant.empty()) return std::nullopt;

@@ -33,6 +33,7 @@ int32_t MetricContext::catalog_size() const {
   if (in_catalog.empty()) return num_items;
   return static_cast<int32_t>(std::count(in_catalog.begin(), in_catalog.end(), uint8_t{1}));
 }
+std::optional<double> Metric::value_at_rank(int64_t) const { return std::nullopt; }
 
 std::span<const int32_t> Metric::top(const RankedCase& c) const {
   const auto n = std::min(static_cast<size_t>(std::max(k_, 0)), c.list.size());

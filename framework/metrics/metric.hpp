@@ -60,6 +60,11 @@ class Metric {
   // items counting (docs/metrics.md, "Stratified accuracy"). False for metrics of the list's items
   // (aplt, novelty), of groups already (tail_recall) and of every candidate (imp_auc).
   virtual bool judges_relevance() const { return false; }
+  // The case's value when it has exactly one relevant item and that item is at rank `rank` (1-based)
+  // of a list long enough: M(R) of Krichene & Rendle (2020), which the sampled-metric correction
+  // needs. nullopt for metrics that are not a function of that rank alone (coverage, aplt, gini,
+  // tail_recall, ...): their sampled values describe the sampled lists and get no correction.
+  virtual std::optional<double> value_at_rank(int64_t rank) const;
 
   // PerUser and PerCase: the case's value, or nullopt when the case does not count for this metric
   // (e.g. tail_recall for a user without tail test items). Uses only list[0..k), or the whole list

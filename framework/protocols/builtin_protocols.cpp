@@ -171,6 +171,7 @@ class Sampled : public RankingProtocol {
         }
         EvalCase c{u, {item}, drawn};
         c.candidates.push_back(item);
+        if (!popularity_) c.sampled_from = available;
         std::sort(c.candidates.begin(), c.candidates.end());
         out.push_back(std::move(c));
       }
@@ -184,6 +185,17 @@ class Sampled : public RankingProtocol {
   bool relevant_loses_ties() const override { return true; }
   bool has_candidate_lists() const override { return true; }
   nlohmann::json describe() const override { return describe_with("sampled", params_); }
+  std::optional<CandidateSampling> candidate_sampling() const override {
+    CandidateSampling sampling;
+    sampling.description = {{"protocol", "sampled"},
+                            {"negatives", negatives_},
+                            {"distribution", popularity_ ? "popularity" : "uniform"}};
+    sampling.uniform = !popularity_;
+    if (popularity_)
+      sampling.not_uniform = "distribution=popularity draws popular items more often; the correction assumes "
+                             "uniformly drawn negatives";
+    return sampling;
+  }
 
  private:
   Params params_;
@@ -258,6 +270,12 @@ class FixedNegatives : public RankingProtocol {
   }
   bool relevant_loses_ties() const override { return true; }
   bool has_candidate_lists() const override { return true; }
+  std::optional<CandidateSampling> candidate_sampling() const override {
+    CandidateSampling sampling;
+    sampling.description = {{"protocol", "fixed_negatives"}, {"negatives", "listed in the file"}, {"distribution", "unknown"}};
+    sampling.not_uniform = "the negatives come from a file: how they were drawn is unknown";
+    return sampling;
+  }
   nlohmann::json describe() const override {
     nlohmann::json out = describe_with("fixed_negatives", params_);
     out["file_hash"] = hash_;
@@ -381,7 +399,9 @@ void register_protocols(Registries& registries) {
       "without replacement from the catalog items the user has in neither train nor test (all of them when "
       "fewer are available). distribution=uniform draws each remaining item with equal probability; "
       "popularity draws proportionally to phi(i), the item's number of training users (phi = 0 items are "
-      "never drawn). Per-user seeded streams; a negative that ties the relevant item's score ranks above it.",
+      "never drawn). Per-user seeded streams; a negative that ties the relevant item's score ranks above it. "
+      "Results mark every value as sampled; protocol.also_full adds full-ranking values, and uniform sampling gets "
+      "corrected estimates (protocol.correction, docs/sampled_metrics.md).",
       {ParamSpec::integer("negatives", 100, "number of sampled negatives per relevant item (>= 1)", 1),
        ParamSpec::choice("distribution", "uniform", {"uniform", "popularity"},
                          "uniform, or proportional to the item's number of training users"),
@@ -393,7 +413,8 @@ void register_protocols(Registries& registries) {
       "case per line: relevant = {item}, candidates = item + the distinct listed negatives (a negative equal "
       "to the held-out item is dropped, as NCF's evaluate.py effectively does). Unknown users or items are "
       "errors naming the line; a held-out pair that is not a test interaction is still evaluated and counted "
-      "in the results (held_out_not_in_test). A negative that ties the held-out item's score ranks above it.",
+      "in the results (held_out_not_in_test). A negative that ties the held-out item's score ranks above it. "
+      "Results mark every value as sampled; protocol.also_full adds full-ranking values (docs/sampled_metrics.md).",
       {ParamSpec::needed("file", ParamType::String, "path of the negatives file, e.g. ml-1m.test.negative")}));
   protocols.add(entry<Impressions>(
       "impressions",

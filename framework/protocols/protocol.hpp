@@ -23,6 +23,20 @@ struct EvalCase {
   int32_t user = 0;
   std::vector<int32_t> relevant;    // sorted ascending, not empty
   std::vector<int32_t> candidates;  // sorted ascending, distinct; empty = full ranking
+  // Protocols that draw the negatives uniformly (CandidateSampling::uniform): how many items they
+  // were drawn from (every item a full ranking would rank, less the relevant ones); 0 otherwise.
+  int64_t sampled_from = 0;
+};
+
+// How a protocol's candidate lists sample the catalog. Every metric of such a run describes the
+// sample, not the catalog: results mark them (docs/sampled_metrics.md).
+struct CandidateSampling {
+  nlohmann::json description;  // metrics.json "sampled": {"protocol", "negatives", "distribution", ...}
+  // Each case's negatives are drawn uniformly without replacement from EvalCase::sampled_from items:
+  // the assumption of the rank correction (Krichene & Rendle 2020). When false, `not_uniform` says why
+  // the correction does not apply.
+  bool uniform = false;
+  std::string not_uniform;
 };
 
 struct ProtocolInput {
@@ -50,6 +64,9 @@ class Protocol {
   // case means the whole catalog (full ranking), where only a top-k list is kept.
   virtual bool has_candidate_lists() const { return false; }
   virtual ProtocolNeeds needs() const { return {}; }
+  // How the candidate lists sample the catalog, or nullopt when they are not a sample of it (full
+  // ranking; a dataset's own impressions).
+  virtual std::optional<CandidateSampling> candidate_sampling() const { return std::nullopt; }
   // The loop that fits and evaluates every algorithm of a run under this protocol.
   virtual std::unique_ptr<EvaluationLoop> make_loop() const = 0;
   // This protocol as one set of cases over a single split, or null when it draws its lists

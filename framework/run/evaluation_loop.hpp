@@ -64,6 +64,7 @@ struct LoopOutcome {
   size_t evaluated_cases = 0;
   LongTail tail;                                      // of the (initial) training data
   nlohmann::json extra = nlohmann::json::object();    // more top-level metrics.json keys
+  std::vector<std::string> notes;                     // lines printed under the console table
 };
 
 class EvaluationLoop {

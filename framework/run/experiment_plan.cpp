@@ -128,7 +128,6 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   plan.evaluate_cold_users = protocol_settings.text("cold_users") == "evaluate";
   plan.cold_candidates = protocol_settings.text("candidates") == "cold";
   plan.train_catalog = protocol_settings.text("catalog") == "train";
-  plan.protocol_settings = protocol_settings.to_json();
   if (plan.train_catalog && (!plan.protocol->ranking() || plan.protocol->has_candidate_lists()))
     protocol["catalog"].fail_here(fmt::format(
         "protocol={} draws its own candidates ({}); catalog=train limits full ranking to the items with a training "
@@ -140,6 +139,15 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   if (plan.train_catalog && plan.splitter->tests_cold_items())
     protocol["catalog"].fail_here(fmt::format("split={} tests items without a training interaction, which catalog=train "
                                               "leaves out: use catalog=all", plan.split_name));
+  plan.also_full = protocol_settings.boolean("also_full");
+  plan.correct_sampled = protocol_settings.text("correction") == "bv";
+  plan.correction_gamma = protocol_settings.real("correction_gamma");
+  plan.protocol_settings = protocol_settings.to_json();
+  if (plan.also_full && !plan.protocol->has_candidate_lists())
+    protocol["also_full"].fail_here(fmt::format(
+        "protocol={} {}; also_full adds a full ranking to a protocol whose cases list their candidates (`tailrec list "
+        "protocols`); set protocol.also_full=false",
+        plan.protocol_name, plan.protocol->ranking() ? "already ranks the full catalog" : "draws its lists round by round"));
   if (plan.cold_candidates && (!plan.protocol->ranking() || plan.protocol->has_candidate_lists()))
     protocol["candidates"].fail_here(fmt::format(
         "protocol={} draws its own lists ({}); candidates=cold ranks the cold items of the whole catalog: use "
@@ -178,6 +186,10 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
           "metric {} needs every candidate of a case ranked, but protocol {} ranks the whole catalog and keeps only "
           "the top k; use a protocol whose cases list their candidates (`tailrec list protocols` describes each)",
           m->name(), plan.protocol_name));
+    if (plan.also_full)
+      protocol["also_full"].fail_here(fmt::format(
+          "the full ranking keeps only the top k, but metric {} needs every candidate of a case ranked; remove it "
+          "from metrics.names or set protocol.also_full=false", m->name()));
     // An empty list (a model without information about a cold user) has no order of the candidates
     // for such a metric to judge, and leaving the case out would count only the easy ones.
     if (plan.evaluate_cold_users)

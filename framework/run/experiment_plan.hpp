@@ -67,7 +67,12 @@ struct ExperimentPlan {
   bool cold_candidates = false;
   // protocol.catalog=train: only items with a training interaction are candidates (else every item)
   bool train_catalog = false;
-  nlohmann::json protocol_settings;  // the protocol-level keys as resolved (cold_users, candidates), for results
+  // protocol.also_full: a candidate protocol's run also ranks the full catalog for the same users
+  bool also_full = false;
+  // protocol.correction=bv (with protocol.correction_gamma): corrected estimates beside uniformly sampled values
+  bool correct_sampled = true;
+  double correction_gamma = 0.1;
+  nlohmann::json protocol_settings;  // the protocol-level keys as resolved (cold_users, candidates, ...), for results
   std::vector<std::unique_ptr<Metric>> metrics;
   int list_length = 10;                // the largest metric cut-off (k)
   bool whole_candidate_lists = false;  // a metric needs every candidate ranked (imp_auc, imp_mrr)

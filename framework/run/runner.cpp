@@ -170,6 +170,7 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
   RunOutcome outcome;
   outcome.folder = folder.path();
   outcome.table = format_table(done.header, done.rows);
+  for (const auto& note : done.notes) outcome.table += note + "\n";
   outcome.metrics = {
       {"status", "complete"},
       {"experiment", plan.experiment},

@@ -84,7 +84,19 @@ std::vector<SettingsGroup> make_groups() {
                      P::choice("catalog", "all", {"all", "train"},
                                "the catalog: all (every item of the dataset, also those only the test or validation "
                                "data name) or train (only items with a training interaction; relevant items outside it "
-                               "are dropped and counted; protocol=full, not with cold items)")}});
+                               "are dropped and counted; protocol=full, not with cold items)"),
+                     P::boolean("also_full", false,
+                                "protocols whose cases list their candidates: evaluate each fitted model a second time "
+                                "with full ranking (every item the user did not train on) for the same users and "
+                                "relevant items; metrics.json full_metrics (docs/sampled_metrics.md)"),
+                     P::choice("correction", "bv", {"bv", "none"},
+                               "protocols that sample negatives uniformly: bv adds Krichene & Rendle's (2020) "
+                               "bias-variance corrected estimate of each rank metric (metrics.json corrected_metrics); "
+                               "none skips it"),
+                     P::real("correction_gamma", 0.1,
+                             "the bias-variance trade-off of correction=bv, in [0, 1]: 0 = least bias (high variance), "
+                             "1 = posterior mean; 0.1 ordered models best in the paper's experiments",
+                             0.0, 1.0)}});
   groups.push_back({"sweep", "tailrec run --multirun (docs/sweeps.md)",
                     {P::optional("dir", ParamType::String, "null = <run.results_root>/multirun/<date>/<time>"),
                      P::node("seeds", "N: repeat every job over seeds run.seed .. run.seed+N-1 (1..10000); or a list "

@@ -5,10 +5,12 @@
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <map>
 
 #include <fmt/format.h>
 
 #include "framework/evaluation/evaluator.hpp"
+#include "framework/evaluation/sampled_correction.hpp"
 #include "framework/protocols/protocol.hpp"
 #include "framework/run/evaluation_loop.hpp"
 #include "framework/run/experiment_plan.hpp"
@@ -52,6 +54,30 @@ void write_exposure_files(const RunContext& run, const Interactions& train, cons
   for (int32_t u = 0; u < train.num_users(); ++u) users.add_row({run.users(u), fmt::format("{}", train.items_of(u).size())});
   run.folder.write_gzip("user_activity.tsv.gz", users.text());
 }
+
+// protocol.also_full: the cases protocol=full draws for the same users, one per user with the
+// relevant items of all her cases, so the values equal those of a protocol=full run on the split.
+std::vector<EvalCase> full_ranking_cases(const std::vector<EvalCase>& cases) {
+  std::map<int32_t, std::vector<int32_t>> relevant;
+  for (const auto& c : cases) relevant[c.user].insert(relevant[c.user].end(), c.relevant.begin(), c.relevant.end());
+  std::vector<EvalCase> out;
+  for (auto& [user, items] : relevant) {
+    std::sort(items.begin(), items.end());
+    items.erase(std::unique(items.begin(), items.end()), items.end());
+    out.push_back(EvalCase{user, std::move(items), {}});
+  }
+  return out;
+}
+
+// One console row: the label, what the values are (sampled runs), then one cell per metric.
+std::vector<std::string> table_row(const std::string& label, const std::string& kind, const std::vector<std::string>& cells) {
+  std::vector<std::string> row{label};
+  if (!kind.empty()) row.push_back(kind);
+  row.insert(row.end(), cells.begin(), cells.end());
+  return row;
+}
+
+nlohmann::json metric_json(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
 
 class SingleSplitLoop final : public EvaluationLoop {
  public:
@@ -110,6 +136,49 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
 
   const StratifiedAccuracy strata(plan.strata, context, cases, split.seen, plan.metrics);
 
+  // Sampled candidate lists: every value describes the sample. The full ranking (also_full) and the
+  // corrected estimates (uniform sampling) are computed beside them.
+  const auto sampling = protocol_.candidate_sampling();
+  const std::vector<EvalCase> full_cases = plan.also_full ? full_ranking_cases(cases) : std::vector<EvalCase>();
+  std::optional<SampledCorrection> correction;
+  nlohmann::json correction_record = nullptr;
+  std::string correction_note;
+  if (sampling && plan.correct_sampled && sampling->uniform) {
+    const auto c0 = std::chrono::steady_clock::now();
+    correction.emplace(cases, plan.metrics, plan.correction_gamma, plan.threads);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - c0).count();
+    std::vector<std::string> corrected, not_corrected;
+    const auto& which = correction->corrected_metrics();
+    for (size_t m = 0; m < plan.metrics.size(); ++m)
+      (std::find(which.begin(), which.end(), m) != which.end() ? corrected : not_corrected).push_back(plan.metrics[m]->name());
+    correction_record = {{"method", "bv"},
+                         {"gamma", plan.correction_gamma},
+                         {"prior", "uniform over full ranks 1..n"},
+                         {"sampled_rank_given_full_rank", "hypergeometric (negatives drawn without replacement)"},
+                         {"n", "per case: the items its negatives were drawn from, plus the relevant item"},
+                         {"distinct_n_m", correction->distinct_sizes()},
+                         {"seconds", seconds},
+                         {"metrics", corrected},
+                         {"not_corrected", not_corrected},
+                         {"not_corrected_reason",
+                          "not a function of one relevant item's rank: these values describe the sampled lists"}};
+    log.info("sampled-metric correction (bv, gamma {}): {} metrics, {} distinct (n, m), {:.3f} s", plan.correction_gamma,
+             corrected.size(), correction->distinct_sizes(), seconds);
+    correction_note = corrected.empty()
+                          ? std::string("no corrected values: no metric is a function of one relevant item's rank")
+                          : fmt::format("corrected: Krichene & Rendle's bias-variance estimate of the full-ranking "
+                                        "value (gamma {}); '-': not a function of one relevant item's rank",
+                                        plan.correction_gamma);
+  } else if (sampling) {
+    correction_note = plan.correct_sampled ? fmt::format("no corrected values: {}", sampling->not_uniform)
+                                           : std::string("no corrected values: protocol.correction=none");
+  }
+  const bool corrects = correction && !correction->corrected_metrics().empty();  // a metric to correct
+  const bool marked = sampling.has_value();
+  const bool two_kinds = marked || plan.also_full;  // the table gets a `values` column
+  // What the protocol's own values are called beside full ranking: sampled, or the protocol's name.
+  const std::string first_kind = marked ? "sampled" : plan.also_full ? plan.protocol_name : "";
+
   nlohmann::json results = nlohmann::json::object();
   // Candidate protocols rank one list per held-out item: a sixth column names it.
   const bool per_item_lists = !cases.front().candidates.empty();
@@ -121,8 +190,17 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
   std::vector<std::string> metric_names;
   for (const auto& m : plan.metrics) metric_names.push_back(m->name());
   std::vector<std::string> metrics_columns{"algorithm", "name"};
-  metrics_columns.insert(metrics_columns.end(), metric_names.begin(), metric_names.end());
-  for (auto& column : strata.csv_columns()) metrics_columns.push_back(std::move(column));
+  // Sampled runs name what each column holds: name[sampled], name[full], name[corrected].
+  const auto columns_of = [&](const std::string& kind, const std::vector<size_t>* only) {
+    if (only)
+      for (size_t m : *only) metrics_columns.push_back(fmt::format("{}[{}]", metric_names[m], kind));
+    else
+      for (const auto& name : metric_names) metrics_columns.push_back(kind.empty() ? name : fmt::format("{}[{}]", name, kind));
+  };
+  columns_of(first_kind, nullptr);
+  if (plan.also_full) columns_of("full", nullptr);
+  if (corrects) columns_of("corrected", &correction->corrected_metrics());
+  for (auto& column : strata.csv_columns(first_kind)) metrics_columns.push_back(std::move(column));
   TsvTable metrics_csv(metrics_columns);
   std::vector<std::vector<std::string>> table_rows;
   // How often each item appears in the recommended top-k lists, per algorithm (item_exposure.tsv.gz).
@@ -168,25 +246,61 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
                "ties", a.label, a.name, evaluation.uninformed_users.size());
 
     nlohmann::json values = nlohmann::json::object();
-    std::vector<std::string> row{a.label};
+    std::vector<std::string> metric_cells;
     std::vector<std::string> csv_row{a.label, a.name};
     for (size_t m = 0; m < evaluation.metric_names.size(); ++m) {
       const double v = evaluation.values[m];
-      values[evaluation.metric_names[m]] = std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v);
-      row.push_back(format_metric_value(v));
+      values[evaluation.metric_names[m]] = metric_json(v);
+      metric_cells.push_back(format_metric_value(v));
       csv_row.push_back(format_exact(v));
       if (std::isnan(v) && plan.metrics[m]->kind() == Metric::Kind::Rating)
         log.warn("{}: {} is n/a: {} does not predict ratings", a.label, evaluation.metric_names[m], a.name);
     }
-    for (auto& cell : strata.csv_cells(evaluation)) csv_row.push_back(std::move(cell));
+    table_rows.push_back(table_row(a.label, first_kind, metric_cells));
     for (const auto& line : strata.log_lines(evaluation)) log.info("{}: {}", a.label, line);
-    table_rows.push_back(row);
-    metrics_csv.add_row(csv_row);
     results[a.label] = {{"name", a.name},           {"params", a.params.to_json()},
                         {"fit_seconds", fit_seconds}, {"eval_seconds", eval_seconds},
                         {"peak_rss_mb", peak},        {"evaluated_users", evaluation.users.size()},
+                        {"metrics_kind", marked ? "sampled" : per_item_lists ? "candidate_lists" : "full"},
                         {"metrics", values}};
     results[a.label]["strata"] = strata.values(evaluation);
+    if (plan.also_full) {
+      // The same fitted model, every item the user did not train on, the tie rule of protocol=full.
+      const auto f0 = std::chrono::steady_clock::now();
+      EvaluationOptions full_options = options;
+      full_options.list_length = plan.list_length;
+      full_options.progress = nullptr;
+      full_options.item_strata = nullptr;  // stratified accuracy is the protocol's own
+      const auto full = evaluate(*algorithm, {split.seen, split.test, full_cases, false, context}, plan.metrics, full_options);
+      const double full_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - f0).count();
+      nlohmann::json full_values = nlohmann::json::object();
+      metric_cells.clear();
+      for (size_t m = 0; m < full.metric_names.size(); ++m) {
+        full_values[full.metric_names[m]] = metric_json(full.values[m]);
+        metric_cells.push_back(format_metric_value(full.values[m]));
+        csv_row.push_back(format_exact(full.values[m]));
+      }
+      table_rows.push_back(table_row(a.label, "full", metric_cells));
+      results[a.label]["full_metrics"] = full_values;
+      results[a.label]["full_eval_seconds"] = full_seconds;
+      results[a.label]["full_evaluated_users"] = full.users.size();
+      log.info("{}: full-ranking evaluation (protocol.also_full) {:.3f} s, {} users", a.label, full_seconds, full.users.size());
+    }
+    if (corrects) {
+      const auto corrected = correction->values(cases, evaluation, plan.metrics);
+      nlohmann::json corrected_values = nlohmann::json::object();
+      metric_cells.assign(plan.metrics.size(), "-");
+      for (size_t j = 0; j < corrected.size(); ++j) {
+        const size_t m = correction->corrected_metrics()[j];
+        corrected_values[metric_names[m]] = metric_json(corrected[j]);
+        metric_cells[m] = format_metric_value(corrected[j]);
+        csv_row.push_back(format_exact(corrected[j]));
+      }
+      table_rows.push_back(table_row(a.label, "corrected", metric_cells));
+      results[a.label]["corrected_metrics"] = corrected_values;
+    }
+    for (auto& cell : strata.csv_cells(evaluation)) csv_row.push_back(std::move(cell));
+    metrics_csv.add_row(csv_row);
     if (plan.evaluate_cold_users) results[a.label]["cold_users_without_list"] = evaluation.uninformed_users.size();
     if (candidates.cold_only) results[a.label]["scores_cold_items"] = !evaluation.blind_to_candidates;
 
@@ -232,8 +346,23 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
 
   LoopOutcome outcome;
   outcome.results = std::move(results);
-  outcome.header = {"algorithm"};
-  outcome.header.insert(outcome.header.end(), metric_names.begin(), metric_names.end());
+  outcome.header = table_row("algorithm", two_kinds ? "values" : "", metric_names);
+  if (sampling) {
+    nlohmann::json record = sampling->description;
+    record["values"] = "algorithms.*.metrics rank each relevant item against the sampled candidates only: they describe "
+                       "the sampler, not the catalog";
+    record["also_full"] = plan.also_full;
+    record["correction"] = correction_record;
+    if (!correction) record["correction_not_applied"] = correction_note;
+    outcome.extra["sampled"] = record;
+    outcome.notes.push_back(fmt::format("sampled: every value ranks a relevant item against sampled candidates only "
+                                        "({}); it describes the sampler, not the catalog",
+                                        sampling->description.dump()));
+    if (plan.also_full) outcome.notes.push_back("full: the same models ranking every item the user did not train on");
+    outcome.notes.push_back(correction_note);
+  } else if (plan.also_full) {
+    outcome.notes.push_back("full: the same models ranking every item the user did not train on");
+  }
   outcome.rows = std::move(table_rows);
   outcome.evaluated_cases = cases.size();
   outcome.extra["cold_users"] = cold.to_json();

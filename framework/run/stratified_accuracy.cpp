@@ -105,12 +105,13 @@ nlohmann::json StratifiedAccuracy::values(const Evaluation& evaluation) const {
   return out;
 }
 
-std::vector<std::string> StratifiedAccuracy::csv_columns() const {
+std::vector<std::string> StratifiedAccuracy::csv_columns(const std::string& kind) const {
+  const auto marked = kind.empty() ? std::string() : fmt::format("[{}]", kind);
   std::vector<std::string> columns;
   for (const auto& s : items_.groups)
-    for (const auto& m : metrics_) columns.push_back(fmt::format("{}[items={}]", m, s.name));
+    for (const auto& m : metrics_) columns.push_back(fmt::format("{}{}[items={}]", m, marked, s.name));
   for (const auto& s : users_.groups)
-    for (const auto& m : metrics_) columns.push_back(fmt::format("{}[users={}]", m, s.name));
+    for (const auto& m : metrics_) columns.push_back(fmt::format("{}{}[users={}]", m, marked, s.name));
   return columns;
 }
 

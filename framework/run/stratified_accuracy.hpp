@@ -27,7 +27,8 @@ class StratifiedAccuracy {
   // metrics.json "algorithms"[label]["strata"]: {"items": {group: {metric: value}}, "users": ...}.
   nlohmann::json values(const Evaluation& evaluation) const;
   // metrics.csv: "<metric>[items=<group>]" ... then "<metric>[users=<group>]" ..., and one row's cells.
-  std::vector<std::string> csv_columns() const;
+  // A non-empty `kind` (sampled) marks the values: "<metric>[sampled][items=<group>]".
+  std::vector<std::string> csv_columns(const std::string& kind = "") const;
   std::vector<std::string> csv_cells(const Evaluation& evaluation) const;
   // run.log: the first stratified metric per group, one line per kind of group ("" when none).
   std::vector<std::string> log_lines(const Evaluation& evaluation) const;

@@ -288,6 +288,37 @@ TEST_F(Metrics, RmseAndMae) {
   EXPECT_THROW(make("mae", 0)->rating_value(predicted, none), std::logic_error);
 }
 
+// ---- value_at_rank: M(R) of one relevant item at full rank R (the sampled-metric correction) ----
+
+TEST_F(Metrics, ValueAtRankOfTheRankMetrics) {
+  EXPECT_DOUBLE_EQ(*make("ndcg", 10)->value_at_rank(3), 0.5);  // 1 / log2(3 + 1)
+  EXPECT_DOUBLE_EQ(*make("ndcg", 10)->value_at_rank(1), 1.0);
+  EXPECT_DOUBLE_EQ(*make("ndcg", 10)->value_at_rank(11), 0.0);
+  EXPECT_DOUBLE_EQ(*make("hit", 10)->value_at_rank(10), 1.0);
+  EXPECT_DOUBLE_EQ(*make("hit", 10)->value_at_rank(11), 0.0);
+  EXPECT_DOUBLE_EQ(*make("recall", 5)->value_at_rank(5), 1.0);
+  EXPECT_DOUBLE_EQ(*make("precision", 5)->value_at_rank(2), 0.2);  // 1 hit / k
+  EXPECT_DOUBLE_EQ(*make("precision", 5)->value_at_rank(6), 0.0);
+  EXPECT_DOUBLE_EQ(*make("mrr", 10)->value_at_rank(4), 0.25);
+  EXPECT_DOUBLE_EQ(*make("map", 10)->value_at_rank(4), 0.25);  // precision@4 = 1/4, min(k, |T|) = 1
+  EXPECT_DOUBLE_EQ(*make("mrr", 3)->value_at_rank(4), 0.0);
+  // Not a function of one item's rank: no value, so no correction.
+  for (const char* name : {"aplt", "aclt", "arp", "coverage", "gini", "entropy", "novelty", "tail_recall", "pop_reo"})
+    EXPECT_FALSE(make(name, 10)->value_at_rank(1)) << name;
+}
+
+TEST_F(Metrics, ValueAtRankAgreesWithTheListValue) {
+  // The relevant item 5 at rank R of a list of six: user_value must equal value_at_rank(R).
+  for (int64_t rank = 1; rank <= 6; ++rank) {
+    Case c{{0, 1, 2, 3, 4}, {5}, {}};
+    c.list.insert(c.list.begin() + (rank - 1), 5);
+    for (const char* name : {"ndcg", "hit", "recall", "precision", "mrr", "map"}) {
+      const auto metric = make(name, 4);
+      EXPECT_DOUBLE_EQ(*metric->user_value(c.view(), context()), *metric->value_at_rank(rank)) << name << "@4, rank " << rank;
+    }
+  }
+}
+
 // ---- make_metrics ----
 
 std::vector<std::string> names(const std::vector<std::unique_ptr<Metric>>& metrics) {

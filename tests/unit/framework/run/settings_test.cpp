@@ -135,7 +135,8 @@ TEST(Settings, EveryGroupIsDocumented) {
   }
   EXPECT_EQ(paths, (std::vector<std::string>{"run", "metrics", "metrics.long_tail", "metrics.strata", "split", "protocol",
                                              "sweep", "launcher.local", "launcher.slurm"}));
-  EXPECT_EQ(settings_keys("protocol"), (std::vector<std::string>{"cold_users", "candidates", "catalog"}));
+  EXPECT_EQ(settings_keys("protocol"), (std::vector<std::string>{"cold_users", "candidates", "catalog", "also_full",
+                                                                 "correction", "correction_gamma"}));
   EXPECT_EQ(settings_keys("split"), (std::vector<std::string>{"validation", "seed"}));
 }
 
