@@ -33,6 +33,10 @@ struct EvaluationOptions {
   // has no information about cold users (Algorithm::ranks_cold_users), her cases get an empty list
   // (every accuracy metric counts it as a miss) instead of a ranking of ties. Null: no user is cold.
   const Interactions* fitted_on = nullptr;
+  // Fold-in: every user is scored from her row here through Algorithm::score_history (the model is
+  // not refitted), and a user with a row here is not cold. Her history items must be in
+  // EvaluationInput::train, which masks them. Null: users are scored by Algorithm::score.
+  const Interactions* history = nullptr;
   // protocol.candidates=cold: the items with a training interaction (sorted), never candidates; a
   // model that does not score cold items (Algorithm::scores_cold_items) then gives empty lists.
   // Null: every item is a candidate.

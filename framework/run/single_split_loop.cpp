@@ -72,7 +72,7 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
   // Candidates: cold means no interaction the run holds (training or validation); cold users are
   // those the models were fitted without.
   const auto candidates = take_candidate_items(cases, split.seen, plan, log);
-  const auto cold = take_cold_users(cases, train, plan, log);
+  const auto cold = take_cold_users(cases, train, split.history, plan, log);
   if (cases.empty())
     fail("protocol {} found no user with a relevant test item{}{}", plan.protocol_name,
          candidates.cases_dropped > 0
@@ -141,6 +141,7 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
         options.list_length = std::max(options.list_length, static_cast<int>(c.candidates.size()));
     options.progress = [&bar](int64_t done, int64_t total) { bar.update(done, total); };
     options.fitted_on = &train;  // cold users: an empty list from a model that knows nothing of them
+    options.history = split.history;  // held-out users: scored from their fold-in histories
     if (candidates.cold_only) options.warm_items = &candidates.warm_items;
     test_pause("evaluate", a.label);
     const auto evaluation = evaluate(*algorithm, {split.seen, split.test, cases, protocol_.relevant_loses_ties(), context},

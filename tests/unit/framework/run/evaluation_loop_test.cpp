@@ -26,7 +26,7 @@ std::vector<EvalCase> cases() { return {{0, {2, 4}, {}}, {1, {1}, {}}, {2, {0, 3
 TEST(ColdUsers, ExcludedByDefaultAndCounted) {
   ExperimentPlan plan;
   auto c = cases();
-  const auto cold = take_cold_users(c, kTrain, plan, Logger::null());
+  const auto cold = take_cold_users(c, kTrain, nullptr, plan, Logger::null());
   EXPECT_FALSE(cold.evaluated);
   EXPECT_EQ(cold.users, 2);  // users 2 and 3
   EXPECT_EQ(cold.cases, 3);
@@ -40,7 +40,7 @@ TEST(ColdUsers, EvaluatedWhenAskedAndStillCounted) {
   ExperimentPlan plan;
   plan.evaluate_cold_users = true;
   auto c = cases();
-  const auto cold = take_cold_users(c, kTrain, plan, Logger::null());
+  const auto cold = take_cold_users(c, kTrain, nullptr, plan, Logger::null());
   EXPECT_EQ(cold.users, 2);
   EXPECT_EQ(c.size(), 5u);
   EXPECT_EQ(cold.to_json()["policy"], "evaluate");
