@@ -20,6 +20,20 @@ expect_error "a fraction outside (0, 1)" "1.5 is above the maximum 1" -- \
 expect_error "an unknown policy" "'maybe' is not one of exclude, evaluate" -- \
   run protocol.cold_users=maybe run.dir="$WORK/bad_policy"
 
+# cold_users: refused before any data is read (the data folder does not exist), naming label and split.
+expect_error "cold_users refuses neumf at plan time" "neumf (neumf) cannot score a user it was not fitted on" -- \
+  run dataset=ml100k dataset.data_dir="$WORK/no_such_folder" split=cold_users 'algorithms=[item_knn,neumf]' \
+  run.dir="$WORK/fold_in_neumf"
+expect_error "cold_users refuses gmf inside a hybrid" "split=cold_users holds its test users out" -- \
+  run dataset=ml100k dataset.data_dir="$WORK/no_such_folder" split=cold_users \
+  'algorithms=[{name: weighted, label: blend, components: [item_knn, gmf]}]' run.dir="$WORK/fold_in_blend"
+expect_error "cold_users: fold_in outside (0, 1)" "must be strictly between 0 and 1" -- \
+  run split=cold_users split.fold_in=1 'algorithms=[most_popular]' run.dir="$WORK/fold_in_one"
+expect_error "cold_users: a split that leaves no training user" "leaving no such user in training" -- \
+  run split=cold_users split.count=100000 'algorithms=[most_popular]' run.dir="$WORK/fold_in_all"
+expect_error "cold_users: rating metrics are refused" "metric rmse needs rating predictions" -- \
+  run split=cold_users 'metrics.names=[rmse]' 'algorithms=[most_popular]' run.dir="$WORK/fold_in_rmse"
+
 if "$TAILREC" run split=cold_items protocol.candidates=cold 'algorithms=[most_popular,item_knn,tfidf]' metrics.k=20 \
   'metrics.names=[recall,ndcg]' run.threads=2 run.progress=false run.dir="$WORK/cold_items" >"$WORK/cold_items.out" 2>&1; then
   m="$WORK/cold_items/metrics.json"
@@ -43,20 +57,6 @@ if "$TAILREC" run split=cold_items protocol.candidates=cold 'algorithms=[most_po
 else
   not_ok "cold_items run failed: $(tail -3 "$WORK/cold_items.out")"
 fi
-# cold_users: refused before any data is read (the data folder does not exist), naming label and split.
-expect_error "cold_users refuses neumf at plan time" "neumf (neumf) cannot score a user it was not fitted on" -- \
-  run dataset=ml100k dataset.data_dir="$WORK/no_such_folder" split=cold_users 'algorithms=[item_knn,neumf]' \
-  run.dir="$WORK/fold_in_neumf"
-expect_error "cold_users refuses gmf inside a hybrid" "split=cold_users holds its test users out" -- \
-  run dataset=ml100k dataset.data_dir="$WORK/no_such_folder" split=cold_users \
-  'algorithms=[{name: weighted, label: blend, components: [item_knn, gmf]}]' run.dir="$WORK/fold_in_blend"
-expect_error "cold_users: fold_in outside (0, 1)" "must be strictly between 0 and 1" -- \
-  run split=cold_users split.fold_in=1 'algorithms=[most_popular]' run.dir="$WORK/fold_in_one"
-expect_error "cold_users: a split that leaves no training user" "leaving no such user in training" -- \
-  run split=cold_users split.count=100000 'algorithms=[most_popular]' run.dir="$WORK/fold_in_all"
-expect_error "cold_users: rating metrics are refused" "metric rmse needs rating predictions" -- \
-  run split=cold_users 'metrics.names=[rmse]' 'algorithms=[most_popular]' run.dir="$WORK/fold_in_rmse"
-
 if "$TAILREC" run split=cold_users 'algorithms=[most_popular,item_knn,ease]' 'metrics.names=[recall,ndcg]' \
   run.threads=2 run.progress=false run.dir="$WORK/cold_users" >"$WORK/cold_users.out" 2>&1; then
   m="$WORK/cold_users/metrics.json"
