@@ -46,6 +46,18 @@ TEST(ColdUsers, EvaluatedWhenAskedAndStillCounted) {
   EXPECT_EQ(cold.to_json()["policy"], "evaluate");
 }
 
+// A held-out user with a fold-in history (user 2 here) is not cold: only user 3 is left out.
+TEST(ColdUsers, AUserWithAFoldInHistoryIsNotCold) {
+  ExperimentPlan plan;
+  auto c = cases();
+  const Interactions history(log_of({{2, 1}}), 4, 5);
+  const auto cold = take_cold_users(c, kTrain, &history, plan, Logger::null());
+  EXPECT_EQ(cold.users, 1);
+  EXPECT_EQ(cold.cases, 2);
+  ASSERT_EQ(c.size(), 3u);
+  EXPECT_EQ(c[2].user, 2);
+}
+
 TEST(ColdCandidates, KeepOnlyColdRelevantItemsAndDropEmptyCases) {
   ExperimentPlan plan;
   plan.cold_candidates = true;
