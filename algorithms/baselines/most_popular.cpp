@@ -23,6 +23,11 @@ class MostPopular final : public Algorithm {
       std::copy(popularity_.begin(), popularity_.end(), out.begin() + static_cast<long>(u * popularity_.size()));
   }
 
+  // A held-out user gets what any user gets: her history changes nothing.
+  bool folds_in() const override { return true; }
+  void score_history(std::span<const int32_t> users, const Interactions&, std::span<float> out) const override {
+    score(users, out);
+  }
   // phi(i) grows by one for every (user, item) pair of `added` that `previous` lacks; repeated
   // pairs within `added` count once. Counts stay exact in float up to 2^24 users per item.
   UpdateResult update(const UpdateContext& context) override {

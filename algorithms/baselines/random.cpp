@@ -26,6 +26,11 @@ class RandomScores final : public Algorithm {
     }
   }
 
+  // A held-out user gets what any user gets: her history changes nothing.
+  bool folds_in() const override { return true; }
+  void score_history(std::span<const int32_t> users, const Interactions&, std::span<float> out) const override {
+    score(users, out);
+  }
  private:
   uint64_t seed_ = 0;
 };

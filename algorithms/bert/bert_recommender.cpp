@@ -11,6 +11,7 @@
 #include "algorithms/content/contributions.hpp"
 #include "algorithms/content/profile_weights.hpp"
 #include "algorithms/register_algorithms.hpp"
+#include "framework/util/check.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/logger.hpp"
 
@@ -45,8 +46,21 @@ class BertRecommender final : public Algorithm {
 
   void score(std::span<const int32_t> users, std::span<float> out) const override {
     std::fill(out.begin(), out.end(), 0.0f);
-    if (settings_.item_knn) score_knn(users, out);
-    else score_profiles(users, out);
+    if (settings_.item_knn) score_knn(users, trained(), out);
+    else score_profiles(users, trained(), out);
+  }
+
+  // Fold-in: the profile weights of the history rows (as fit() computes a training user's), scored
+  // against the same embeddings and neighbour lists.
+  bool folds_in() const override { return true; }
+  void score_history(std::span<const int32_t> users, const Interactions& history, std::span<float> out) const override {
+    const auto weights = profile_weights(history, settings_.centered);
+    for (int32_t u : users)
+      TAILREC_CHECK(u >= 0 && u < history.num_users(), "bert: user {} is outside the history's {} users", u,
+                    history.num_users());
+    std::fill(out.begin(), out.end(), 0.0f);
+    if (settings_.item_knn) score_knn(users, view_of(weights), out);
+    else score_profiles(users, view_of(weights), out);
   }
 
   // The embeddings come from the catalog's text alone, and so do the neighbour lists: new
@@ -100,6 +114,8 @@ class BertRecommender final : public Algorithm {
   }
 
  private:
+  ProfileView trained() const { return {user_begin_, user_items_, weights_}; }
+
   // Training items per user with their profile weight: 1 (binary) or rating - user mean (centered).
   void copy_user_weights(const Interactions& train) {
     auto p = profile_weights(train, settings_.centered);
@@ -113,7 +129,7 @@ class BertRecommender final : public Algorithm {
   // arithmetic is the same whatever the block, so a user alone scores identically.
   static constexpr size_t kLanes = 16;
 
-  void score_profiles(std::span<const int32_t> users, std::span<float> out) const {
+  void score_profiles(std::span<const int32_t> users, const ProfileView& rows, std::span<float> out) const {
     const size_t items = static_cast<size_t>(num_items_);
     std::vector<float> profile(dim_ * kLanes);
     std::vector<double> sum(dim_);
@@ -121,7 +137,7 @@ class BertRecommender final : public Algorithm {
       const size_t lanes = std::min(kLanes, users.size() - start);
       std::fill(profile.begin(), profile.end(), 0.0f);
       bool any = false;
-      for (size_t lane = 0; lane < lanes; ++lane) any |= build_profile(users[start + lane], lane, sum, profile);
+      for (size_t lane = 0; lane < lanes; ++lane) any |= build_profile(users[start + lane], rows, lane, sum, profile);
       if (!any) continue;
       for (size_t i = 0; i < items; ++i) {
         const float* e = unit_.values.data() + i * dim_;
@@ -138,13 +154,14 @@ class BertRecommender final : public Algorithm {
 
   // p_u = sum_j a_uj e_j in double (item order), divided by its norm into `lane`; false when it is
   // zero (no items, items without text, or centered weights that are all 0): the user scores 0.
-  bool build_profile(int32_t user, size_t lane, std::vector<double>& sum, std::vector<float>& profile) const {
-    const auto b = static_cast<size_t>(user_begin_[static_cast<size_t>(user)]);
-    const auto e = static_cast<size_t>(user_begin_[static_cast<size_t>(user) + 1]);
+  bool build_profile(int32_t user, const ProfileView& rows, size_t lane, std::vector<double>& sum,
+                     std::vector<float>& profile) const {
+    const auto b = static_cast<size_t>(rows.begin[static_cast<size_t>(user)]);
+    const auto e = static_cast<size_t>(rows.begin[static_cast<size_t>(user) + 1]);
     std::fill(sum.begin(), sum.end(), 0.0);
     for (size_t n = b; n < e; ++n) {
-      const auto row = raw_.row(user_items_[n]);
-      const double w = weights_[n];
+      const auto row = raw_.row(rows.items[n]);
+      const double w = rows.weights[n];
       for (size_t d = 0; d < dim_; ++d) sum[d] += w * row[d];
     }
     double squares = 0;
@@ -155,14 +172,14 @@ class BertRecommender final : public Algorithm {
     return true;
   }
 
-  void score_knn(std::span<const int32_t> users, std::span<float> out) const {
+  void score_knn(std::span<const int32_t> users, const ProfileView& rows, std::span<float> out) const {
     const size_t items = static_cast<size_t>(num_items_);
     for (size_t u = 0; u < users.size(); ++u) {
       float* row = out.data() + u * items;
       const auto user = static_cast<size_t>(users[u]);
-      for (auto n = static_cast<size_t>(user_begin_[user]); n < static_cast<size_t>(user_begin_[user + 1]); ++n) {
-        const auto j = static_cast<size_t>(user_items_[n]);
-        const float w = weights_[n];
+      for (auto n = static_cast<size_t>(rows.begin[user]); n < static_cast<size_t>(rows.begin[user + 1]); ++n) {
+        const auto j = static_cast<size_t>(rows.items[n]);
+        const float w = rows.weights[n];
         for (auto p = static_cast<size_t>(neighbours_.begin[j]); p < static_cast<size_t>(neighbours_.begin[j + 1]); ++p)
           row[neighbours_.item[p]] += w * neighbours_.similarity[p];
       }

@@ -3,6 +3,7 @@
 // 1 (binary) or rating - the user's mean rating (centered), laid out like the training CSR.
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,15 @@ struct ProfileWeights {
 };
 
 ProfileWeights profile_weights(const Interactions& train, bool centered);
+
+// The weights a content model scores with: its training users' (fit), or, for fold-in, those of
+// users' histories (profile_weights of the history). User u's items are items[begin[u] .. begin[u+1]).
+struct ProfileView {
+  std::span<const int64_t> begin;
+  std::span<const int32_t> items;
+  std::span<const float> weights;
+};
+inline ProfileView view_of(const ProfileWeights& p) { return {p.begin, p.items, p.weights}; }
 
 // The users with at least one row in `added` (1 = changed), over `users` users.
 std::vector<char> users_in(const InteractionLog& added, int32_t users);

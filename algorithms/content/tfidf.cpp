@@ -12,6 +12,7 @@
 #include "algorithms/content/profile_weights.hpp"
 #include "algorithms/content/text_fields.hpp"
 #include "algorithms/register_algorithms.hpp"
+#include "framework/util/check.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/logger.hpp"
 #include "framework/util/parallel.hpp"
@@ -80,8 +81,22 @@ class Tfidf final : public Algorithm {
 
   void score(std::span<const int32_t> users, std::span<float> out) const override {
     std::fill(out.begin(), out.end(), 0.0f);
-    if (settings_.item_knn) score_knn(users, out);
-    else score_profiles(users, out);
+    if (settings_.item_knn) score_knn(users, trained(), out);
+    else score_profiles(users, trained(), out);
+  }
+
+  // Fold-in: the profile weights of the history rows (as fit() computes a training user's), scored
+  // against the same item vectors and neighbour lists.
+  bool folds_in() const override { return true; }
+  void score_history(std::span<const int32_t> users, const Interactions& history, std::span<float> out) const override {
+    const auto weights = profile_weights(history, settings_.centered);
+    const auto rows = view_of(weights);
+    for (int32_t u : users)
+      TAILREC_CHECK(u >= 0 && u < history.num_users(), "tfidf: user {} is outside the history's {} users", u,
+                    history.num_users());
+    std::fill(out.begin(), out.end(), 0.0f);
+    if (settings_.item_knn) score_knn(users, rows, out);
+    else score_profiles(users, rows, out);
   }
 
   // The item vectors (vocabulary and idf included) come from the catalog's text alone, and so do
@@ -112,7 +127,7 @@ class Tfidf final : public Algorithm {
     }
     const auto& X = features_.matrix;
     std::vector<float> profile(static_cast<size_t>(X.cols()), 0.0f);
-    if (!build_profile(user, 0, 1, profile)) return {};
+    if (!build_profile(user, trained(), 0, 1, profile)) return {};
     for (ItemMatrix::InnerIterator t(X, item); t; ++t)
       all.push_back({static_cast<int32_t>(t.col()), static_cast<double>(profile[static_cast<size_t>(t.col())]) * t.value()});
     std::vector<Reason> reasons;
@@ -129,6 +144,8 @@ class Tfidf final : public Algorithm {
     return features_.blocks.front().vocabulary.front();  // unreachable: the first block has offset 0
   }
 
+  ProfileView trained() const { return {user_begin_, user_items_, weights_}; }
+
   // Training items per user with their profile weight: 1 (binary) or rating - user mean (centered).
   void copy_user_weights(const Interactions& train) {
     auto p = profile_weights(train, settings_.centered);
@@ -142,7 +159,7 @@ class Tfidf final : public Algorithm {
   // Each lane's arithmetic is the same whatever the block, so a user alone scores identically.
   static constexpr size_t kLanes = 16;
 
-  void score_profiles(std::span<const int32_t> users, std::span<float> out) const {
+  void score_profiles(std::span<const int32_t> users, const ProfileView& rows, std::span<float> out) const {
     const auto& X = features_.matrix;
     const size_t terms = static_cast<size_t>(X.cols());
     const size_t items = static_cast<size_t>(num_items_);
@@ -154,7 +171,7 @@ class Tfidf final : public Algorithm {
       const size_t lanes = std::min(kLanes, users.size() - start);
       std::fill(profile.begin(), profile.end(), 0.0f);
       bool any = false;
-      for (size_t lane = 0; lane < lanes; ++lane) any |= build_profile(users[start + lane], lane, kLanes, profile);
+      for (size_t lane = 0; lane < lanes; ++lane) any |= build_profile(users[start + lane], rows, lane, kLanes, profile);
       if (!any) continue;
       for (size_t i = 0; i < items; ++i) {
         float acc[kLanes] = {};
@@ -171,17 +188,17 @@ class Tfidf final : public Algorithm {
   // Writes the unit-length profile of `user` into `lane` (profile[t * stride + lane], zeros on
   // entry); false when it is zero (no items, or centered weights that are all 0), in which case the
   // user scores 0 everywhere. explain() uses stride 1: the same arithmetic as a scoring lane.
-  bool build_profile(int32_t user, size_t lane, size_t stride, std::vector<float>& profile) const {
+  bool build_profile(int32_t user, const ProfileView& rows, size_t lane, size_t stride, std::vector<float>& profile) const {
     const auto& X = features_.matrix;
     const auto* row_ptr = X.outerIndexPtr();
     const auto* cols = X.innerIndexPtr();
     const auto* vals = X.valuePtr();
-    const auto b = static_cast<size_t>(user_begin_[static_cast<size_t>(user)]);
-    const auto e = static_cast<size_t>(user_begin_[static_cast<size_t>(user) + 1]);
+    const auto b = static_cast<size_t>(rows.begin[static_cast<size_t>(user)]);
+    const auto e = static_cast<size_t>(rows.begin[static_cast<size_t>(user) + 1]);
     if (b == e) return false;
     for (size_t n = b; n < e; ++n) {
-      const auto j = static_cast<size_t>(user_items_[n]);
-      const float w = weights_[n];
+      const auto j = static_cast<size_t>(rows.items[n]);
+      const float w = rows.weights[n];
       for (auto p = row_ptr[j]; p < row_ptr[j + 1]; ++p) profile[static_cast<size_t>(cols[p]) * stride + lane] += w * vals[p];
     }
     double squares = 0;
@@ -236,14 +253,14 @@ class Tfidf final : public Algorithm {
       }
   }
 
-  void score_knn(std::span<const int32_t> users, std::span<float> out) const {
+  void score_knn(std::span<const int32_t> users, const ProfileView& rows, std::span<float> out) const {
     const size_t items = static_cast<size_t>(num_items_);
     for (size_t u = 0; u < users.size(); ++u) {
       float* row = out.data() + u * items;
       const auto user = static_cast<size_t>(users[u]);
-      for (auto n = static_cast<size_t>(user_begin_[user]); n < static_cast<size_t>(user_begin_[user + 1]); ++n) {
-        const auto j = static_cast<size_t>(user_items_[n]);
-        const float w = weights_[n];
+      for (auto n = static_cast<size_t>(rows.begin[user]); n < static_cast<size_t>(rows.begin[user + 1]); ++n) {
+        const auto j = static_cast<size_t>(rows.items[n]);
+        const float w = rows.weights[n];
         for (size_t p = neighbour_begin_[j]; p < neighbour_begin_[j + 1]; ++p)
           row[neighbour_items_[p]] += w * neighbour_sims_[p];
       }

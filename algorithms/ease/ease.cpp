@@ -146,16 +146,33 @@ class Ease final : public Algorithm {
   }
 
   void score(std::span<const int32_t> users, std::span<float> out) const override {
-    // Row u of X·B, item tile by item tile so that a tile of B stays in cache for the whole block
-    // of users (a row at a time would stream all of B once per user). Each score still sums its
-    // B_ji in ascending j, so a block and a single user get the same numbers.
+    score_rows(users.size(), [&](size_t u) { return x_.indices_of(users[u]); }, out);
+  }
+
+  // Fold-in: row u of X_history · B with the fitted B, the same sums as score(), so a history scores
+  // exactly as a training user with that row would.
+  bool folds_in() const override { return true; }
+  void score_history(std::span<const int32_t> users, const Interactions& history, std::span<float> out) const override {
+    score_rows(users.size(), [&](size_t u) {
+      const int32_t user = users[u];
+      return user >= 0 && user < history.num_users() ? history.items_of(user) : std::span<const int32_t>();
+    }, out);
+  }
+
+ private:
+  // Row u of X·B for `count` users whose items items_of(u) gives (ascending), item tile by item tile
+  // so that a tile of B stays in cache for the whole block of users (a row at a time would stream
+  // all of B once per user). Each score still sums its B_ji in ascending j, so a block and a single
+  // user get the same numbers.
+  template <typename ItemsOf>
+  void score_rows(size_t count, const ItemsOf& items_of, std::span<float> out) const {
     const auto n = static_cast<size_t>(num_items_);
-    std::fill(out.begin(), out.begin() + static_cast<long>(users.size() * n), 0.0f);
+    std::fill(out.begin(), out.begin() + static_cast<long>(count * n), 0.0f);
     for (size_t c = 0; c < n; c += kScoreTile) {
       const size_t width = std::min(kScoreTile, n - c);
-      for (size_t u = 0; u < users.size(); ++u) {
+      for (size_t u = 0; u < count; ++u) {
         float* row = out.data() + u * n + c;
-        for (int32_t j : x_.indices_of(users[u])) {
+        for (int32_t j : items_of(u)) {
           const float* weights = b_.data() + static_cast<size_t>(j) * n + c;
           for (size_t i = 0; i < width; ++i) row[i] += weights[i];
         }
@@ -163,7 +180,6 @@ class Ease final : public Algorithm {
     }
   }
 
- private:
   double lambda_;
   CsrMatrix x_;  // users x items, binary
   Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> b_;  // row j = B_j·

@@ -44,14 +44,11 @@ class AdaptiveHybrid final : public Algorithm {
     last_rewards_.assign(components_.size(), 0.0);
   }
 
-  void score(std::span<const int32_t> users, std::span<float> out) const override {
-    std::fill(out.begin(), out.end(), 0.0f);
-    std::vector<float> buffer(out.size());
-    for (size_t m = 0; m < components_.size(); ++m) {
-      components_.score_normalized(m, users, buffer, normalization_);
-      const auto w = static_cast<float>(weights_[m]);
-      for (size_t i = 0; i < out.size(); ++i) out[i] += w * buffer[i];
-    }
+  void score(std::span<const int32_t> users, std::span<float> out) const override { blend(users, out, nullptr); }
+  // Fold-in: the same blend of the components' fold-in scores (weights move only under replay).
+  bool folds_in() const override { return components_.all_fold_in(); }
+  void score_history(std::span<const int32_t> users, const Interactions& history, std::span<float> out) const override {
+    blend(users, out, &history);
   }
 
   UpdateResult update(const UpdateContext& context) override {
@@ -89,6 +86,16 @@ class AdaptiveHybrid final : public Algorithm {
   }
 
  private:
+  void blend(std::span<const int32_t> users, std::span<float> out, const Interactions* history) const {
+    std::fill(out.begin(), out.end(), 0.0f);
+    std::vector<float> buffer(out.size());
+    for (size_t m = 0; m < components_.size(); ++m) {
+      components_.score_normalized(m, users, buffer, normalization_, history);
+      const auto w = static_cast<float>(weights_[m]);
+      for (size_t i = 0; i < out.size(); ++i) out[i] += w * buffer[i];
+    }
+  }
+
   // p_m: the precision of component m's own top-k lists for the round's users (those known before it).
   std::vector<double> round_precision(const UpdateContext& context) const {
     const Interactions round(context.added, context.previous.num_users(), context.previous.num_items());

@@ -50,6 +50,12 @@ bool HybridComponents::any_ranks_cold_users(std::span<const double> weights) con
   return false;
 }
 
+bool HybridComponents::all_fold_in(std::span<const double> weights) const {
+  for (size_t m = 0; m < algorithms_.size(); ++m)
+    if ((weights.empty() || weights[m] > 0) && !algorithms_[m]->folds_in()) return false;
+  return true;
+}
+
 bool HybridComponents::any_scores_cold_items(std::span<const double> weights) const {
   for (size_t m = 0; m < algorithms_.size(); ++m)
     if ((weights.empty() || weights[m] > 0) && algorithms_[m]->scores_cold_items()) return true;
@@ -110,8 +116,9 @@ UpdateResult HybridComponents::update(const UpdateContext& context) {
 }
 
 void HybridComponents::score_normalized(size_t m, std::span<const int32_t> users, std::span<float> out,
-                                        Normalization normalization) const {
-  algorithms_[m]->score(users, out);
+                                        Normalization normalization, const Interactions* history) const {
+  if (history) algorithms_[m]->score_history(users, *history, out);
+  else algorithms_[m]->score(users, out);
   const auto n = static_cast<size_t>(algorithms_[m]->num_items());
   for (size_t u = 0; u < users.size(); ++u) normalize_row(out.subspan(u * n, n), normalization);
 }

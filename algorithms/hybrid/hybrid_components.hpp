@@ -38,14 +38,19 @@ class HybridComponents {
   // Whether some component (of positive weight) scores cold items (Algorithm::scores_cold_items).
   bool any_scores_cold_items(std::span<const double> weights = {}) const;
 
+  // Whether every component (of positive weight) folds in (Algorithm::folds_in): a blend of them then
+  // scores a user from her history as it blends their scores of a training user.
+  bool all_fold_in(std::span<const double> weights = {}) const;
+
   // Fits every component on the same context (same train, seed and validation; work_dir/<label>).
   void fit(const FitContext& context);
   // Updates every component (protocol=replay) with the same context but work_dir/<label>, as fit
   // does. incremental = every component's update was; how = "components: <label>: <how>; ...".
   UpdateResult update(const UpdateContext& context);
-  // Component m's scores of `users` into out [users x num_items], each row normalised.
-  void score_normalized(size_t m, std::span<const int32_t> users, std::span<float> out,
-                        Normalization normalization) const;
+  // Component m's scores of `users` into out [users x num_items], each row normalised; with a
+  // `history`, its fold-in scores of their rows there (Algorithm::score_history).
+  void score_normalized(size_t m, std::span<const int32_t> users, std::span<float> out, Normalization normalization,
+                        const Interactions* history = nullptr) const;
   // norm_u(s_m(u, .))(item): the user's whole row is scored and normalised (the statistics need it),
   // once per user, component and fit/update on each thread (explanations ask item by item).
   double normalized_score(size_t m, int32_t user, int32_t item, Normalization normalization) const;

@@ -58,12 +58,20 @@ class SwitchingHybrid final : public Algorithm {
     return components_.algorithm(0).scores_cold_items() && components_.algorithm(1).scores_cold_items();
   }
 
-  void score(std::span<const int32_t> users, std::span<float> out) const override {
+  void score(std::span<const int32_t> users, std::span<float> out) const override { switched(users, out, nullptr); }
+  // Fold-in: both components fold in; by user, a held-out user's count is that of her history.
+  bool folds_in() const override { return components_.all_fold_in(); }
+  void score_history(std::span<const int32_t> users, const Interactions& history, std::span<float> out) const override {
+    switched(users, out, &history);
+  }
+
+ private:
+  void switched(std::span<const int32_t> users, std::span<float> out, const Interactions* history) const {
     const auto n = static_cast<size_t>(num_items_);
     if (by_item_) {
       std::vector<float> cf(out.size());
-      components_.score_normalized(0, users, out, normalization_);
-      components_.score_normalized(1, users, cf, normalization_);
+      components_.score_normalized(0, users, out, normalization_, history);
+      components_.score_normalized(1, users, cf, normalization_, history);
       for (size_t u = 0; u < users.size(); ++u)
         for (size_t i = 0; i < n; ++i)
           if (item_counts_[i] >= threshold_) out[u * n + i] = cf[u * n + i];
@@ -74,17 +82,16 @@ class SwitchingHybrid final : public Algorithm {
       std::vector<int32_t> mine;
       std::vector<size_t> rows;
       for (size_t u = 0; u < users.size(); ++u)
-        if (uses_first(users[u]) == (m == 0)) mine.push_back(users[u]), rows.push_back(u);
+        if (uses_first(users[u], history) == (m == 0)) mine.push_back(users[u]), rows.push_back(u);
       if (mine.empty()) continue;
       std::vector<float> block(mine.size() * n);
-      components_.score_normalized(m, mine, block, normalization_);
+      components_.score_normalized(m, mine, block, normalization_, history);
       for (size_t r = 0; r < rows.size(); ++r)
         std::copy(block.begin() + static_cast<long>(r * n), block.begin() + static_cast<long>((r + 1) * n),
                   out.begin() + static_cast<long>(rows[r] * n));
     }
   }
 
- private:
   // The training counts the switch reads (fit and update).
   void count(const FitContext& context) {
     user_counts_.resize(static_cast<size_t>(context.train.num_users()));
@@ -98,7 +105,9 @@ class SwitchingHybrid final : public Algorithm {
                               by_item_ ? "users" : "interactions", components_.label(0), components_.label(1));
   }
 
-  bool uses_first(int32_t user) const {
+  // Whether `user` has fewer than `threshold` interactions: in training, or in her fold-in `history`.
+  bool uses_first(int32_t user, const Interactions* history = nullptr) const {
+    if (history) return (user >= 0 && user < history->num_users() ? history->row_size(user) : 0) < threshold_;
     const int64_t count = user >= 0 && static_cast<size_t>(user) < user_counts_.size()
                               ? user_counts_[static_cast<size_t>(user)] : 0;
     return count < threshold_;

@@ -139,19 +139,24 @@ void WeightedHybrid::fit(const FitContext& context) {
   if (auto_alpha_) tune(context);
 }
 
-void WeightedHybrid::combine(const std::vector<double>& alpha, std::span<const int32_t> users,
-                             std::span<float> out) const {
+void WeightedHybrid::combine(const std::vector<double>& alpha, std::span<const int32_t> users, std::span<float> out,
+                             const Interactions* history) const {
   std::fill(out.begin(), out.end(), 0.0f);
   std::vector<float> buffer(out.size());
   for (size_t m = 0; m < components_.size(); ++m) {
     if (alpha[m] == 0) continue;  // a zero weight adds exactly nothing: skip the scoring
-    components_.score_normalized(m, users, buffer, normalization_);
+    components_.score_normalized(m, users, buffer, normalization_, history);
     const auto a = static_cast<float>(alpha[m]);
     for (size_t i = 0; i < out.size(); ++i) out[i] += a * buffer[i];
   }
 }
 
 void WeightedHybrid::score(std::span<const int32_t> users, std::span<float> out) const { combine(alpha_, users, out); }
+
+void WeightedHybrid::score_history(std::span<const int32_t> users, const Interactions& history,
+                                   std::span<float> out) const {
+  combine(alpha_, users, out, &history);
+}
 
 UpdateResult WeightedHybrid::update(const UpdateContext& context) {
   auto result = components_.update(context);

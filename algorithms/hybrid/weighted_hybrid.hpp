@@ -33,6 +33,10 @@ class WeightedHybrid final : public Algorithm {
   bool ranks_cold_users() const override { return components_.any_ranks_cold_users(alpha_); }
   bool scores_cold_items() const override { return components_.any_scores_cold_items(alpha_); }
   void score(std::span<const int32_t> users, std::span<float> out) const override;
+  // Fixed weights fold in when every weighted component does; alpha: auto tunes on validation users
+  // scored from training, which a fold-in split holds out of it.
+  bool folds_in() const override { return !auto_alpha_ && components_.all_fold_in(alpha_); }
+  void score_history(std::span<const int32_t> users, const Interactions& history, std::span<float> out) const override;
   UpdateResult update(const UpdateContext& context) override;
   // One Component reason per nonzero term alpha_m * norm_u(s_m(u, .))(item), largest first.
   std::vector<Reason> explain(int32_t user, int32_t item, int max_reasons) const override;
@@ -43,7 +47,9 @@ class WeightedHybrid final : public Algorithm {
   const HybridComponents& components() const { return components_; }
 
  private:
-  void combine(const std::vector<double>& alpha, std::span<const int32_t> users, std::span<float> out) const;
+  // The blend of the components' scores of `users` (their fold-in scores with a `history`).
+  void combine(const std::vector<double>& alpha, std::span<const int32_t> users, std::span<float> out,
+               const Interactions* history = nullptr) const;
   void tune(const FitContext& context);
 
   const Registries& registries_;

@@ -97,15 +97,36 @@ class ItemKnn final : public Algorithm {
     }
   }
 
+  // Fold-in: each history row weighted as fit() weights a training row (tfidf's idf_u from her own
+  // row, bm25's item lengths from training), then score()'s sparse product with the same lists, so
+  // a history scores exactly as a training user with that row would.
+  bool folds_in() const override { return true; }
+  void score_history(std::span<const int32_t> users, const Interactions& history, std::span<float> out) const override {
+    const auto rows = weigh(interaction_rows(history, users, values_));
+    const auto n = static_cast<size_t>(num_items_);
+    for (size_t b = 0; b < users.size(); ++b) {
+      float* row = out.data() + b * n;
+      std::fill(row, row + n, 0.0f);
+      add_weighted_rows(rows, static_cast<int32_t>(b), similar_, false, row);
+    }
+  }
+
  private:
   void build_weights(const Interactions& train) {
     num_items_ = train.num_items();
     const auto x = interaction_matrix(train, values_);
+    if (weighting_ == Weighting::Bm25) lengths_ = item_lengths(x);
+    weighted_ = weigh(x);
+  }
+
+  // w of the rows of x; bm25 with the training lengths.
+  CsrMatrix weigh(const CsrMatrix& x) const {
     switch (weighting_) {
-      case Weighting::None: weighted_ = x; break;
-      case Weighting::TfIdf: weighted_ = tfidf_weighting(x); break;
-      case Weighting::Bm25: weighted_ = bm25_weighting(x, k1_, b_); break;
+      case Weighting::TfIdf: return tfidf_weighting(x);
+      case Weighting::Bm25: return bm25_weighting(x, k1_, b_, lengths_);
+      case Weighting::None: break;
     }
+    return x;
   }
 
   // N_k(i) of the `items`, each target computed on its own: identical for any thread count and for
@@ -177,6 +198,7 @@ class ItemKnn final : public Algorithm {
   double b_;
   ValueMode values_;
   bool fitted_on_cuda_ = false;
+  ItemLengths lengths_;  // bm25: the training item lengths
   CsrMatrix weighted_;  // users x items, w
   std::vector<std::vector<Neighbor>> targets_;  // N_k(i) of every target item i, with sim(j,i)
   CsrMatrix similar_;   // items x items: row j holds (i, sim(j,i)) for every i with j in N_k(i)

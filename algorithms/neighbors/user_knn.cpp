@@ -114,6 +114,45 @@ class UserKnn final : public Algorithm {
     }
   }
 
+  // Fold-in (neighborhood=forward): her k nearest training users by the same similarity, computed
+  // from her history row (weighted as fit() weights training rows, bm25 with the training item
+  // lengths; pearson centred on her own mean), then score()'s sum over them. With reverse
+  // neighbourhoods she would need a place in the other users' lists, which a fitted model does not
+  // give her without refitting, so reverse does not fold in.
+  bool folds_in() const override { return !reverse_; }
+  void score_history(std::span<const int32_t> users, const Interactions& history, std::span<float> out) const override {
+    if (reverse_) Algorithm::score_history(users, history, out);
+    auto rows = interaction_matrix_rows(history, users);
+    const auto norms = row_norms(rows);
+    CsrMatrix deviations;
+    if (similarity_ == UserSimilarity::Pearson) {
+      deviations = interaction_rows(history, users, ValueMode::Rating);
+      for (int32_t b = 0; b < deviations.rows; ++b) {
+        double sum = 0;
+        for (float r : deviations.values_of(b)) sum += r;
+        const double mean = deviations.row_size(b) > 0 ? sum / deviations.row_size(b) : 0.0;
+        for (int64_t at = deviations.indptr[static_cast<size_t>(b)]; at < deviations.indptr[static_cast<size_t>(b) + 1]; ++at)
+          deviations.values[static_cast<size_t>(at)] = static_cast<float>(deviations.values[static_cast<size_t>(at)] - mean);
+      }
+    }
+    RowScratch scratch = scratch_prototype();
+    // The prototype assumes x's values are all 1 when the training values are; a history may not be.
+    scratch.gram.unit_values = scratch.gram.unit_values &&
+                               std::all_of(rows.values.begin(), rows.values.end(), [](float v) { return v == 1.0f; });
+    std::vector<std::vector<Neighbor>> lists(users.size());
+    for (size_t b = 0; b < users.size(); ++b) {
+      candidates_of(rows, deviations, static_cast<int32_t>(b), norms[b], -1, scratch, lists[b]);
+      keep_top_k(lists[b], k_);
+    }
+    const auto neighbours = neighbor_matrix(lists, num_users_);
+    const auto n = static_cast<size_t>(num_items_);
+    for (size_t b = 0; b < users.size(); ++b) {
+      float* row = out.data() + b * n;
+      std::fill(row, row + n, 0.0f);
+      add_weighted_rows(neighbours, static_cast<int32_t>(b), x_, unit_values_, row);
+    }
+  }
+
   bool predicts_ratings() const override { return true; }
 
   float predict(int32_t user, int32_t item) const override {
@@ -172,7 +211,10 @@ class UserKnn final : public Algorithm {
     model_id_ = next_model_id.fetch_add(1);  // invalidates predict()'s per-thread caches
     x_ = interaction_matrix(train, values_);
     if (weighting_ == Weighting::TfIdf) x_ = tfidf_weighting(x_);
-    if (weighting_ == Weighting::Bm25) x_ = bm25_weighting(x_, k1_, b_);
+    if (weighting_ == Weighting::Bm25) {
+      lengths_ = item_lengths(x_);
+      x_ = bm25_weighting(x_, k1_, b_, lengths_);
+    }
     x_by_item_ = transpose(x_);
     norms_ = row_norms(x_);
     unit_values_ = std::all_of(x_.values.begin(), x_.values.end(), [](float v) { return v == 1.0f; });
@@ -203,6 +245,14 @@ class UserKnn final : public Algorithm {
               static_cast<float>(deviations_.values[static_cast<size_t>(at)] - mean_[static_cast<size_t>(u)]);
       deviations_by_item_ = transpose(deviations_);
     }
+  }
+
+  // Rows `users` of `history` as x: the values fit() reads, weighted as fit() weights them.
+  CsrMatrix interaction_matrix_rows(const Interactions& history, std::span<const int32_t> users) const {
+    auto rows = interaction_rows(history, users, values_);
+    if (weighting_ == Weighting::TfIdf) rows = tfidf_weighting(rows);
+    if (weighting_ == Weighting::Bm25) rows = bm25_weighting(rows, k1_, b_, lengths_);
+    return rows;
   }
 
   // The forward lists N_k(u) of `users`, each computed on its own: identical for any thread count
@@ -271,24 +321,30 @@ class UserKnn final : public Algorithm {
 
   // Every other user with a positive (shrunk) similarity to `u`, in no particular order.
   void candidates(int32_t u, RowScratch& scratch, std::vector<Neighbor>& out) const {
+    candidates_of(x_, deviations_, u, norms_[static_cast<size_t>(u)], u, scratch, out);
+  }
+
+  // The training users with a positive (shrunk) similarity to row r of `x` (cosine) or of
+  // `deviations` (pearson), `self` excepted: the training rows themselves, or fold-in histories.
+  void candidates_of(const CsrMatrix& x, const CsrMatrix& deviations, int32_t r, double norm_r, int32_t self,
+                     RowScratch& scratch, std::vector<Neighbor>& out) const {
     out.clear();
     if (similarity_ == UserSimilarity::Cosine) {
       auto& g = scratch.gram;
-      gram_row(x_, x_by_item_, u, g);
-      const double norm_u = norms_[static_cast<size_t>(u)];
+      gram_row(x, x_by_item_, r, g);
       for (int32_t v : g.touched) {
         const auto s = static_cast<size_t>(v);
-        if (v == u || norms_[s] == 0 || norm_u == 0) continue;
-        const double sim = shrink_by_support(g.dot[s] / (norm_u * norms_[s]), g.count[s], shrink_);
+        if (v == self || norms_[s] == 0 || norm_r == 0) continue;
+        const double sim = shrink_by_support(g.dot[s] / (norm_r * norms_[s]), g.count[s], shrink_);
         const auto stored = static_cast<float>(sim);
         if (stored > 0) out.push_back({v, stored});
       }
     } else {
       auto& p = scratch.pearson;
-      pearson_row(deviations_, deviations_by_item_, u, p);
+      pearson_row(deviations, deviations_by_item_, r, p);
       for (int32_t v : p.touched) {
         const auto s = static_cast<size_t>(v);
-        if (v == u) continue;
+        if (v == self) continue;
         const double sim = shrink_by_support(pearson_from_sums(p.cross[s], p.self_sq[s], p.partner_sq[s]), p.count[s], shrink_);
         const auto stored = static_cast<float>(sim);
         if (stored > 0) out.push_back({v, stored});
@@ -307,6 +363,7 @@ class UserKnn final : public Algorithm {
   bool fitted_on_cuda_ = false;
   int32_t num_users_ = 0;
   uint64_t model_id_ = 0;
+  ItemLengths lengths_;           // bm25: the training item lengths
   CsrMatrix x_;                   // users x items, the (weighted) ranking values
   CsrMatrix x_by_item_;           // items x users
   GramScratch gram_prototype_;    // configured for x_ (cosine only)

@@ -38,17 +38,28 @@ CsrMatrix tfidf_weighting(const CsrMatrix& user_item) {
   return w;
 }
 
-CsrMatrix bm25_weighting(const CsrMatrix& user_item, double k1, double b) {
-  CsrMatrix w = user_item;
-  const auto idf = user_idf(user_item);
+ItemLengths item_lengths(const CsrMatrix& user_item) {
   // Document (item) lengths and their mean over every catalog item, cold ones included.
-  std::vector<double> length(static_cast<size_t>(user_item.cols), 0.0);
+  ItemLengths out;
+  out.length.assign(static_cast<size_t>(user_item.cols), 0.0);
   double total = 0;
   for (size_t k = 0; k < user_item.indices.size(); ++k) {
-    length[static_cast<size_t>(user_item.indices[k])] += user_item.values[k];
+    out.length[static_cast<size_t>(user_item.indices[k])] += user_item.values[k];
     total += user_item.values[k];
   }
-  const double average = user_item.cols > 0 ? total / user_item.cols : 0.0;
+  out.average = user_item.cols > 0 ? total / user_item.cols : 0.0;
+  return out;
+}
+
+CsrMatrix bm25_weighting(const CsrMatrix& user_item, double k1, double b) {
+  return bm25_weighting(user_item, k1, b, item_lengths(user_item));
+}
+
+CsrMatrix bm25_weighting(const CsrMatrix& user_item, double k1, double b, const ItemLengths& lengths) {
+  CsrMatrix w = user_item;
+  const auto idf = user_idf(user_item);
+  const auto& length = lengths.length;
+  const double average = lengths.average;
   for (int32_t u = 0; u < w.rows; ++u)
     for (int64_t at = w.indptr[static_cast<size_t>(u)]; at < w.indptr[static_cast<size_t>(u) + 1]; ++at) {
       const auto k = static_cast<size_t>(at);

@@ -20,4 +20,15 @@ Weighting parse_weighting(const std::string& text);
 CsrMatrix tfidf_weighting(const CsrMatrix& user_item);
 CsrMatrix bm25_weighting(const CsrMatrix& user_item, double k1, double b);
 
+// bm25's document lengths len_i and their mean avg, as bm25_weighting computes them.
+struct ItemLengths {
+  std::vector<double> length;
+  double average = 0;
+};
+ItemLengths item_lengths(const CsrMatrix& user_item);
+// bm25 with the lengths of another matrix: the rows of users outside the matrix a model was fitted
+// on (fold-in histories) weighted with the fitted matrix's lengths. tfidf needs no such variant:
+// idf_u depends only on the user's own row and the catalog size.
+CsrMatrix bm25_weighting(const CsrMatrix& user_item, double k1, double b, const ItemLengths& lengths);
+
 }  // namespace tailrec

@@ -194,7 +194,22 @@ class Rerank final : public Algorithm {
     const auto n = static_cast<size_t>(num_items_);
     std::vector<uint8_t> seen(n, 0);
     std::vector<int32_t> pool;
-    for (size_t u = 0; u < users.size(); ++u) rerank_row(users[u], out.subspan(u * n, n), seen, pool);
+    for (size_t u = 0; u < users.size(); ++u) rerank_row(train_items(users[u]), out.subspan(u * n, n), seen, pool);
+  }
+
+  // Fold-in: the base's fold-in scores re-ranked with her history as the profile (popularity stays
+  // that of training).
+  bool folds_in() const override { return base_->folds_in(); }
+  void score_history(std::span<const int32_t> users, const Interactions& history, std::span<float> out) const override {
+    base_->score_history(users, history, out);
+    const auto n = static_cast<size_t>(num_items_);
+    std::vector<uint8_t> seen(n, 0);
+    std::vector<int32_t> pool;
+    for (size_t u = 0; u < users.size(); ++u) {
+      const int32_t user = users[u];
+      const auto profile = user >= 0 && user < history.num_users() ? history.items_of(user) : std::span<const int32_t>();
+      rerank_row(profile, out.subspan(u * n, n), seen, pool);
+    }
   }
 
  private:
@@ -222,8 +237,9 @@ class Rerank final : public Algorithm {
     return std::span<const int32_t>(items_).subspan(b, e - b);
   }
 
-  void rerank_row(int32_t user, std::span<float> row, std::vector<uint8_t>& seen, std::vector<int32_t>& pool) const {
-    const auto profile_items = train_items(user);
+  // Re-ranks one user's base scores; `profile_items` are her known items (training or fold-in).
+  void rerank_row(std::span<const int32_t> profile_items, std::span<float> row, std::vector<uint8_t>& seen,
+                  std::vector<int32_t>& pool) const {
     for (int32_t i : profile_items) seen[static_cast<size_t>(i)] = 1;
     // Candidates: unseen items with a finite base score, the top-N by score (ties: lower index first).
     pool.clear();

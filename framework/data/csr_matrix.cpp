@@ -31,6 +31,23 @@ CsrMatrix interaction_matrix(const Interactions& train, ValueMode mode) {
   return m;
 }
 
+CsrMatrix interaction_rows(const Interactions& data, std::span<const int32_t> users, ValueMode mode) {
+  CsrMatrix m;
+  m.rows = static_cast<int32_t>(users.size());
+  m.cols = data.num_items();
+  for (int32_t user : users) {
+    if (user >= 0 && user < data.num_users()) {
+      const auto items = data.items_of(user);
+      const auto values = data.values_of(user);
+      m.indices.insert(m.indices.end(), items.begin(), items.end());
+      if (mode == ValueMode::Rating) m.values.insert(m.values.end(), values.begin(), values.end());
+      else m.values.insert(m.values.end(), items.size(), 1.0f);
+    }
+    m.indptr.push_back(static_cast<int64_t>(m.indices.size()));
+  }
+  return m;
+}
+
 CsrMatrix transpose(const CsrMatrix& m) {
   CsrMatrix t;
   t.rows = m.cols;

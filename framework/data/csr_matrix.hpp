@@ -39,6 +39,9 @@ float value_at(const CsrMatrix& m, int32_t r, int32_t c);
 
 // The users x items training matrix with x = 1 or x = the rating.
 CsrMatrix interaction_matrix(const Interactions& train, ValueMode mode);
+// Rows `users` of interaction_matrix(data, mode), in that order (row b = user users[b]); a user
+// beyond data's rows gets an empty row. Fold-in scoring reads a block's histories with it.
+CsrMatrix interaction_rows(const Interactions& data, std::span<const int32_t> users, ValueMode mode);
 // Rows become columns (indices stay ascending).
 CsrMatrix transpose(const CsrMatrix& m);
 // sqrt(sum of squares) of every row, in double.

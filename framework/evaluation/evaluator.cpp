@@ -124,8 +124,11 @@ Evaluation evaluate(const Algorithm& algorithm, const EvaluationInput& input,
   const bool empties_cold_lists = options.fitted_on && !algorithm.ranks_cold_users();
   // Ranking cold items only, a model that cannot score them has nothing but ties to offer.
   const bool blind_to_candidates = options.cold_candidates && !algorithm.scores_cold_items();
+  const auto has_row = [](const Interactions* m, int32_t user) {
+    return m && user < m->num_users() && m->row_size(user) > 0;
+  };
   const auto cold_and_unknown = [&](int32_t user) {
-    return empties_cold_lists && (user >= options.fitted_on->num_users() || options.fitted_on->row_size(user) == 0);
+    return empties_cold_lists && !has_row(options.fitted_on, user) && !has_row(options.history, user);
   };
   const auto uninformed = [&](int32_t user) { return blind_to_candidates || cold_and_unknown(user); };
   result.blind_to_candidates = blind_to_candidates;
@@ -139,7 +142,10 @@ Evaluation evaluate(const Algorithm& algorithm, const EvaluationInput& input,
     std::vector<int32_t> users(result.users.begin() + begin, result.users.begin() + end);
     // A model blind to every candidate gives only empty lists: its scores would be computed for nothing.
     std::vector<float> scores(blind_to_candidates ? 0 : count * static_cast<size_t>(num_items));
-    if (!blind_to_candidates) algorithm.score(users, scores);
+    if (!blind_to_candidates) {
+      if (options.history) algorithm.score_history(users, *options.history, scores);
+      else algorithm.score(users, scores);
+    }
     std::vector<Scored> heap, ranked;
     std::vector<std::vector<int32_t>> group_relevant(G);
     std::vector<double> group_sum(G * S);

@@ -34,6 +34,10 @@ struct EvaluationOptions {
   // has no information about cold users (Algorithm::ranks_cold_users), her cases get an empty list
   // (every accuracy metric counts it as a miss) instead of a ranking of ties. Null: no user is cold.
   const Interactions* fitted_on = nullptr;
+  // Fold-in: every user is scored from her row here through Algorithm::score_history (the model is
+  // not refitted), and a user with a row here is not cold. Her history items must be in
+  // EvaluationInput::train, which masks them. Null: users are scored by Algorithm::score.
+  const Interactions* history = nullptr;
   // Items that are never candidates (sorted; protocol.candidates, protocol.catalog). Null: every item
   // the user did not train on is a candidate.
   const std::vector<int32_t>* excluded_items = nullptr;

@@ -19,6 +19,10 @@ UpdateResult Algorithm::update(const UpdateContext& context) {
 
 std::vector<Reason> Algorithm::explain(int32_t, int32_t, int) const { return {}; }
 
+void Algorithm::score_history(std::span<const int32_t>, const Interactions&, std::span<float>) const {
+  throw NotSupported("this algorithm cannot score a user from a history it was not fitted on (fold-in)");
+}
+
 float Algorithm::predict(int32_t, int32_t) const {
   throw NotSupported("this algorithm ranks items but does not predict ratings");
 }

@@ -98,6 +98,13 @@ class Algorithm {
   // one in; false for collaborative models, whose scores for them are 0 by construction. With
   // protocol.candidates=cold, a model that says false gives every case an empty list.
   virtual bool scores_cold_items() const { return false; }
+  // Fold-in (splits whose test users are held out of training, e.g. split=cold_users): scores of
+  // `users` computed from their rows of `history` alone, with the fitted model unchanged (no refit),
+  // as if each were a training user whose row is her history. `out` is row-major
+  // [users.size() x num_items]; same threading rule as score(). Models that cannot score a user
+  // outside their training data say false, and such splits refuse them before any data is read.
+  virtual bool folds_in() const { return false; }
+  virtual void score_history(std::span<const int32_t> users, const Interactions& history, std::span<float> out) const;
   // The adaptive state protocol=replay traces each round (adaptive_hybrid's weights); empty by default.
   virtual std::vector<StateValue> state() const { return {}; }
 

@@ -30,17 +30,18 @@ std::string why_cell(const RunContext& run, const Algorithm& algorithm, int32_t 
 
 nlohmann::json ColdUsers::to_json() const {
   return {{"policy", evaluated ? "evaluate" : "exclude"},
-          {"definition", "users with a test case and no training interaction"},
+          {"definition", "users with a test case, no training interaction and no fold-in history"},
           {"users", users},
           {"cases", cases},
           {"evaluated", evaluated}};
 }
 
-ColdUsers take_cold_users(std::vector<EvalCase>& cases, const Interactions& train, const ExperimentPlan& plan,
-                          Logger& log) {
+ColdUsers take_cold_users(std::vector<EvalCase>& cases, const Interactions& train, const Interactions* history,
+                          const ExperimentPlan& plan, Logger& log) {
   ColdUsers cold;
   cold.evaluated = plan.evaluate_cold_users;
-  const auto is_cold = [&](const EvalCase& c) { return c.user >= train.num_users() || train.row_size(c.user) == 0; };
+  const auto has_row = [](const Interactions& m, int32_t user) { return user < m.num_users() && m.row_size(user) > 0; };
+  const auto is_cold = [&](const EvalCase& c) { return !has_row(train, c.user) && !(history && has_row(*history, c.user)); };
   std::vector<int32_t> users;
   for (const auto& c : cases)
     if (is_cold(c)) users.push_back(c.user), ++cold.cases;

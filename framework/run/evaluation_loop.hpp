@@ -30,9 +30,16 @@ struct PreparedSplit {
   SplitResult split;
   std::string hash;
   Interactions train, test, validation;
+  // The fold-in histories of the held-out test and validation users (Splitter::needs_fold_in);
+  // empty matrices for other splits.
+  Interactions test_history, validation_history;
   // What a user is known to have seen when the test lists are drawn: training plus the validation
-  // carve-out (as RecBole masks both). Models are fitted on training alone. Empty without a carve-out.
-  std::optional<Interactions> train_and_validation;
+  // carve-out (as RecBole masks both) plus the test users' fold-in histories. Models are fitted on
+  // training alone. Empty when that is training alone.
+  std::optional<Interactions> seen_for_test;
+  // The same when the validation lists are drawn (run.evaluate_on=validation): training plus the
+  // validation users' fold-in histories. Empty when that is training alone.
+  std::optional<Interactions> seen_for_validation;
 };
 
 // The prepared split as this run evaluates it (run.evaluate_on chooses test or the carve-out).
@@ -42,6 +49,9 @@ struct RunSplit {
   const Interactions* validation;   // the carve-out models may tune on; null without one
   const Interactions& seen;         // masked when lists are drawn
   const Interactions& test;         // the test split, or the carve-out with run.evaluate_on=validation
+  // The evaluated users' fold-in histories (Splitter::needs_fold_in): they are scored from these rows
+  // through Algorithm::score_history, never from training. Null for splits without fold-in.
+  const Interactions* history = nullptr;
 };
 
 // What a loop works with.
@@ -76,14 +86,14 @@ class EvaluationLoop {
 // Test users without any interaction in the data the models are fitted on (protocol.cold_users).
 struct ColdUsers {
   bool evaluated = false;  // protocol.cold_users=evaluate: their cases are kept
-  int64_t users = 0;       // distinct users with a case and no training interaction
+  int64_t users = 0;       // distinct users with a case, no training interaction and no fold-in history
   int64_t cases = 0;       // their cases
   nlohmann::json to_json() const;  // metrics.json "cold_users"
 };
-// Counts the cold users of `cases` (no row in `train`), logs them and, unless the plan evaluates
-// them, removes their cases.
-ColdUsers take_cold_users(std::vector<EvalCase>& cases, const Interactions& train, const ExperimentPlan& plan,
-                          Logger& log);
+// Counts the cold users of `cases` (no row in `train` and none in the fold-in `history`, when
+// given), logs them and, unless the plan evaluates them, removes their cases.
+ColdUsers take_cold_users(std::vector<EvalCase>& cases, const Interactions& train, const Interactions* history,
+                          const ExperimentPlan& plan, Logger& log);
 
 // The items lists are drawn from: protocol.candidates (all, or cold: only items without a training
 // interaction) and protocol.catalog (all, or train: only items with one).

@@ -198,6 +198,13 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
           "candidate of a case ranked; use protocol.cold_users=exclude (the cold users are counted in metrics.json)",
           m->name()));
   }
+  if (plan.splitter->needs_fold_in())
+    for (const auto& m : plan.metrics)
+      if (m->kind() == Metric::Kind::Rating)
+        metrics["names"].fail_here(fmt::format(
+            "metric {} needs rating predictions, but split={} scores its held-out users from fold-in histories, which "
+            "only rankings support; drop {} or choose another split",
+            m->name(), plan.split_name, m->name()));
   if (metric_settings.has("relevance_threshold")) plan.relevance_threshold = metric_settings.real("relevance_threshold");
   const auto tail = metrics["long_tail"];
   const auto tail_settings = Params::resolve(settings_group("metrics.long_tail").params, tail);
@@ -225,6 +232,15 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   for (size_t i = 0; i < algorithms.size(); ++i) {
     auto created = create_algorithm(registries.algorithms, algorithms[i]);  // constructing validates combinations
     AlgorithmPlan a = std::move(created.entry);
+    // A split that holds its test users out of training needs every model to score them from a
+    // history it was not fitted on (Algorithm::folds_in); a refit per user is not what it measures.
+    if (plan.splitter->needs_fold_in() && !created.algorithm->folds_in())
+      algorithms[i]["name"].fail_here(fmt::format(
+          "split={} holds its test users out of training and scores each from her fold-in history without refitting, "
+          "but {} ({}) cannot score a user it was not fitted on (Algorithm::folds_in is false: a model that learns a "
+          "vector per training user does not, nor a hybrid or re-ranker built on one; docs/metrics.md lists which "
+          "do); remove it from `algorithms` or choose another split",
+          plan.split_name, a.label, a.name));
     if (!labels.insert(a.label).second)
       algorithms[i]["label"].fail_here(fmt::format(
           "label '{}' is used twice; give each entry a unique label: {{name: {}, label: ...}}", a.label, a.name));

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <initializer_list>
 #include <optional>
 
 #include <fmt/format.h>
@@ -35,12 +36,32 @@ PreparedSplit prepare_split(const ExperimentPlan& plan, const Dataset& data) {
   p.train = Interactions(p.split.train, users, items);
   p.test = Interactions(p.split.test, users, items);
   p.validation = Interactions(p.split.validation, users, items);
-  if (p.split.validation.size() > 0) {
-    InteractionLog seen_log = p.split.train;
-    for (size_t row = 0; row < p.split.validation.size(); ++row) seen_log.append(p.split.validation, row);
-    p.train_and_validation.emplace(seen_log, users, items);
-  }
+  p.test_history = Interactions(p.split.test_history, users, items);
+  p.validation_history = Interactions(p.split.validation_history, users, items);
+  // Training plus the logs whose items a user is known to have seen (masked when lists are drawn).
+  const auto seen = [&](std::initializer_list<const InteractionLog*> more) -> std::optional<Interactions> {
+    InteractionLog log = p.split.train;
+    bool any = false;
+    for (const auto* extra : more) {
+      for (size_t row = 0; row < extra->size(); ++row) log.append(*extra, row);
+      any |= extra->size() > 0;
+    }
+    if (!any) return std::nullopt;
+    return Interactions(log, users, items);
+  };
+  p.seen_for_test = seen({&p.split.validation, &p.split.test_history});
+  p.seen_for_validation = seen({&p.split.validation_history});
   return p;
+}
+
+// metrics.json "fold_in" (splits with fold-in only): the held-out users and their interactions.
+nlohmann::json fold_in_record(const PreparedSplit& p) {
+  return {{"test_users", p.test_history.active_users()},
+          {"test_fold_in_interactions", p.split.test_history.size()},
+          {"test_interactions", p.split.test.size()},
+          {"validation_users", p.validation_history.active_users()},
+          {"validation_fold_in_interactions", p.split.validation_history.size()},
+          {"validation_interactions", p.split.validation.size()}};
 }
 
 // The protocol as results record it: its name and parameters, then the protocol-level keys.
@@ -137,12 +158,21 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
   // run.evaluate_on=validation (tuning) ranks the carve-out and never uses the test split; the
   // lists then exclude training items only.
   const bool on_validation = plan.evaluate_on == "validation";
-  const RunSplit run_split{*prepared, split_key, plan.validation_ratio > 0 ? &prepared->validation : nullptr,
-                           on_validation || !prepared->train_and_validation ? prepared->train
-                                                                            : *prepared->train_and_validation,
-                           on_validation ? prepared->validation : prepared->test};
+  const auto& seen = on_validation ? prepared->seen_for_validation : prepared->seen_for_test;
+  const bool folds_in = plan.splitter->needs_fold_in();
+  const RunSplit run_split{*prepared,
+                           split_key,
+                           plan.validation_ratio > 0 ? &prepared->validation : nullptr,
+                           seen ? *seen : prepared->train,
+                           on_validation ? prepared->validation : prepared->test,
+                           !folds_in ? nullptr : on_validation ? &prepared->validation_history : &prepared->test_history};
   log.info("split {} ({}): {} train, {} test, {} validation interactions", plan.split_name, split_hash,
            split.train.size(), split.test.size(), split.validation.size());
+  if (folds_in)
+    log.info("split {}: {} held-out test users with {} fold-in interactions, {} validation users with {}; they are "
+             "scored from their fold-in histories, without refitting",
+             plan.split_name, prepared->test_history.active_users(), split.test_history.size(),
+             prepared->validation_history.active_users(), split.validation_history.size());
   if (on_validation) log.info("run.evaluate_on=validation: ranking the validation carve-out; the test split is not used");
   if (run_split.test.nnz() == 0)
     fail("split {} left no {} interactions; check the split parameters", plan.split_name,
@@ -212,6 +242,7 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
       {"versions", library_versions()},
       {"algorithms", done.results},
   };
+  if (folds_in) outcome.metrics["fold_in"] = fold_in_record(*prepared);
   outcome.metrics.update(done.extra);
   folder.write("metrics.json", outcome.metrics.dump(2) + "\n");  // last: marks the run complete
   log.info("run complete: {}", folder.path().string());

@@ -99,7 +99,7 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
   // Candidates: cold means no interaction the run holds (training or validation); cold users are
   // those the models were fitted without.
   const auto candidates = take_candidate_items(cases, split.seen, plan, log);
-  const auto cold = take_cold_users(cases, train, plan, log);
+  const auto cold = take_cold_users(cases, train, split.history, plan, log);
   if (cases.empty())
     fail("protocol {} found no user with a relevant test item{}{}", plan.protocol_name,
          candidates.cases_dropped > 0
@@ -228,6 +228,7 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
     if (!candidates.excluded.empty()) options.excluded_items = &candidates.excluded;
     options.cold_candidates = candidates.cold_only;
     options.item_strata = strata.item_strata();
+    options.history = split.history;  // held-out users: scored from their fold-in histories
     test_pause("evaluate", a.label);
     const auto evaluation = evaluate(*algorithm, {split.seen, split.test, cases, protocol_.relevant_loses_ties(), context},
                                      plan.metrics, options);

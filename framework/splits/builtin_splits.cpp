@@ -1,5 +1,5 @@
 // The built-in splitters (random_holdout, temporal_global, temporal_user, leave_one_out, kfold,
-// cold_items, fixed, predefined) and their registration. Random choices use one stream per user (Random::derive(seed, user))
+// cold_items, cold_users, fixed, predefined) and their registration. Random choices use one stream per user (Random::derive(seed, user))
 // over the user's rows in (item, timestamp) order, so a user's split depends neither on other users
 // nor on file order; every output log is sorted. The split config's `name` picks the splitter, and
 // `validation` and `seed` are the split-level settings every split takes (framework/run/settings.hpp),
@@ -328,6 +328,126 @@ class ColdItems : public Splitter {
   std::optional<int64_t> count_;
 };
 
+// ---------------------------------------------------------------------------------------------
+// Streams of cold_users: the choice of test users, of validation users, and (salted per user) the
+// division of each held-out user's interactions into fold-in history and test.
+constexpr uint64_t kColdUsersStream = 0x636F6C645F757365ull;       // "cold_use"
+constexpr uint64_t kColdUserValidationStream = 0x636F6C645F757676ull;  // "cold_uvv"
+constexpr uint64_t kFoldInSalt = 0x666F6C645F696E5Full;            // "fold_in_"
+
+// How many of a held-out user's n >= 2 interactions are test: round((1 - fold_in) * n) (half away
+// from zero), clamped to [1, n - 1], so she keeps at least one fold-in item and has one to predict.
+size_t fold_in_test_count(double fold_in, size_t n) {
+  const auto rounded = static_cast<size_t>(std::llround((1.0 - fold_in) * static_cast<double>(n)));
+  return std::clamp<size_t>(rounded, 1, n - 1);
+}
+
+// `n` of the eligible `users` (ascending), chosen uniformly by `stream`: 1 = held out.
+std::vector<uint8_t> choose_users(std::vector<int32_t> users, int32_t num_users, int64_t n, Random stream) {
+  stream.shuffle(users);
+  std::vector<uint8_t> chosen(static_cast<size_t>(num_users), 0);
+  for (int64_t k = 0; k < n; ++k) chosen[static_cast<size_t>(users[static_cast<size_t>(k)])] = 1;
+  return chosen;
+}
+
+// How many of `m` eligible users to hold out: `count`, else max(1, round(fraction * m)); an error
+// unless 1 <= n < m (training keeps an eligible user). `what` and `key` name the side in errors.
+int64_t held_out_users(int64_t m, double fraction, std::optional<int64_t> count, const std::string& what,
+                       const std::string& key) {
+  const int64_t n = count ? *count : std::max<int64_t>(1, std::llround(fraction * static_cast<double>(m)));
+  if (n >= m)
+    fail("split=cold_users: {} would take {} of the {} users with two or more interactions, leaving no such user in "
+         "training; lower {} or use a dataset with more users",
+         what, n, m, key);
+  return n;
+}
+
+// Users held out entirely (strong generalisation, Liang et al. 2018): their interactions are never
+// in training; a random `fold_in` share of each one's is her history at scoring time, the rest test.
+class ColdUsers : public Splitter {
+ public:
+  explicit ColdUsers(const Params& params)
+      : params_(params), fraction_(params.real("fraction")), fold_in_(params.real("fold_in")) {
+    if (!(fraction_ > 0.0 && fraction_ < 1.0))
+      params.fail_at("fraction", fmt::format("{} must be strictly between 0 and 1, e.g. 0.2 for a fifth of the users", fraction_));
+    if (!(fold_in_ > 0.0 && fold_in_ < 1.0))
+      params.fail_at("fold_in", fmt::format("{} must be strictly between 0 and 1: the share of each held-out user's "
+                                            "interactions given as history, e.g. 0.8 (Liang et al. 2018)", fold_in_));
+    if (params.has("count")) count_ = params.integer("count");
+  }
+  SplitResult split(const Dataset& data, uint64_t seed) const override {
+    const auto rows = rows_by_user(data);
+    std::vector<int32_t> eligible;
+    for (size_t u = 0; u < rows.size(); ++u)
+      if (rows[u].size() >= 2) eligible.push_back(static_cast<int32_t>(u));
+    const auto n = held_out_users(static_cast<int64_t>(eligible.size()), fraction_, count_, "the held-out test users",
+                                  count_ ? "split.count" : "split.fraction");
+    const auto held = choose_users(eligible, static_cast<int32_t>(rows.size()), n, Random::derive(seed, kColdUsersStream));
+    SplitResult result;
+    result.train.has_ratings = result.test.has_ratings = result.test_history.has_ratings = data.log.has_ratings;
+    for (size_t u = 0; u < rows.size(); ++u) {
+      if (!held[u]) {
+        for (size_t row : rows[u]) result.train.append(data.log, row);
+        continue;
+      }
+      divide(data.log, rows[u], seed, u, result.test, result.test_history);
+    }
+    result.train.sort();
+    result.test.sort();
+    result.test_history.sort();
+    return result;
+  }
+  // Validation users are held out like the test users: `ratio` of the training users with two or
+  // more interactions, each divided into fold-in history and validation by the same rule.
+  void add_validation(SplitResult& split, double ratio, uint64_t seed) const override {
+    const InteractionLog& train = split.train;
+    int32_t num_users = 0;
+    for (int32_t u : train.users) num_users = std::max(num_users, u + 1);
+    std::vector<std::vector<size_t>> rows(static_cast<size_t>(num_users));
+    for (size_t row = 0; row < train.size(); ++row) rows[static_cast<size_t>(train.users[row])].push_back(row);
+    std::vector<int32_t> eligible;
+    for (size_t u = 0; u < rows.size(); ++u)
+      if (rows[u].size() >= 2) eligible.push_back(static_cast<int32_t>(u));
+    const auto n = held_out_users(static_cast<int64_t>(eligible.size()), ratio, std::nullopt, "the validation users",
+                                  "split.validation");
+    const auto held = choose_users(eligible, num_users, n, Random::derive(seed, kColdUserValidationStream));
+    InteractionLog kept, validation, history;
+    kept.has_ratings = validation.has_ratings = history.has_ratings = train.has_ratings;
+    for (size_t u = 0; u < rows.size(); ++u) {
+      if (!held[u]) {
+        for (size_t row : rows[u]) kept.append(train, row);
+        continue;
+      }
+      // The train log is sorted by (user, item, timestamp): rows[u] is in the order rows_by_user gives.
+      divide(train, rows[u], seed ^ kColdUserValidationStream, u, validation, history);
+    }
+    kept.sort();
+    validation.sort();
+    history.sort();
+    split.train = std::move(kept);
+    split.validation = std::move(validation);
+    split.validation_history = std::move(history);
+  }
+  nlohmann::json describe() const override { return describe_with("cold_users", params_); }
+  bool needs_fold_in() const override { return true; }
+
+ private:
+  // A held-out user's `rows` (in (item, timestamp) order), shuffled by her own stream: the first
+  // fold_in_test_count go to `test`, the others to `history`.
+  void divide(const InteractionLog& log, std::vector<size_t> rows, uint64_t seed, size_t user, InteractionLog& test,
+              InteractionLog& history) const {
+    Random rng = Random::derive(seed ^ kFoldInSalt, user);
+    rng.shuffle(rows);
+    const size_t n_test = fold_in_test_count(fold_in_, rows.size());
+    for (size_t k = 0; k < rows.size(); ++k) (k < n_test ? test : history).append(log, rows[k]);
+  }
+
+  Params params_;
+  double fraction_;
+  double fold_in_;
+  std::optional<int64_t> count_;
+};
+
 ParamSpec ratio_spec(std::string help) { return ParamSpec::real("ratio", 0.2, std::move(help), 0.0, 1.0); }
 
 template <typename T>
@@ -387,6 +507,22 @@ void register_splits(Registries& registries) {
       {ParamSpec::real("fraction", 0.2, "share of the items with interactions held out as cold test items", 0.0, 1.0),
        ParamSpec{"count", ParamType::Int, YAML::Node(), "exactly this many cold test items instead of a fraction; null = "
                  "use fraction", 1, {}, {}, false}}));
+  splits.add(entry<ColdUsers>(
+      "cold_users",
+      "Users held out entirely, scored from a fold-in history (strong generalisation, Liang et al. 2018).\n"
+      "Of the m users with two or more interactions, n = count, else max(1, round(fraction * m)), are chosen "
+      "uniformly by the split's seed (one stream for all users); an error unless 1 <= n < m. None of a held-out "
+      "user's interactions is in training: her rows are shuffled by her own seeded stream and the first "
+      "clamp(round((1 - fold_in) * k), 1, k - 1) of her k go to test, the rest are her fold-in history, which models "
+      "score her from without refitting (their fold-in items are never recommended). Users with one interaction "
+      "always stay in training. With split.validation = r > 0, validation users are held out the same way: "
+      "max(1, round(r * m')) of the m' training users with two or more interactions. Needs algorithms that fold in.",
+      {ParamSpec::real("fraction", 0.2, "share of the users with two or more interactions held out as test users", 0.0,
+                       1.0),
+       ParamSpec{"count", ParamType::Int, YAML::Node(), "exactly this many held-out test users instead of a fraction; "
+                 "null = use fraction", 1, {}, {}, false},
+       ParamSpec::real("fold_in", 0.8, "share of each held-out user's interactions given as history (the rest is test)",
+                       0.0, 1.0)}));
   splits.add(entry<FixedSplit>(
       "fixed",
       "A predefined split read from a train file and a test file (e.g. MovieLens u1.base/u1.test).\n"

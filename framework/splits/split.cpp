@@ -20,6 +20,8 @@ constexpr uint64_t kValidationSalt = 0x76616C6964617465ull;  // "validate"
 std::string SplitResult::hash() const {
   Hasher h;
   h.text(train.hash()).text(test.hash()).text(validation.hash());
+  if (test_history.size() > 0 || validation_history.size() > 0)
+    h.text("fold-in").text(test_history.hash()).text(validation_history.hash());
   return h.hex();
 }
 

@@ -16,7 +16,12 @@ struct SplitResult {
   InteractionLog train;
   InteractionLog test;
   InteractionLog validation;  // empty unless a validation carve-out was asked for
-  // Content hash of the three logs (recorded in results; equal hash = equal split).
+  // Fold-in histories (Splitter::needs_fold_in): the rows of the held-out test users (validation
+  // users) that models see at scoring time, never in training; empty for other splits.
+  InteractionLog test_history;
+  InteractionLog validation_history;
+  // Content hash of the logs (recorded in results; equal hash = equal split). The fold-in logs count
+  // only when present, so the hashes of splits without them are those of the three logs.
   std::string hash() const;
 };
 
@@ -45,6 +50,9 @@ class Splitter {
   // Whether the test data holds items without any training interaction by design (cold_items):
   // such a split needs them in the catalog (protocol.catalog=all).
   virtual bool tests_cold_items() const { return false; }
+  // Whether test (and validation) users are held out of training and scored from a fold-in history
+  // (SplitResult::test_history): every algorithm of the run must fold in (Algorithm::folds_in).
+  virtual bool needs_fold_in() const { return false; }
   // The validation carve-out (split.validation = `ratio` > 0): by default carve_validation below, a
   // share of each user's training interactions; a split whose test holds out something else
   // (cold_items: whole items) holds out the same kind of thing for validation.

@@ -2,7 +2,9 @@
 # Cold start on real data.
 # 1. split=cold_items on the embedded dataset (ml-latest-small with its item text), ranking the cold
 #    items only: collaborative models cannot score them (empty lists, recall 0), tfidf can.
-# 2. protocol.cold_users on ML-100K under split=temporal_global, where most test users have no
+# 2. split=cold_users on the embedded dataset: held-out users scored from their fold-in histories
+#    by models fitted without them (no refit); models that cannot fold in are refused at plan time.
+# 3. protocol.cold_users on ML-100K under split=temporal_global, where most test users have no
 #    training interaction. By default they are left out and counted; with evaluate, item_knn (no
 #    information about them) gives them empty lists while most_popular ranks them.
 source "$(dirname "$0")/lib.bash"
@@ -17,6 +19,20 @@ expect_error "a fraction outside (0, 1)" "1.5 is above the maximum 1" -- \
   run split=cold_items split.fraction=1.5 'algorithms=[most_popular]' run.dir="$WORK/bad_fraction"
 expect_error "an unknown policy" "'maybe' is not one of exclude, evaluate" -- \
   run protocol.cold_users=maybe run.dir="$WORK/bad_policy"
+
+# cold_users: refused before any data is read (the data folder does not exist), naming label and split.
+expect_error "cold_users refuses neumf at plan time" "neumf (neumf) cannot score a user it was not fitted on" -- \
+  run dataset=ml100k dataset.data_dir="$WORK/no_such_folder" split=cold_users 'algorithms=[item_knn,neumf]' \
+  run.dir="$WORK/fold_in_neumf"
+expect_error "cold_users refuses gmf inside a hybrid" "split=cold_users holds its test users out" -- \
+  run dataset=ml100k dataset.data_dir="$WORK/no_such_folder" split=cold_users \
+  'algorithms=[{name: weighted, label: blend, components: [item_knn, gmf]}]' run.dir="$WORK/fold_in_blend"
+expect_error "cold_users: fold_in outside (0, 1)" "must be strictly between 0 and 1" -- \
+  run split=cold_users split.fold_in=1 'algorithms=[most_popular]' run.dir="$WORK/fold_in_one"
+expect_error "cold_users: a split that leaves no training user" "leaving no such user in training" -- \
+  run split=cold_users split.count=100000 'algorithms=[most_popular]' run.dir="$WORK/fold_in_all"
+expect_error "cold_users: rating metrics are refused" "metric rmse needs rating predictions" -- \
+  run split=cold_users 'metrics.names=[rmse]' 'algorithms=[most_popular]' run.dir="$WORK/fold_in_rmse"
 
 if "$TAILREC" run split=cold_items protocol.candidates=cold 'algorithms=[most_popular,item_knn,tfidf]' metrics.k=20 \
   'metrics.names=[recall,ndcg]' run.threads=2 run.progress=false run.dir="$WORK/cold_items" >"$WORK/cold_items.out" 2>&1; then
@@ -40,6 +56,40 @@ if "$TAILREC" run split=cold_items protocol.candidates=cold 'algorithms=[most_po
     && ok "cold_items: tfidf recommends cold items" || not_ok "cold_items: tfidf recommended nothing"
 else
   not_ok "cold_items run failed: $(tail -3 "$WORK/cold_items.out")"
+fi
+if "$TAILREC" run split=cold_users 'algorithms=[most_popular,item_knn,ease]' 'metrics.names=[recall,ndcg]' \
+  run.threads=2 run.progress=false run.dir="$WORK/cold_users" >"$WORK/cold_users.out" 2>&1; then
+  m="$WORK/cold_users/metrics.json"
+  held=$(json "$m" "m['fold_in']['test_users']")
+  fold_in=$(json "$m" "m['fold_in']['test_fold_in_interactions']")
+  [ "$held" -gt 0 ] && [ "$fold_in" -gt 0 ] && ok "cold_users: metrics.json counts $held held-out users, $fold_in fold-in rows" \
+    || not_ok "cold_users: fold_in record '$held' '$fold_in'"
+  # Each model was fitted once, on training alone, and evaluated every held-out user from her history.
+  [ "$(grep -c ': fitting' "$WORK/cold_users/run.log")" -eq 3 ] && ok "cold_users: one fit per model (no refit)" \
+    || not_ok "cold_users: $(grep -c ': fitting' "$WORK/cold_users/run.log") fits for 3 models"
+  for a in most_popular item_knn ease; do
+    [ "$(json "$m" "m['algorithms']['$a']['evaluated_users']")" -eq "$held" ] \
+      && ok "cold_users: $a evaluates all $held held-out users" || not_ok "cold_users: $a evaluated users"
+  done
+  # Every evaluated user is a held-out user: none has a training interaction (user_activity.tsv.gz).
+  gzip -dc "$WORK/cold_users/user_activity.tsv.gz" | awk -F'\t' 'NR > 1 && $2 > 0 {print $1}' | sort >"$WORK/trained_users"
+  awk -F'\t' 'NR > 1 {print $2}' "$WORK/cold_users/recommendations.tsv" | sort -u >"$WORK/listed_users"
+  listed=$(wc -l <"$WORK/listed_users")
+  [ "$listed" -eq "$held" ] && [ -z "$(comm -12 "$WORK/trained_users" "$WORK/listed_users")" ] \
+    && ok "cold_users: the $listed users with lists have no training interaction" \
+    || not_ok "cold_users: $listed users listed, $(comm -12 "$WORK/trained_users" "$WORK/listed_users" | wc -l) of them trained"
+  # Scored from their histories, the collaborative models beat most_popular; scored from training
+  # (nothing), every list would be ties.
+  for a in item_knn ease; do
+    python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) > float(sys.argv[2]) else 1)" \
+      "$(json "$m" "m['algorithms']['$a']['metrics']['ndcg@10']")" \
+      "$(json "$m" "m['algorithms']['most_popular']['metrics']['ndcg@10']")" \
+      && ok "cold_users: $a ndcg@10 from fold-in histories beats most_popular" || not_ok "cold_users: $a ndcg@10"
+  done
+  [ "$(json "$m" "m['cold_users']['users']")" -eq 0 ] && ok "cold_users: held-out users are not cold users" \
+    || not_ok "cold_users: $(json "$m" "m['cold_users']['users']") cold users"
+else
+  not_ok "cold_users run failed: $(tail -3 "$WORK/cold_users.out")"
 fi
 if [ ! -f "$TAILREC_SHARED/datasets/ml-100k/u.data" ]; then
   echo "# skipped the ML-100K part: $TAILREC_SHARED/datasets/ml-100k is missing"

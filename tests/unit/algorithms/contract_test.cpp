@@ -11,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "experiments/register_all.hpp"
+#include "framework/util/error.hpp"
 #include "framework/util/logger.hpp"
 #include "unit/support/schema_values.hpp"
 
@@ -80,6 +81,38 @@ TEST_P(Contract, FitsAndScoresConsistently) {
   auto again = entry.create(*params);
   again->fit(context);
   EXPECT_EQ(score_all(*again, 5, 6), block) << GetParam() << " is not deterministic for a fixed seed";
+}
+
+// Fold-in (Algorithm::score_history): a model that folds in scores histories of users it was not
+// fitted on with finite numbers, the same for a block and for each user alone; one that does not
+// says so with NotSupported.
+TEST_P(Contract, FoldsInConsistentlyOrSaysItCannot) {
+  const auto& entry = registries().algorithms.at(GetParam());
+  const auto params = contract_params(entry);
+  if (!params) GTEST_SKIP() << GetParam() << " needs the model in ../shared/fixtures/bert";
+  Fixture f;
+  FitContext context{f.train, f.content, nullptr, 11, 2, Device::Cpu, &Logger::null(), {}};
+  auto a = entry.create(*params);
+  a->fit(context);
+  // The training rows of users 0..4 as the histories of users 5..9, who are not in training.
+  InteractionLog log;
+  log.has_ratings = true;
+  for (int32_t u = 0; u < 5; ++u)
+    for (size_t k = 0; k < f.train.items_of(u).size(); ++k) log.push(u + 5, f.train.items_of(u)[k], f.train.values_of(u)[k]);
+  const Interactions history(log, 10, 6);
+  const std::vector<int32_t> ids{5, 6, 7, 8, 9};
+  std::vector<float> block(30);
+  if (!a->folds_in()) {
+    EXPECT_THROW(a->score_history(ids, history, block), NotSupported) << GetParam();
+    return;
+  }
+  a->score_history(ids, history, block);
+  for (float s : block) EXPECT_TRUE(std::isfinite(s)) << GetParam();
+  for (size_t b = 0; b < ids.size(); ++b) {
+    std::vector<float> one(6);
+    a->score_history(std::span<const int32_t>(&ids[b], 1), history, one);
+    for (size_t i = 0; i < 6; ++i) EXPECT_EQ(one[i], block[b * 6 + i]) << GetParam();
+  }
 }
 
 TEST_P(Contract, ConfigFileListsExactlyTheParameters) {

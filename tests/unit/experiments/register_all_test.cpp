@@ -19,7 +19,7 @@ TEST(Registries, HoldExactlyTheseNames) {
             (Names{"aclt", "aplt", "arp", "coverage", "coverage_count", "entropy", "gini", "head_recall", "hit",
                    "imp_auc", "imp_mrr", "imp_ndcg", "mae", "map", "mrr", "ndcg", "novelty", "pop_reo", "pop_rsp",
                    "precision", "recall", "rmse", "tail_ndcg", "tail_recall"}));
-  EXPECT_EQ(r.splits.names(), (Names{"cold_items", "fixed", "kfold", "leave_one_out", "predefined", "random_holdout",
+  EXPECT_EQ(r.splits.names(), (Names{"cold_items", "cold_users", "fixed", "kfold", "leave_one_out", "predefined", "random_holdout",
                                      "temporal_global", "temporal_user"}));
   EXPECT_EQ(r.protocols.names(), (Names{"fixed_negatives", "full", "impressions", "replay", "sampled"}));
   EXPECT_EQ(r.datasets.names(),

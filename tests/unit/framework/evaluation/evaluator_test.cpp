@@ -1,6 +1,7 @@
 // The evaluator: masking, the tie rules, candidate protocols, and thread-count independence.
 #include "framework/evaluation/evaluator.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -143,6 +144,52 @@ TEST(Evaluator, StratifiedAccuracyCountsOnlyTheGroupsRelevantItems) {
 
   options.item_strata = nullptr;
   EXPECT_TRUE(evaluate(model, {train, test, cases, false, context}, metrics, options).item_strata_values.empty());
+}
+
+// Fold-in: a model whose history score of item i is 10 * (number of history items) - i, and whose
+// score() is all 0. User 1 has no training row but a history {0, 1}: she is scored through
+// score_history (row 20, 19, 18, 17), her history items are masked (they are in `seen`), so her
+// list is [2, 3]; she is not cold, so a model without information about cold users still ranks her.
+class HistoryScores final : public Algorithm {
+ public:
+  HistoryScores() { num_items_ = 4; }
+  void fit(const FitContext&) override {}
+  void score(std::span<const int32_t>, std::span<float> out) const override { std::fill(out.begin(), out.end(), 0.0f); }
+  bool folds_in() const override { return true; }
+  void score_history(std::span<const int32_t> users, const Interactions& history, std::span<float> out) const override {
+    for (size_t u = 0; u < users.size(); ++u)
+      for (int32_t i = 0; i < 4; ++i)
+        out[u * 4 + static_cast<size_t>(i)] = static_cast<float>(10 * history.row_size(users[u]) - i);
+  }
+};
+
+TEST(Evaluator, HeldOutUsersAreScoredFromTheirHistoryWithItsItemsMasked) {
+  const Interactions train(log_of({{0, 0}}), 2, 4);
+  const Interactions history(log_of({{1, 0}, {1, 1}}), 2, 4);
+  const Interactions seen(log_of({{0, 0}, {1, 0}, {1, 1}}), 2, 4);  // training + history
+  const Interactions test(log_of({{1, 3}}), 2, 4);
+  std::vector<EvalCase> cases{{1, {3}, {}}};
+  MetricContext context;
+  context.num_items = 4;
+  context.num_train_users = 1;
+  context.phi = train.item_user_counts();
+  context.tail = pareto_tail(context.phi);
+  const auto metrics = make_metrics(registries(), {"hit"}, {2});
+  EvaluationOptions options;
+  options.list_length = 2;
+  options.fitted_on = &train;
+  options.history = &history;
+  const HistoryScores model;
+  const auto result = evaluate(model, {seen, test, cases, false, context}, metrics, options);
+  ASSERT_EQ(result.list_size[0], 2);
+  EXPECT_EQ(result.lists[0], 2);
+  EXPECT_EQ(result.lists[1], 3);
+  EXPECT_FLOAT_EQ(result.list_scores[0], 18.0f);
+  EXPECT_TRUE(result.uninformed_users.empty());
+  EXPECT_DOUBLE_EQ(result.values[0], 1.0);  // hit@2: item 3 at rank 2
+  // Without the history she is a cold user, and the model has no information about her.
+  options.history = nullptr;
+  EXPECT_EQ(evaluate(model, {seen, test, cases, false, context}, metrics, options).list_size[0], 0);
 }
 
 // protocol.candidates=cold: items 0 and 1 have training interactions (warm), 2..4 are cold. Only cold

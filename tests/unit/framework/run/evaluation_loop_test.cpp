@@ -26,7 +26,7 @@ std::vector<EvalCase> cases() { return {{0, {2, 4}, {}}, {1, {1}, {}}, {2, {0, 3
 TEST(ColdUsers, ExcludedByDefaultAndCounted) {
   ExperimentPlan plan;
   auto c = cases();
-  const auto cold = take_cold_users(c, kTrain, plan, Logger::null());
+  const auto cold = take_cold_users(c, kTrain, nullptr, plan, Logger::null());
   EXPECT_FALSE(cold.evaluated);
   EXPECT_EQ(cold.users, 2);  // users 2 and 3
   EXPECT_EQ(cold.cases, 3);
@@ -40,10 +40,22 @@ TEST(ColdUsers, EvaluatedWhenAskedAndStillCounted) {
   ExperimentPlan plan;
   plan.evaluate_cold_users = true;
   auto c = cases();
-  const auto cold = take_cold_users(c, kTrain, plan, Logger::null());
+  const auto cold = take_cold_users(c, kTrain, nullptr, plan, Logger::null());
   EXPECT_EQ(cold.users, 2);
   EXPECT_EQ(c.size(), 5u);
   EXPECT_EQ(cold.to_json()["policy"], "evaluate");
+}
+
+// A held-out user with a fold-in history (user 2 here) is not cold: only user 3 is left out.
+TEST(ColdUsers, AUserWithAFoldInHistoryIsNotCold) {
+  ExperimentPlan plan;
+  auto c = cases();
+  const Interactions history(log_of({{2, 1}}), 4, 5);
+  const auto cold = take_cold_users(c, kTrain, &history, plan, Logger::null());
+  EXPECT_EQ(cold.users, 1);
+  EXPECT_EQ(cold.cases, 2);
+  ASSERT_EQ(c.size(), 3u);
+  EXPECT_EQ(c[2].user, 2);
 }
 
 TEST(ColdCandidates, KeepOnlyColdRelevantItemsAndDropEmptyCases) {

@@ -73,7 +73,7 @@ TEST(Settings, EveryLauncherOptionHoldsItsSchema) {
 }
 
 TEST(Settings, EverySplitOptionHoldsTheSplitLevelDefaults) {
-  for (const char* option : {"random_holdout", "temporal_global", "temporal_user", "leave_one_out", "kfold", "cold_items", "fixed",
+  for (const char* option : {"random_holdout", "temporal_global", "temporal_user", "leave_one_out", "kfold", "cold_items", "cold_users", "fixed",
                              "predefined"}) {
     const auto where = std::string("configs/split/") + option + ".yaml";
     const auto file = YAML::LoadFile(kConfigs + "split/" + option + ".yaml");

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -12,6 +13,7 @@
 #include "framework/config/registries.hpp"
 #include "framework/splits/split.hpp"
 #include "framework/util/error.hpp"
+#include "framework/util/hashing.hpp"
 #include "framework/util/random.hpp"
 
 namespace tailrec {
@@ -92,7 +94,7 @@ TEST(SplitsTest, RegistersEverySplit) {
   Registries registries;
   register_splits(registries);
   EXPECT_EQ(registries.splits.names(),
-            (std::vector<std::string>{"cold_items", "fixed", "kfold", "leave_one_out", "predefined", "random_holdout", "temporal_global",
+            (std::vector<std::string>{"cold_items", "cold_users", "fixed", "kfold", "leave_one_out", "predefined", "random_holdout", "temporal_global",
                                       "temporal_user"}));
   for (const auto& entry : registries.splits.entries()) {
     EXPECT_NE(entry.description.find('\n'), std::string::npos) << entry.name << ": summary line + definition";
@@ -160,6 +162,138 @@ TEST(SplitsTest, ColdItemsRefusesSplitsThatLeaveASideEmpty) {
   EXPECT_NE(error("{fraction: 0}").find("strictly between 0 and 1"), std::string::npos);
   EXPECT_NE(error("{count: 0}").find("below the minimum 1"), std::string::npos);
   EXPECT_EQ(error(fmt::format("{{count: {}}}", m - 1)), "(no error)");
+}
+
+// cold_users. Users 0..5 with 1, 2, 3, 4, 5 and 10 interactions (user u's items are 0..n-1): user 0
+// has one and is never held out, so m = 5 users are eligible.
+//  held-out users: fraction 0.2 -> round(1.0) = 1; 0.5 -> round(2.5) = 3 (half away from zero);
+//                  0.05 -> max(1, round(0.25)) = 1; count 4 -> 4.
+//  test rows of a held-out user with k interactions, fold_in 0.8: clamp(round(0.2 k), 1, k - 1):
+//    k = 2 -> round(0.4) = 0 -> 1; 3 -> 1; 4 -> round(0.8) = 1; 5 -> 1; 10 -> 2.
+//  fold_in 0.5: k = 2 -> 1; 3 -> round(1.5) = 2; 4 -> 2; 5 -> round(2.5) = 3; 10 -> 5.
+//  fold_in 0.1: k = 2 -> round(1.8) = 2 -> clamped to 1; 3 -> round(2.7) = 3 -> 2; 10 -> 9.
+Dataset cold_users_fixture() {
+  std::vector<Row> rows;
+  const int sizes[] = {1, 2, 3, 4, 5, 10};
+  for (int32_t u = 0; u < 6; ++u)
+    for (int32_t i = 0; i < sizes[u]; ++i) rows.push_back({u, i, static_cast<float>(1 + i % 5), 100 * u + i});
+  return make_dataset(rows);
+}
+
+std::set<int32_t> users_of(const InteractionLog& log) { return {log.users.begin(), log.users.end()}; }
+
+size_t rows_of(const InteractionLog& log, int32_t user) {
+  return static_cast<size_t>(std::count(log.users.begin(), log.users.end(), user));
+}
+
+TEST(SplitsTest, ColdUsersHoldsOutWholeUsersWithAFoldInShare) {
+  const auto data = cold_users_fixture();
+  const std::map<std::string, std::pair<size_t, std::map<size_t, size_t>>> expected{
+      // yaml -> (held-out users, test rows by interactions k)
+      {"{fraction: 0.2}", {1, {{2, 1}, {3, 1}, {4, 1}, {5, 1}, {10, 2}}}},
+      {"{fraction: 0.5}", {3, {{2, 1}, {3, 1}, {4, 1}, {5, 1}, {10, 2}}}},
+      {"{fraction: 0.05}", {1, {{2, 1}, {3, 1}, {4, 1}, {5, 1}, {10, 2}}}},
+      {"{count: 4}", {4, {{2, 1}, {3, 1}, {4, 1}, {5, 1}, {10, 2}}}},
+      {"{count: 4, fold_in: 0.5}", {4, {{2, 1}, {3, 2}, {4, 2}, {5, 3}, {10, 5}}}},
+      {"{count: 4, fold_in: 0.1}", {4, {{2, 1}, {3, 2}, {4, 3}, {5, 4}, {10, 9}}}},
+  };
+  for (const auto& [yaml, want] : expected) {
+    const auto splitter = make_split("cold_users", yaml);
+    EXPECT_TRUE(splitter->needs_fold_in());
+    const auto result = splitter->split(data, 7);
+    const auto held = users_of(result.test);
+    EXPECT_EQ(held.size(), want.first) << yaml;
+    EXPECT_EQ(users_of(result.test_history), held) << yaml;  // every held-out user has a history
+    EXPECT_EQ(held.count(0), 0u) << yaml;                      // one interaction: always training
+    EXPECT_EQ(rows_of(result.train, 0), 1u) << yaml;
+    for (int32_t u : held) {
+      EXPECT_EQ(rows_of(result.train, u), 0u) << yaml << ": user " << u << " is also in training";
+      const size_t k = rows_of(data.log, u);
+      EXPECT_EQ(rows_of(result.test, u), want.second.at(k)) << yaml << ": user " << u << " with " << k;
+      EXPECT_EQ(rows_of(result.test_history, u), k - want.second.at(k)) << yaml;
+    }
+    // The three logs partition the data; test and history of a user never share an item.
+    Pairs all = pairs(result.train);
+    for (const auto* log : {&result.test, &result.test_history})
+      for (const auto& p : pairs(*log)) EXPECT_TRUE(all.insert(p).second) << yaml << ": a row on two sides";
+    EXPECT_EQ(all, pairs(data.log)) << yaml;
+    EXPECT_EQ(result.train.size() + result.test.size() + result.test_history.size(), data.log.size()) << yaml;
+  }
+}
+
+TEST(SplitsTest, ColdUsersIsSeededAndItsHashCoversTheHistories) {
+  const auto data = medium();
+  const auto splitter = make_split("cold_users", "{fraction: 0.3}");
+  const auto a = splitter->split(data, 7);
+  // Seeded: the same split for the same seed, whatever the file order; other seeds differ.
+  const auto again = splitter->split(reversed(data), 7);
+  EXPECT_EQ(pairs(a.test), pairs(again.test));
+  EXPECT_EQ(pairs(a.test_history), pairs(again.test_history));
+  EXPECT_EQ(a.hash(), again.hash());
+  const auto other = splitter->split(data, 8);
+  EXPECT_NE(pairs(a.test), pairs(other.test));
+  EXPECT_NE(a.hash(), other.hash());
+  // Moving one row from test to the history changes the hash; train, test and validation alone do not cover it.
+  auto moved = a;
+  moved.test_history.append(moved.test, 0);
+  EXPECT_NE(moved.hash(), a.hash());
+  auto without = a;
+  without.test_history = InteractionLog();
+  EXPECT_NE(without.hash(), a.hash());
+  // A split without fold-in logs hashes as it always did: the three logs only.
+  const auto plain = make_split("random_holdout")->split(data, 7);
+  EXPECT_EQ(plain.hash(), Hasher().text(plain.train.hash()).text(plain.test.hash()).text(plain.validation.hash()).hex());
+}
+
+TEST(SplitsTest, ColdUsersValidationHoldsOutUsersOfItsOwn) {
+  const auto data = medium();  // 40 users, 3..12 interactions each: every one is eligible
+  const auto splitter = make_split("cold_users", "{fraction: 0.25, fold_in: 0.5}");
+  auto result = splitter->split(data, 7);
+  EXPECT_EQ(users_of(result.test).size(), 10u);  // round(0.25 * 40)
+  const auto train_rows = pairs(result.train);
+  splitter->add_validation(result, 0.2, 7);  // round(0.2 * 30) = 6 of the remaining 30 users
+  const auto validation_users = users_of(result.validation);
+  EXPECT_EQ(validation_users.size(), 6u);
+  EXPECT_EQ(users_of(result.validation_history), validation_users);
+  for (int32_t u : validation_users) {
+    EXPECT_EQ(rows_of(result.train, u), 0u);
+    EXPECT_EQ(rows_of(result.test, u), 0u);
+    const size_t k = rows_of(data.log, u);
+    EXPECT_EQ(rows_of(result.validation, u), std::clamp<size_t>(static_cast<size_t>(std::llround(0.5 * static_cast<double>(k))), 1, k - 1));
+  }
+  Pairs all = pairs(result.train);
+  for (const auto& p : pairs(result.validation)) all.insert(p);
+  for (const auto& p : pairs(result.validation_history)) all.insert(p);
+  EXPECT_EQ(all, train_rows);
+  EXPECT_EQ(result.train.size() + result.validation.size() + result.validation_history.size(), train_rows.size());
+}
+
+TEST(SplitsTest, ColdUsersRefusesBadSharesAndSplitsThatLeaveNoTrainingUser) {
+  const auto data = cold_users_fixture();  // 5 eligible users
+  const auto error = [&](const std::string& yaml, double validation = 0) -> std::string {
+    try {
+      const auto splitter = make_split("cold_users", yaml);
+      auto result = splitter->split(data, 1);
+      if (validation > 0) splitter->add_validation(result, validation, 1);
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "(no error)";
+  };
+  for (const char* yaml : {"{fraction: 0}", "{fraction: 1.0}", "{fraction: -0.5}"})
+    EXPECT_NE(error(yaml).find("split.fraction"), std::string::npos) << yaml;
+  for (const char* yaml : {"{fold_in: 0}", "{fold_in: 1}"}) {
+    const auto message = error(yaml);
+    EXPECT_NE(message.find("split.fold_in"), std::string::npos) << yaml << ": " << message;
+    EXPECT_NE(message.find("strictly between 0 and 1"), std::string::npos) << yaml << ": " << message;
+  }
+  EXPECT_NE(error("{fold_in: 1.5}").find("split.fold_in' (inline): 1.5 is above the maximum 1"), std::string::npos);
+  EXPECT_NE(error("{count: 5}").find("leaving no such user in training; lower split.count"), std::string::npos);
+  EXPECT_NE(error("{fraction: 0.9}").find("lower split.fraction"), std::string::npos);  // round(4.5) = 5 of 5
+  EXPECT_EQ(error("{count: 4}"), "(no error)");
+  // Validation: after 4 test users one eligible user is left, and validation would take it.
+  EXPECT_NE(error("{count: 4}", 0.1).find("lower split.validation"), std::string::npos);
+  EXPECT_EQ(error("{count: 3}", 0.1), "(no error)");  // round(0.2) -> 1 of the 2 left
 }
 
 TEST(SplitsTest, LeaveOneOutLatestBreaksTimeTiesByLaterRow) {
