@@ -255,7 +255,7 @@ std::string strata_html(const std::vector<StrataTable>& tables) {
       shown_groups = t.dimension;
       const auto names = count_names(t);
       html += "<p class=\"legend\"><b>" + escape_html(dimension_title(t.dimension)) + "</b>: groups by " +
-              escape_html(t.by) + "</p>\n<div class=\"table-wrap\"><table class=\"timing\"><thead><tr><th>group</th><th>definition</th>";
+              escape_html(t.by) + "</p>\n<div class=\"table-wrap\"><table class=\"timing\"><thead><tr><th>group</th><th style=\"text-align:left\">definition</th>";
       for (const auto& n : names) html += "<th>" + escape_html(n) + "</th>";
       html += "</tr></thead><tbody>\n";
       for (const auto& g : t.groups) {
