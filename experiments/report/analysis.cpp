@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <utility>
 
 #include "framework/util/error.hpp"
 #include "framework/util/strings.hpp"
@@ -101,7 +102,8 @@ std::string test_description(TestKind kind) {
 
 PairedValues paired_per_user(const ReportData& data, const Setting& a, const Setting& b, const std::string& metric) {
   // A user evaluated under several seeds is one subject, not several: her values are averaged over
-  // the matched seeds (undefined values skipped) and she contributes one pair.
+  // the matched seeds (undefined values skipped) and she contributes one pair. Under k folds she
+  // contributes one pair per fold: each fold tests different interactions of hers.
   struct Sums {
     double a = 0, b = 0;
     int na = 0, nb = 0;
@@ -109,13 +111,14 @@ PairedValues paired_per_user(const ReportData& data, const Setting& a, const Set
   std::vector<std::string> order;  // users in order of first appearance
   std::unordered_map<std::string, Sums> sums;
   PairedValues out;
-  std::set<uint64_t> used_seeds;
+  std::set<std::pair<uint64_t, std::string>> used;
   for (size_t ra : a.runs) {
     const auto& run_a = data.runs[ra];
-    if (!used_seeds.insert(run_a.seed).second) continue;  // a duplicated seed pairs once
+    if (!used.emplace(run_a.seed, run_a.replicate).second) continue;  // a duplicated replicate pairs once
     const RunRecord* partner = nullptr;
     for (size_t rb : b.runs)
-      if (data.runs[rb].seed == run_a.seed && data.runs[rb].split_hash == run_a.split_hash) {
+      if (data.runs[rb].seed == run_a.seed && data.runs[rb].replicate == run_a.replicate &&
+          data.runs[rb].split_hash == run_a.split_hash) {
         partner = &data.runs[rb];
         break;
       }
@@ -127,11 +130,14 @@ PairedValues paired_per_user(const ReportData& data, const Setting& a, const Set
     const auto& users_b = partner->per_user.at(b.label).users;
     std::unordered_map<std::string, size_t> index_b;
     for (size_t i = 0; i < users_b.size(); ++i) index_b.emplace(users_b[i], i);
+    // The unit: the user, prefixed by the fold when runs are folds ('\t' cannot occur in a user id of the TSV).
+    const std::string prefix = run_a.replicate_parameter.empty() ? std::string() : run_a.replicate + "\t";
     for (size_t i = 0; i < users_a.size(); ++i) {
       const auto it = index_b.find(users_a[i]);
       if (it == index_b.end()) continue;
-      auto [entry, added] = sums.try_emplace(users_a[i]);
-      if (added) order.push_back(users_a[i]);
+      const auto unit = prefix + users_a[i];
+      auto [entry, added] = sums.try_emplace(unit);
+      if (added) order.push_back(unit);
       const double va = (*col_a)[i], vb = (*col_b)[it->second];
       if (!std::isnan(va)) entry->second.a += va, ++entry->second.na;
       if (!std::isnan(vb)) entry->second.b += vb, ++entry->second.nb;
@@ -165,8 +171,14 @@ ResultTable build_table(const ReportData& data, const Context& context, TestKind
   for (const auto& s : context.settings) {
     table.settings.push_back(s.name);
     std::vector<uint64_t> seeds;
-    for (size_t r : s.runs) seeds.push_back(data.runs[r].seed);
+    std::vector<std::string> replicates;
+    for (size_t r : s.runs) {
+      seeds.push_back(data.runs[r].seed);
+      replicates.push_back(data.runs[r].replicate);
+      if (!data.runs[r].replicate_parameter.empty()) table.replicate_parameter = data.runs[r].replicate_parameter;
+    }
     table.seeds.push_back(seeds);
+    table.replicates.push_back(replicates);
     std::vector<Cell> row(M);
     for (size_t m = 0; m < M; ++m) {
       for (size_t r : s.runs) row[m].values.push_back(run_value(data.runs[r], s.label, table.metrics[m]));

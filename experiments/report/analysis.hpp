@@ -31,12 +31,12 @@ TestKind parse_test_kind(const std::string& text);  // "wilcoxon" | "t"
 std::string test_description(TestKind kind);
 
 struct Cell {
-  bool present = false;            // at least one seed has a value
-  Summary summary;                 // over seeds, NaN skipped
+  bool present = false;            // at least one replicate has a value
+  Summary summary;                 // over replicates (seeds, folds), NaN skipped
   std::vector<double> values;      // one per run of the setting (NaN: undefined there)
   bool best = false;               // best mean of the column (ties: all)
   bool tested = false;             // compared with the column's best by a paired test
-  size_t pairs = 0;                // users (one pair each) in that test
+  size_t pairs = 0;                // users, or (fold, user) pairs, in that test
   double p_value = 0;              // raw two-sided p
   double p_adjusted = 0;           // Holm-adjusted across the column's comparisons
   bool significant = false;        // p_adjusted < alpha
@@ -48,16 +48,22 @@ struct ResultTable {
   std::vector<bool> lower_better;  // per metric
   std::vector<bool> per_user;      // per metric: per-user values exist, so the column is tested
   std::vector<std::string> settings;
-  std::vector<std::vector<uint64_t>> seeds;  // per setting
+  std::vector<std::vector<uint64_t>> seeds;  // per setting, one per run (a seed repeats once per fold)
+  // The split parameter that indexes replicates ("fold"), "" when the runs are replicated by seed
+  // only; then replicates[setting] holds each run's value of it, aligned with seeds.
+  std::string replicate_parameter;
+  std::vector<std::vector<std::string>> replicates;
   std::vector<std::vector<Cell>> cells;      // [setting][metric]
   TestKind test = TestKind::Wilcoxon;
   double alpha = 0.05;
 };
 
-// Per-user values of one metric for settings a and b, one pair per user: for each run of a, the
-// run of b with the same seed and the same split hash (the first, if several) is matched; a user's
-// value is her mean over the matched runs in which she was evaluated by both (NaN when undefined
-// in all). Users appear in order of first appearance; runs without a partner are left out.
+// Per-user values of one metric for settings a and b: for each run of a, the run of b with the
+// same seed, the same replicate (fold) and the same split hash (the first, if several) is matched.
+// One pair per unit: a user when runs differ only by seed, a (fold, user) when they are folds of a
+// split (a user's test interactions of different folds are different data). A unit's value is its
+// mean over the matched runs (seeds) in which it was evaluated by both (NaN when undefined in all).
+// Units appear in order of first appearance; runs without a partner are left out.
 struct PairedValues {
   std::vector<double> a, b;
   size_t seeds = 0;  // run pairs used

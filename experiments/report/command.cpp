@@ -16,6 +16,7 @@
 #include "experiments/report/plots.hpp"
 #include "experiments/report/replay.hpp"
 #include "experiments/report/reproduction.hpp"
+#include "experiments/report/strata.hpp"
 #include "experiments/report/tables.hpp"
 #include "framework/run/run_folder.hpp"
 #include "framework/util/error.hpp"
@@ -105,15 +106,19 @@ Writes to --out (default <first input>/report/): report.md, report.csv (with 95%
 report.tex (booktabs), report.html (one page: tables, plots, provenance) and plots/ (gnuplot .dat and
 .gp files, drawn as PNG and SVG when gnuplot is installed).
 
-Rows: one per setting = algorithm label + the swept overrides (run.seed and run.dir aside); values are
-mean ± sample std over seeds. Bold: best mean per column. Marker: differs from the column's best
-(paired test over users, each averaged over the runs with matching splits; Holm-adjusted across the column).
+Rows: one per setting = algorithm label + the swept overrides (run.seed, run.dir and split.fold aside);
+values are mean ± sample std over seeds, or over folds for split=kfold (metrics.json split.replicate).
+Bold: best mean per column. Marker: differs from the column's best (paired test over users, or over
+(fold, user) pairs for folds, each averaged over the seeds with matching splits; Holm-adjusted).
+Runs with metrics.json "strata" add tables and plots of accuracy by popularity and activity group;
+runs with cold users, cold candidates or held-out counts add a Cold start section.
 Replay runs (protocol=replay) add a Replay section: a per-round table and plots over rounds (hit rate,
 cumulative hits, coverage so far, adaptive weights), read from replay_rounds.tsv and replay_state.tsv.
 
 Examples:
   tailrec report results/multirun/2026-01-01/12-00-00
   tailrec report run_seed1 run_seed2 --format md html --out report/
+  tailrec report results/multirun/DATE/TIME       # split=kfold split.fold=0,1,2,3,4: one row per algorithm
   tailrec report RUN --x tail_recall@10 --y recall@10 --metric recall@10 --test t
   tailrec report R1_RUN --reproduction docs/reproduction_r1.md)";
 
@@ -190,6 +195,8 @@ int report_command(const ReportCommand& command) {
       // Replay runs write per-round files, not per-user, exposure or activity ones: no plots need those.
       const bool replay = data.runs[context.runs.front()].replay;
       section.replay = replay_table(data, context);
+      section.strata = strata_tables(data, context);
+      section.cold_start = cold_start_section(data, context);
       if (!command.no_plots) {
         const auto suffix = data.contexts.size() == 1 ? std::string() : fmt::format("_{}", ci + 1);
         const auto colours = plot_colours(section.table.settings);
@@ -222,6 +229,15 @@ int report_command(const ReportCommand& command) {
             plots.push_back(activity_plot(*activity, "user_activity" + suffix, colours));
           else
             note(fmt::format("no user-activity plot: the runs lack user_activity.tsv.gz or per-user values of '{}'", metric));
+        }
+        // The first stratified metric of each dimension (items, users), one line per setting.
+        for (const auto* dimension : {"items", "users"}) {
+          const auto it = std::find_if(section.strata.begin(), section.strata.end(),
+                                       [&](const StrataTable& t) { return t.dimension == dimension; });
+          if (it != section.strata.end())
+            plots.push_back(strata_plot(*it, std::string(dimension == std::string("items") ? "accuracy_by_popularity"
+                                                                                           : "accuracy_by_activity") + suffix,
+                                        colours));
         }
         const auto stage = [&](const std::vector<PlotSource>& sources, std::vector<PlotRef>& refs) {
           for (const auto& p : sources) {

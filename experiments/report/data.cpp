@@ -149,8 +149,10 @@ std::string context_title(const nlohmann::json& m) {
   std::string split_text = s.value("name", std::string("split ?"));
   std::vector<std::string> params;
   const nlohmann::json split_params = s.value("params", nlohmann::json::object());
-  for (const auto& [k, v] : split_params.items())  // file paths go to the provenance, not the title
-    if (k != "name" && !(v.is_string() && v.get<std::string>().find('/') != std::string::npos))
+  const auto replicate = replicate_parameter_of(m);
+  // File paths go to the provenance, not the title; the replicate parameter (the fold) varies within the table.
+  for (const auto& [k, v] : split_params.items())
+    if (k != "name" && k != replicate && !(v.is_string() && v.get<std::string>().find('/') != std::string::npos))
       params.push_back(k + "=" + compact(v));
   if (s.value("validation", 0.0) > 0) params.push_back(fmt::format("validation={}", s.value("validation", 0.0)));
   if (!params.empty()) split_text += fmt::format("({})", join(params, ", "));
@@ -312,12 +314,21 @@ std::vector<ReplayStateValue> parse_replay_state(const std::string& text, const 
 
 bool has_replay_section(const nlohmann::json& m) { return m.contains("replay") && m["replay"].is_object(); }
 
+std::string replicate_parameter_of(const nlohmann::json& m) {
+  if (!m.contains("split") || !m["split"].is_object()) return "";
+  const auto& s = m["split"];
+  return s.contains("replicate") && s["replicate"].is_string() ? s["replicate"].get<std::string>() : std::string();
+}
+
 std::string context_key(const nlohmann::json& m) {
   const auto get = [&](const char* a, const char* b) {
     return m.contains(a) && m[a].is_object() && m[a].contains(b) ? m[a][b] : nlohmann::json(nullptr);
   };
   auto split_params = get("split", "params");
-  if (split_params.is_object()) split_params.erase("seed");
+  if (split_params.is_object()) {
+    split_params.erase("seed");
+    split_params.erase(replicate_parameter_of(m));  // runs of the other folds belong to the same table
+  }
   const nlohmann::json key = {
       {"dataset", get("dataset", "hash")},
       {"split", get("split", "name")},
@@ -350,6 +361,14 @@ std::vector<std::string> setting_overrides(const std::string& label, const std::
     out.push_back(s);
   }
   return out;
+}
+
+bool replicate_less(const RunRecord& a, const RunRecord& b) {
+  if (a.seed != b.seed) return a.seed < b.seed;
+  // Folds are integers: 2 before 10.
+  const auto ia = parse_int(a.replicate), ib = parse_int(b.replicate);
+  if (ia && ib) return *ia < *ib;
+  return a.replicate < b.replicate;
 }
 
 void group_runs(ReportData& data) {
@@ -425,20 +444,22 @@ void group_runs(ReportData& data) {
           data.warnings.push_back(fmt::format("{}: runs of '{}' use different parameters; they are shown as separate rows",
                                               context.title, context.settings[a].label));
         }
-    // One run per seed: a sweep over one algorithm's parameter repeats the others in every job
-    // (the same computation); a repeat that differs is reported and left out too.
+    // One run per replicate (seed, fold): a sweep over one algorithm's parameter repeats the others
+    // in every job (the same computation); a repeat that differs is reported and left out too.
     for (auto& s : context.settings) {
       std::stable_sort(s.runs.begin(), s.runs.end(),
-                       [&](size_t x, size_t y) { return data.runs[x].seed < data.runs[y].seed; });
+                       [&](size_t x, size_t y) { return replicate_less(data.runs[x], data.runs[y]); });
       std::vector<size_t> kept;
       for (size_t r : s.runs) {
-        if (!kept.empty() && data.runs[kept.back()].seed == data.runs[r].seed) {
+        if (!kept.empty() && !replicate_less(data.runs[kept.back()], data.runs[r])) {
           const nlohmann::json first = data.runs[kept.back()].metrics["algorithms"][s.label].value("metrics", nlohmann::json());
           const nlohmann::json again = data.runs[r].metrics["algorithms"][s.label].value("metrics", nlohmann::json());
           if (first != again)
             data.warnings.push_back(fmt::format(
-                "{} and {} both hold '{}' with seed {} but different metrics; only the first counts",
-                data.runs[kept.back()].dir.string(), data.runs[r].dir.string(), s.name, data.runs[r].seed));
+                "{} and {} both hold '{}' with seed {}{} but different metrics; only the first counts",
+                data.runs[kept.back()].dir.string(), data.runs[r].dir.string(), s.name, data.runs[r].seed,
+                data.runs[r].replicate.empty() ? std::string()
+                                               : fmt::format(", {} {}", data.runs[r].replicate_parameter, data.runs[r].replicate)));
           continue;
         }
         kept.push_back(r);
@@ -504,6 +525,13 @@ ReportData load_report_data(const std::vector<fs::path>& inputs, bool with_detai
         if (!ignored_for_plain_runs(o) && plain_count[o] < plain_runs) run.swept.push_back(o);
     }
     run.seed = run.metrics.value("seed", uint64_t{0});
+    run.replicate_parameter = replicate_parameter_of(run.metrics);
+    if (!run.replicate_parameter.empty()) {
+      const auto& params = run.metrics["split"].value("params", nlohmann::json::object());
+      if (params.contains(run.replicate_parameter)) run.replicate = compact(params[run.replicate_parameter]);
+      // split.fold=3 names the replicate, not a setting: its runs are one row.
+      std::erase_if(run.swept, [&](const std::string& o) { return override_key(o) == "split." + run.replicate_parameter; });
+    }
     run.split_hash = run.metrics.contains("split") ? run.metrics["split"].value("hash", std::string()) : std::string();
     run.context_key = context_key(run.metrics);
     for (const auto& [label, a] : run.metrics["algorithms"].items()) {

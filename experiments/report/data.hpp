@@ -4,9 +4,10 @@
 // user_activity.tsv.gz, replay_rounds.tsv, replay_state.tsv, overrides.yaml, a sweep's multirun.yaml),
 // never from typed numbers.
 //
-// Grouping: runs whose data, split recipe (all but its seed), protocol and metric settings agree
-// share a *context* (one table). Inside a context one row is a *setting*: an algorithm label plus
-// the run's swept overrides other than run.seed and run.dir; its runs differ only by seed.
+// Grouping: runs whose data, split recipe (all but its seed and its replicate parameter, e.g. the
+// fold of split=kfold), protocol and metric settings agree share a *context* (one table). Inside a
+// context one row is a *setting*: an algorithm label plus the run's swept overrides other than
+// run.seed, run.dir and the replicate parameter; its runs differ only by replicate (seed, fold).
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -65,6 +66,10 @@ struct RunRecord {
   std::vector<std::string> overrides;       // overrides.yaml
   std::vector<std::string> swept;           // overrides that distinguish it (run.seed, run.dir excluded)
   uint64_t seed = 0;                        // metrics.json "seed"
+  // The split parameter that indexes replicates (metrics.json split.replicate, e.g. "fold") and this
+  // run's value of it; both "" when the split has none. A run's replicate is its (seed, this value).
+  std::string replicate_parameter;
+  std::string replicate;
   std::string split_hash;
   std::string context_key;                  // see context_key()
   std::vector<std::string> labels;          // algorithm labels, in the experiment's order (metrics.csv)
@@ -82,7 +87,7 @@ struct Setting {
   std::string algorithm;             // registered name
   std::vector<std::string> swept;    // overrides naming it ("k=20" for algorithms.<label>.k=20)
   std::string name;                  // display: "item_knn" or "item_knn (k=20)"
-  std::vector<size_t> runs;          // indices into ReportData::runs, by ascending seed, one per seed
+  std::vector<size_t> runs;          // indices into ReportData::runs, by ascending (seed, replicate), one per replicate
 };
 
 struct Context {
@@ -114,8 +119,12 @@ std::vector<ReplayStateValue> parse_replay_state(const std::string& text, const 
 bool has_replay_section(const nlohmann::json& metrics);
 
 // The key runs must share to be compared in one table: dataset hash, split name, parameters and
-// validation share (not its seed), protocol, k, relevance threshold, long-tail definition, evaluate_on.
+// validation share (not its seed, not its replicate parameter), protocol, k, relevance threshold,
+// long-tail definition, evaluate_on.
 std::string context_key(const nlohmann::json& metrics);
+
+// The split parameter metrics.json names as the replicate index (split.replicate), "" when none.
+std::string replicate_parameter_of(const nlohmann::json& metrics);
 
 // The display form of the overrides that distinguish a setting of `label`: algorithms.<label>.<p>=v
 // becomes p=v, overrides of another label's parameters are dropped, the rest stay as written.
@@ -126,6 +135,9 @@ std::vector<std::string> setting_overrides(const std::string& label, const std::
 // With `with_details` false the per-user, exposure and activity files are not read. Replay runs
 // have none of those; their replay_rounds.tsv and replay_state.tsv are read instead.
 ReportData load_report_data(const std::vector<std::filesystem::path>& inputs, bool with_details = true);
+
+// Replicate order: by seed, then by the replicate value (numerically when both are integers).
+bool replicate_less(const RunRecord& a, const RunRecord& b);
 
 // Groups loaded runs into contexts and settings (called by load_report_data; exposed for tests).
 void group_runs(ReportData& data);

@@ -33,11 +33,17 @@ const char* kPalette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
 
 // A string field of a gnuplot data file: double-quoted, with no quote or newline inside (gnuplot
 // does not unescape data files).
-std::string data_string(const std::string& text) {
+std::string data_string(const std::string& text) { return gnuplot_data_string(text); }
+
+}  // namespace
+
+std::string gnuplot_data_string(const std::string& text) {
   std::string out = "\"";
   for (char c : text) out += c == '"' ? '\'' : (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
   return out + "\"";
 }
+
+namespace {
 
 std::string num(double v) { return std::isnan(v) ? std::string("?") : fmt::format("{:.10g}", v); }
 
@@ -107,6 +113,8 @@ std::string gnuplot_string(const std::string& text) {
     if (c == '\\' || c == '"') {
       out += '\\';
       out += c;
+    } else if (c == '`') {
+      out += '\'';  // gnuplot runs `command` substitution even inside double quotes
     } else if (c == '\n') {
       out += "\\n";
     } else {
@@ -121,8 +129,8 @@ PlotSource tradeoff_plot(const TradeoffData& d, const std::string& stem, const C
   p.stem = stem;
   p.title = fmt::format("Accuracy vs long tail: {} against {}", d.y_metric, d.x_metric);
   p.caption = fmt::format(
-      "One point per setting: x = mean {}, y = mean {} over seeds; bars are the sample standard deviation over "
-      "seeds. Up is more accurate, right recommends more long-tail items.",
+      "One point per setting: x = mean {}, y = mean {} over runs (seeds, folds); bars are the sample standard deviation over "
+      "them. Up is more accurate, right recommends more long-tail items.",
       d.x_metric, d.y_metric);
   std::string dat = fmt::format("# {}\n# setting\t{x}_mean\t{x}_std\t{y}_mean\t{y}_std\tcolour\tseeds\n", p.title,
                                 fmt::arg("x", d.x_metric), fmt::arg("y", d.y_metric));
@@ -158,7 +166,7 @@ PlotSource exposure_plot(const ExposureData& d, const std::string& stem, int k, 
   p.title = "Popularity bias: where the top-" + std::to_string(k) + " slots go";
   p.caption = fmt::format(
       "Cumulative share of all top-{} slots (y) taken by the r most popular items (x = training popularity rank r, "
-      "log scale), mean over seeds. The dashed grey curve is the same share of training interactions; the "
+      "log scale), mean over runs (seeds, folds). The dashed grey curve is the same share of training interactions; the "
       "vertical line is the head/tail boundary ({} head items of {}). A curve above the grey one concentrates "
       "recommendations on popular items more than the data does.",
       k, d.head_items, d.items);
@@ -206,10 +214,10 @@ PlotSource activity_plot(const ActivityData& d, const std::string& stem, const C
   for (double u : d.users) users += u;
   p.caption = fmt::format(
       "Evaluated users split into {} quantile buckets by their number of training interactions (ranges under the "
-      "bars; {:.0f} users per run in all); bars are the mean {} over each bucket's users, averaged over seeds; error "
-      "bars the standard deviation over seeds.",
+      "bars; {:.0f} users per run in all); bars are the mean {} over each bucket's users, averaged over runs (seeds, folds); error "
+      "bars the standard deviation over them.",
       d.buckets.size(), users, d.metric);
-  std::string dat = "# " + p.title + ": per bucket, mean and std over seeds of the bucket's mean per run\n";
+  std::string dat = "# " + p.title + ": per bucket, mean and std over runs of the bucket's mean per run\n";
   dat += "# bucket\ttrain_items\tusers_per_run";
   for (const auto& s : d.settings) dat += "\t" + s + "_mean\t" + s + "_std";
   dat += "\n";

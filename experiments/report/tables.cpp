@@ -22,6 +22,26 @@ std::string seeds_text(const std::vector<uint64_t>& seeds) {
   return join(parts, ", ");
 }
 
+// Distinct values in first-seen order.
+template <typename T>
+std::vector<T> distinct_values(const std::vector<T>& values) {
+  std::vector<T> out;
+  for (const auto& v : values)
+    if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+  return out;
+}
+
+// The header of the replicates column and the noun of the legend.
+std::string replicates_header(const ResultTable& t) { return t.replicate_parameter.empty() ? "seeds" : "replicates"; }
+
+// What a cell's mean and std are taken over: "seeds", "folds", or "folds × seeds".
+std::string replicate_noun(const ResultTable& t) {
+  if (t.replicate_parameter.empty()) return "seeds";
+  std::vector<uint64_t> seeds;
+  for (const auto& row : t.seeds) seeds.insert(seeds.end(), row.begin(), row.end());
+  return distinct_values(seeds).size() > 1 ? t.replicate_parameter + "s × seeds" : t.replicate_parameter + "s";
+}
+
 // A number with the decimals of format_number, for the std beside a mean.
 int decimals_for(double value) {
   const double a = std::abs(value);
@@ -106,6 +126,7 @@ std::vector<std::pair<std::string, std::string>> context_provenance(const Report
   const auto s = object(first, "split");
   auto params = object(s, "params");
   params.erase("name");
+  params.erase(data.runs[context.runs.front()].replicate_parameter);  // the folds have their own line below
   std::string split_text = s.value("name", std::string("?"));
   if (!params.empty()) split_text += " " + params.dump();
   split_text += fmt::format("; validation share {}; {} train / {} test interactions (seed {})",
@@ -113,7 +134,9 @@ std::vector<std::pair<std::string, std::string>> context_provenance(const Report
                             compact(s.value("test", nlohmann::json())), compact(s.value("seed", nlohmann::json())));
   out.emplace_back("split", split_text);
   out.emplace_back("split hashes", join(distinct(data, context, [](const RunRecord& r) {
-                                          return fmt::format("seed {}: {}", r.seed, r.split_hash);
+                                          if (r.replicate_parameter.empty()) return fmt::format("seed {}: {}", r.seed, r.split_hash);
+                                          return fmt::format("seed {} {} {}: {}", r.seed, r.replicate_parameter, r.replicate,
+                                                             r.split_hash);
                                         }), "; "));
   out.emplace_back("protocol", object(first, "protocol").dump());
   const auto ms = object(first, "metric_settings");
@@ -134,6 +157,9 @@ std::vector<std::pair<std::string, std::string>> context_provenance(const Report
   seeds.erase(std::unique(seeds.begin(), seeds.end()), seeds.end());
   out.emplace_back("seeds", fmt::format("{} ({} run folder{})", seeds_text(seeds), context.runs.size(),
                                         context.runs.size() == 1 ? "" : "s"));
+  const auto replicate = data.runs[context.runs.front()].replicate_parameter;
+  if (!replicate.empty())
+    out.emplace_back(replicate + "s", join(distinct(data, context, [](const RunRecord& r) { return r.replicate; }), ", "));
   double wall = 0;
   for (size_t r : context.runs) wall += data.runs[r].metrics.value("wall_seconds", 0.0);
   out.emplace_back("wall time", fmt::format("{:.1f} s in all, {:.1f} s per run", wall,
@@ -183,6 +209,16 @@ std::vector<TimingRow> context_timings(const ReportData& data, const Context& co
 }
 
 std::string format_number(double value) { return format_with(value, decimals_for(value)); }
+
+std::string replicates_text(const ResultTable& t, size_t setting) {
+  if (t.replicate_parameter.empty()) return seeds_text(t.seeds[setting]);
+  // "fold 0, 1, 2, 3, 4 · seed 1": the folds and seeds the mean is taken over.
+  std::vector<std::string> values;
+  for (const auto& v : distinct_values(t.replicates[setting])) values.push_back(v.empty() ? "?" : v);
+  const auto seeds = distinct_values(t.seeds[setting]);
+  std::string text = t.replicate_parameter + " " + (values.size() > 6 ? fmt::format("×{}", values.size()) : join(values, ", "));
+  return text + " · seed" + (seeds.size() > 1 ? "s " : " ") + seeds_text(seeds);
+}
 
 std::string format_mean_std(const Summary& s) {
   const int d = decimals_for(s.mean);
@@ -260,17 +296,25 @@ std::string csv_field(const std::string& text) {
 }
 
 std::string table_legend(const ResultTable& t) {
+  const auto noun = replicate_noun(t);
   std::string legend =
-      "Mean ± sample standard deviation over seeds (one value when a setting has one seed). "
-      "Bold: the best mean of the column (↑ larger is better, ↓ smaller is better). ";
+      fmt::format("Mean ± sample standard deviation over {} (one value when a setting has one run). "
+                  "Bold: the best mean of the column (↑ larger is better, ↓ smaller is better). ",
+                  noun);
   size_t comparisons = 0;
   for (size_t m = 0; m < t.metrics.size(); ++m)
     if (t.per_user[m]) comparisons = std::max(comparisons, t.settings.size() - 1);
-  if (comparisons > 0)
+  if (comparisons > 0 && t.replicate_parameter.empty())
     legend += fmt::format(
         "{}: differs from the column's best setting ({} over users, each user's value averaged over the "
         "seeds whose splits match; Holm-adjusted p < {} across the column's comparisons). ",
         kDagger, test_description(t.test), t.alpha);
+  else if (comparisons > 0)
+    legend += fmt::format(
+        "{}: differs from the column's best setting ({} over ({}, user) pairs: each {} tests other interactions of a "
+        "user, and each pair's value is averaged over the seeds whose splits match; Holm-adjusted p < {} across the "
+        "column's comparisons). ",
+        kDagger, test_description(t.test), t.replicate_parameter, t.replicate_parameter, t.alpha);
   const auto untested = untested_columns(t);
   if (!untested.empty()) legend += "Not tested (no per-user values): " + untested + ". ";
   legend += "95% confidence intervals and p-values: report.csv.";
@@ -288,13 +332,13 @@ std::string render_markdown(const Report& report) {
   for (const auto& section : report.sections) {
     const auto& t = section.table;
     md += "\n## " + t.title + "\n\n";
-    md += "| setting | seeds |";
+    md += "| setting | " + replicates_header(t) + " |";
     for (size_t m = 0; m < t.metrics.size(); ++m) md += " " + escape_markdown_cell(t.metrics[m]) + " " + arrow(t.lower_better[m]) + " |";
     md += "\n|---|---|";
     for (size_t m = 0; m < t.metrics.size(); ++m) md += "---:|";
     md += "\n";
     for (size_t s = 0; s < t.settings.size(); ++s) {
-      md += "| " + escape_markdown_cell(t.settings[s]) + " | " + seeds_text(t.seeds[s]) + " |";
+      md += "| " + escape_markdown_cell(t.settings[s]) + " | " + escape_markdown_cell(replicates_text(t, s)) + " |";
       for (const auto& c : t.cells[s]) {
         std::string text = c.present ? format_mean_std(c.summary) : "—";
         if (c.best) text = "**" + text + "**";
@@ -304,6 +348,8 @@ std::string render_markdown(const Report& report) {
       md += "\n";
     }
     md += "\n" + table_legend(t) + "\n";
+    if (!section.strata.empty()) md += "\n### Accuracy by popularity and activity group\n" + strata_markdown(section.strata);
+    if (section.cold_start) md += "\n### Cold start\n\n" + cold_start_markdown(*section.cold_start);
     if (!section.plots.empty()) md += "\n### Plots\n\n" + plots_markdown(section.plots, report.plot_note);
     if (section.replay) {
       md += "\n### Replay\n\n" + replay_markdown(*section.replay);
@@ -327,7 +373,7 @@ std::string render_markdown(const Report& report) {
 std::string render_csv(const Report& report) {
   std::string csv =
       "context,setting,metric,direction,seeds,n,mean,std,ci95_low,ci95_high,best,test,pairs,p_value,p_holm,"
-      "significant\n";
+      "significant,replicates\n";
   const auto num = [](double v) { return std::isnan(v) ? std::string() : fmt::format("{:.10g}", v); };
   for (const auto& section : report.sections) {
     const auto& t = section.table;
@@ -351,10 +397,12 @@ std::string render_csv(const Report& report) {
                                         c.tested ? std::to_string(c.pairs) : "",
                                         c.tested ? num(c.p_value) : "",
                                         c.tested ? num(c.p_adjusted) : "",
-                                        c.tested ? (c.significant ? "1" : "0") : ""};
+                                        c.tested ? (c.significant ? "1" : "0") : "",
+                                        csv_field(t.replicate_parameter.empty() ? std::string() : replicates_text(t, s))};
         csv += join(row, ",") + "\n";
       }
     }
+    csv += strata_csv(t.title, section.strata);
   }
   return csv;
 }
@@ -462,7 +510,8 @@ details ul { margin:6px 0 0; padding-left:18px; }
   for (const auto& section : report.sections) {
     const auto& t = section.table;
     html += "<section class=\"context\">\n<h2>" + escape_html(t.title) + "</h2>\n";
-    html += "<div class=\"table-wrap\"><table class=\"results\">\n<thead><tr><th>setting</th><th>seeds</th>";
+    html += "<div class=\"table-wrap\"><table class=\"results\">\n<thead><tr><th>setting</th><th>" +
+            replicates_header(t) + "</th>";
     for (size_t m = 0; m < t.metrics.size(); ++m)
     {
       // A break opportunity before '@' keeps long metric names from widening the table.
@@ -474,7 +523,7 @@ details ul { margin:6px 0 0; padding-left:18px; }
     html += "</tr></thead>\n<tbody>\n";
     for (size_t s = 0; s < t.settings.size(); ++s) {
       html += "<tr><td class=\"setting\">" + escape_html(t.settings[s]) + "</td><td class=\"seeds\">" +
-              escape_html(seeds_text(t.seeds[s])) + "</td>";
+              escape_html(replicates_text(t, s)) + "</td>";
       for (const auto& c : t.cells[s]) {
         if (!c.present) {
           html += "<td class=\"na\">—</td>";
@@ -493,6 +542,8 @@ details ul { margin:6px 0 0; padding-left:18px; }
     }
     html += "</tbody></table></div>\n";
     html += "<p class=\"legend\">" + escape_html(table_legend(t)) + " Hover a value for its confidence interval and p-value.</p>\n";
+    if (!section.strata.empty()) html += "<h3>Accuracy by popularity and activity group</h3>\n" + strata_html(section.strata);
+    if (section.cold_start) html += "<h3>Cold start</h3>\n" + cold_start_html(*section.cold_start);
     if (!section.plots.empty()) html += "<h3>Plots</h3>\n" + plots_html(section.plots, report.plot_note);
     if (section.replay) {
       html += "<h3>Replay</h3>\n" + replay_html(*section.replay);

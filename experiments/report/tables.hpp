@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "experiments/report/analysis.hpp"
+#include "experiments/report/cold_start.hpp"
 #include "experiments/report/replay.hpp"
+#include "experiments/report/strata.hpp"
 
 namespace tailrec {
 
@@ -32,6 +34,8 @@ struct ReportSection {
   std::vector<std::string> run_dirs;
   std::vector<PlotRef> plots;
   std::optional<ReplayTable> replay;  // protocol=replay contexts: the Replay section
+  std::vector<StrataTable> strata;    // runs with metrics.json "strata": accuracy by popularity and activity group
+  std::optional<ColdStartSection> cold_start;  // runs with cold users, cold candidates or held-out counts
   std::vector<PlotRef> replay_plots;
 };
 
@@ -52,6 +56,8 @@ std::vector<TimingRow> context_timings(const ReportData& data, const Context& co
 
 // Numbers: 4 decimals below 100, 2 below 1000, else 1; "—" for NaN.
 std::string format_number(double value);
+// The runs a row's mean is taken over: "1, 2" (seeds), "fold 0, 1, 2, 3, 4 · seed 1" (folds).
+std::string replicates_text(const ResultTable& table, size_t setting);
 // "0.3238 ± 0.0012" (just the mean for one seed).
 std::string format_mean_std(const Summary& summary);
 

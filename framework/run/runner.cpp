@@ -218,6 +218,8 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
       {"split",
        {{"name", plan.split_name},
         {"params", plan.splitter->describe()},
+        {"replicate", plan.splitter->replicate_parameter().empty() ? nlohmann::json(nullptr)
+                                                                   : nlohmann::json(plan.splitter->replicate_parameter())},
         {"validation", plan.validation_ratio},
         {"seed", plan.split_seed},
         {"train", split.train.size()},

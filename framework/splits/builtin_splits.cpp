@@ -199,6 +199,7 @@ class KFold : public Splitter {
     return assemble(data.log, is_test);
   }
   nlohmann::json describe() const override { return describe_with("kfold", params_); }
+  std::string replicate_parameter() const override { return "fold"; }
 
  private:
   Params params_;

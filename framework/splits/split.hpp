@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -40,6 +41,9 @@ class Splitter {
   // `seed` is the split's own seed (split.seed, else run.seed).
   virtual SplitResult split(const Dataset& data, uint64_t seed) const = 0;
   virtual nlohmann::json describe() const = 0;  // name and parameters, for results
+  // The parameter whose values index replicates of one experiment (kfold: "fold"): runs that differ
+  // only in it and in the seed are one setting to `tailrec report`. "" when there is none.
+  virtual std::string replicate_parameter() const { return ""; }
   // The data a split supplies itself: files holding the dataset's interactions (a fixed split's
   // train and test files, loaded with DatasetSource::load_files instead of the dataset's own
   // files; each file's rows get its index in Dataset::predefined_fold). Empty: the dataset's own.

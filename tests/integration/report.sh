@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `tailrec report` on real runs: two seeds of most_popular and item_knn on the embedded dataset, then
 # the report's files, plots (PNG magic, SVG well-formed), an incomplete folder's warning, the
-# missing-gnuplot path, a sweep folder (when --multirun exists) and, with chromium, the HTML page
-# rendered headless with every image present.
+# missing-gnuplot path, a sweep folder (when --multirun exists), a 3-fold k-fold sweep (one row per
+# algorithm, mean ± std over folds, a paired test over (fold, user) pairs), hand-made runs with
+# "strata" (tables, escaping, plots), a cold_items run's Cold start section and, with chromium, the
+# HTML page rendered headless with every image present.
 source "$(dirname "$0")/lib.bash"
 
 runs="$WORK/runs"
@@ -89,6 +91,134 @@ if "$TAILREC" run --help 2>/dev/null | grep -q -- '--multirun'; then
   fi
 else
   echo "# tailrec run has no --multirun yet: sweep check skipped"
+fi
+
+# K-fold: the folds of one setting are one row (mean ± std over folds) and the paired test pairs
+# (fold, user) values; the expected numbers are recomputed here from the runs' own files.
+if "$TAILREC" run --multirun 'algorithms=[most_popular,item_knn]' 'metrics.names=[ndcg]' metrics.k=5 split=kfold \
+  split.folds=3 'split.fold=0,1,2' run.seed=1 run.threads=2 sweep.dir="$WORK/kfold" >"$WORK/kfold.out" 2>&1; then
+  "$TAILREC" report "$WORK/kfold" --format md csv --no-plots >/dev/null 2>"$WORK/kfold_report.err" \
+    && ok "report on a k-fold sweep" || not_ok "k-fold report: $(cat "$WORK/kfold_report.err")"
+  kmd="$WORK/kfold/report/report.md"
+  [ "$(grep -c '^## ' "$kmd")" -eq 1 ] && ok "k-fold: one table for the three folds" || not_ok "k-fold tables: $(grep '^## ' "$kmd")"
+  grep -qF '| setting | replicates | ndcg@5 ↑ |' "$kmd" && ok "k-fold: replicates column" || not_ok "k-fold header: $(grep '^| setting' "$kmd")"
+  expected=$(python3 -c "
+import json, statistics, glob
+v = [json.load(open(f))['algorithms']['item_knn']['metrics']['ndcg@5'] for f in sorted(glob.glob('$WORK/kfold/[0-9]*/metrics.json'))]
+assert len(v) == 3
+print('%.4f ± %.4f' % (statistics.mean(v), statistics.stdev(v)))")
+  grep -qF "| item_knn | fold 0, 1, 2 · seed 1 | **$expected** |" "$kmd" && ok "k-fold: item_knn mean ± std over folds ($expected)" \
+    || not_ok "k-fold item_knn: expected $expected in $(grep '^| item_knn' "$kmd")"
+  grep -qE '^\| most_popular \| fold 0, 1, 2 · seed 1 \| 0\.[0-9]{4} ± 0\.[0-9]{4}† \|' "$kmd" \
+    && ok "k-fold: most_popular marked by the paired test" || not_ok "k-fold most_popular: $(grep '^| most_popular' "$kmd")"
+  [ "$(grep -cE '^\| (most_popular|item_knn) \| fold' "$kmd")" -eq 2 ] && ok "k-fold: one row per algorithm" \
+    || not_ok "k-fold rows: $(grep -E '^\| (most_popular|item_knn)' "$kmd")"
+  # Pairs: every (fold, user) with a defined value for both algorithms, counted from per_user_metrics.
+  pairs=$(python3 -c "
+import gzip, glob
+n = 0
+for f in sorted(glob.glob('$WORK/kfold/[0-9]*/per_user_metrics.tsv.gz')):
+    rows = [l.rstrip('\n').split('\t') for l in gzip.open(f, 'rt')]
+    col = rows[0].index('ndcg@5')
+    by = {}
+    for r in rows[1:]:
+        if r[col] != '': by.setdefault(r[0], set()).add(r[1])
+    n += len(by['most_popular'] & by['item_knn'])
+print(n)")
+  csv_pairs=$(python3 -c "
+import csv
+for r in csv.DictReader(open('$WORK/kfold/report/report.csv')):
+    if r['setting'] == 'most_popular' and r['metric'] == 'ndcg@5': print(r['pairs'])")
+  [ -n "$pairs" ] && [ "$pairs" = "$csv_pairs" ] && ok "k-fold: the test pairs $pairs (fold, user) values" \
+    || not_ok "k-fold pairs: report.csv $csv_pairs, per_user_metrics $pairs"
+else
+  not_ok "k-fold sweep failed: $(tail -n 3 "$WORK/kfold.out")"
+fi
+
+# Stratified accuracy: two hand-made runs (copies of s1 and s2 with a "strata" section) whose
+# report tables hold the fixture's numbers; a group name with markup, quotes and a backquote.
+strata="$WORK/strata"
+mkdir -p "$strata"
+for seed in 1 2; do
+  cp -r "$runs/s$seed" "$strata/s$seed"
+  rm -rf "$strata/s$seed/report"
+  python3 - "$strata/s$seed/metrics.json" "$seed" <<'PY'
+import json, sys
+path, seed = sys.argv[1], int(sys.argv[2])
+m = json.load(open(path))
+m["strata"] = {
+  "metrics": ["ndcg@10", "recall@10"],
+  "items": {"by": "long_tail", "groups": [
+    {"name": "head", "description": "pareto(share=0.8) head: 312 items with >= 40 training users", "items": 312, "relevant": 1234},
+    {"name": "tail", "description": "the other items with a training interaction", "items": 8000 + seed, "relevant": 456},
+    {"name": "cold", "description": "items without a training interaction", "items": 734, "relevant": 90}]},
+  "users": {"by": "quantiles", "groups": [
+    {"name": "q1", "description": "1-20 training items (least active third)", "users": 200},
+    {"name": "q2 `touch pwned` \"x\" <b>|", "description": "21-60 training items", "users": 201},
+    {"name": "cold", "description": "no training interaction", "users": 0}]}}
+head = {1: 0.12, 2: 0.14}[seed]
+m["algorithms"]["item_knn"]["strata"] = {
+  "items": {"head": {"ndcg@10": head, "recall@10": 0.2}, "tail": {"ndcg@10": 0.01 * seed, "recall@10": 0.02},
+            "cold": {"ndcg@10": None, "recall@10": None}},
+  "users": {"q1": {"ndcg@10": 0.05, "recall@10": 0.1}, "q2 `touch pwned` \"x\" <b>|": {"ndcg@10": 0.07, "recall@10": 0.1},
+            "cold": {"ndcg@10": None, "recall@10": None}}}
+m["algorithms"]["most_popular"]["strata"] = {
+  "items": {"head": {"ndcg@10": 0.3, "recall@10": 0.4}, "tail": {"ndcg@10": 0.0, "recall@10": 0.0},
+            "cold": {"ndcg@10": None, "recall@10": None}}}
+json.dump(m, open(path, "w"), indent=2)
+PY
+done
+(cd "$WORK" && "$TAILREC" report "$strata/s1" "$strata/s2" --out "$WORK/strata_report" >/dev/null 2>"$WORK/strata.err") \
+  && ok "report on runs with strata" || not_ok "strata report: $(cat "$WORK/strata.err")"
+smd="$WORK/strata_report/report.md"
+grep -qF '| setting | head | tail | cold |' "$smd" && ok "strata: item groups in order" || not_ok "strata header: $(grep -F 'head |' "$smd")"
+# item_knn head: mean of 0.12 and 0.14 = 0.1300, sample std 0.0141; tail 0.01, 0.02 -> 0.0150 ± 0.0071.
+grep -qF '| item_knn | 0.1300 ± 0.0141 | **0.0150 ± 0.0071** | — |' "$smd" && ok "strata: item_knn ndcg@10 by popularity" \
+  || not_ok "strata item_knn: $(grep -F '| item_knn |' "$smd")"
+grep -qF '| most_popular | **0.3000 ± 0.0000** | 0.0000 ± 0.0000 | — |' "$smd" && ok "strata: most_popular ndcg@10 by popularity" \
+  || not_ok "strata most_popular: $(grep -F '| most_popular |' "$smd")"
+grep -qF '| tail | the other items with a training interaction | 8001.5 (8001–8002) | 456 |' "$smd" \
+  && ok "strata: group definitions with counts (mean (smallest–largest))" || not_ok "strata groups: $(grep -F '| tail |' "$smd")"
+grep -qF '| item_knn | **0.0500 ± 0.0000** | **0.0700 ± 0.0000** | — |' "$smd" && ok "strata: by user activity" \
+  || not_ok "strata users: $(grep -F 'Accuracy by user activity' -A6 "$smd")"
+grep -qF 'q2 \`touch pwned\` "x" &lt;b&gt;\|' "$smd" && ok "strata: group name escaped in markdown" \
+  || not_ok "strata markdown escaping: $(grep -F 'touch' "$smd")"
+grep -qF 'item_knn,ndcg@10[items=head],higher,,2,0.13,' "$WORK/strata_report/report.csv" && ok "strata: csv rows" \
+  || not_ok "strata csv: $(grep -F '[items=head]' "$WORK/strata_report/report.csv")"
+grep -qF '&lt;b&gt;|' "$WORK/strata_report/report.html" && ! grep -qF '<b>|' "$WORK/strata_report/report.html" \
+  && ok "strata: group name escaped in html" || not_ok "strata html escaping"
+for p in accuracy_by_popularity accuracy_by_activity; do
+  [ -s "$WORK/strata_report/plots/$p.dat" ] && ok "$p data" || not_ok "$p data missing"
+done
+grep -q '`' "$WORK/strata_report/plots/accuracy_by_activity.gp" && not_ok "a backquote reached a gnuplot script" \
+  || ok "strata: no backquote in the gnuplot scripts"
+[ ! -e "$WORK/pwned" ] && [ ! -e "$WORK/strata_report/plots/pwned" ] && ok "strata: no command ran from a group name" \
+  || not_ok "a group name ran a command"
+if command -v gnuplot >/dev/null; then
+  png_ok "$WORK/strata_report/plots/accuracy_by_popularity.png" && png_ok "$WORK/strata_report/plots/accuracy_by_activity.png" \
+    && ok "strata plots drawn" || not_ok "strata plots not drawn: $(cat "$WORK/strata.err")"
+fi
+# Old runs (no strata) have no such section.
+grep -q 'Accuracy by popularity and activity group' "$md" && not_ok "strata section on runs without strata" \
+  || ok "no strata section without strata"
+
+# Cold start: held-out items ranked among cold candidates; the section states the counts and which
+# model could not score them.
+if "$TAILREC" run split=cold_items protocol.candidates=cold 'algorithms=[most_popular,tfidf]' 'metrics.names=[ndcg]' \
+  metrics.k=5 run.threads=2 run.dir="$WORK/cold" >"$WORK/cold.out" 2>&1; then
+  "$TAILREC" report "$WORK/cold" --format md --no-plots >/dev/null 2>"$WORK/cold_report.err" \
+    && ok "report on a cold_items run" || not_ok "cold report: $(cat "$WORK/cold_report.err")"
+  cmd_md="$WORK/cold/report/report.md"
+  items=$(python3 -c "import json; print(json.load(open('$WORK/cold/metrics.json'))['candidates']['items'])")
+  grep -qF '### Cold start' "$cmd_md" && grep -qF "| candidates.items | $items |" "$cmd_md" \
+    && ok "cold start: section with $items cold candidate items" || not_ok "cold start counts: $(grep -F 'candidates' "$cmd_md")"
+  grep -qF 'Could not score cold items (empty lists among cold candidates): most_popular.' "$cmd_md" \
+    && ok "cold start: most_popular could not score cold items" || not_ok "cold start statement: $(grep -F 'cold items' "$cmd_md")"
+  grep -qF '| tfidf | yes |' "$cmd_md" && grep -qF '| most_popular | no |' "$cmd_md" && ok "cold start: per-model table" \
+    || not_ok "cold start table: $(grep -F '| tfidf |' "$cmd_md")"
+  grep -q '### Cold start' "$md" && not_ok "cold start section on warm runs" || ok "no cold start section on warm runs"
+else
+  not_ok "cold_items run failed: $(tail -n 3 "$WORK/cold.out")"
 fi
 
 # The HTML page in a real browser: renders, and every image it shows exists.

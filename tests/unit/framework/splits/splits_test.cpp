@@ -470,6 +470,13 @@ TEST(SplitsTest, DescribeNamesParameters) {
             (nlohmann::json{{"name", "kfold"}, {"folds", 4}, {"fold", 0}}));
 }
 
+TEST(SplitsTest, OnlyKFoldHasAReplicateParameter) {
+  // The folds of one k-fold recipe are replicates of one experiment (tailrec report aggregates them).
+  EXPECT_EQ(make_split("kfold", "{folds: 4, fold: 2}")->replicate_parameter(), "fold");
+  for (const char* name : {"random_holdout", "temporal_user", "leave_one_out", "cold_items"})
+    EXPECT_EQ(make_split(name)->replicate_parameter(), "") << name;
+}
+
 TEST(SplitsTest, CarveValidationMovesAShareOfTrain) {
   // Train after leave_one_out latest: user 0 {0,2,3} (n=3), user 1 {0} (n=1), user 2 {1} (n=1).
   // ratio 0.5: user 0 -> min(round(1.5), 2) = 2 rows to validation; users 1 and 2 keep their single row.
