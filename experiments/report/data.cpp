@@ -552,10 +552,15 @@ ReportData load_report_data(const std::vector<fs::path>& inputs, bool with_detai
       if (!line.empty() && line.back() == '\r') line.pop_back();
       const auto header = split(line, '\t');
       if (header.size() > 2 && header[0] == "algorithm") {
-        // First occurrence only: a replay run's pooled precision@K and its configured precision@K share a name.
+        // First occurrence only: a replay run's pooled precision@K and its configured precision@K share a
+        // name. Columns marked with brackets (ndcg@10[sampled], ndcg@10[items=tail]) give the order of
+        // the metric before the bracket; columns that are no metric of metrics.json are skipped.
         std::vector<std::string> names;
-        for (auto h = header.begin() + 2; h != header.end(); ++h)
-          if (std::find(names.begin(), names.end(), *h) == names.end()) names.push_back(*h);
+        for (auto h = header.begin() + 2; h != header.end(); ++h) {
+          const auto name = h->substr(0, h->find('['));
+          const bool known = std::find(run.metric_names.begin(), run.metric_names.end(), name) != run.metric_names.end();
+          if (known && std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+        }
         if (std::is_permutation(names.begin(), names.end(), run.metric_names.begin(), run.metric_names.end()))
           run.metric_names = names;
       }

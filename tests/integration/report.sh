@@ -198,9 +198,28 @@ if command -v gnuplot >/dev/null; then
   png_ok "$WORK/strata_report/plots/accuracy_by_popularity.png" && png_ok "$WORK/strata_report/plots/accuracy_by_activity.png" \
     && ok "strata plots drawn" || not_ok "strata plots not drawn: $(cat "$WORK/strata.err")"
 fi
-# Old runs (no strata) have no such section.
-grep -q 'Accuracy by popularity and activity group' "$md" && not_ok "strata section on runs without strata" \
-  || ok "no strata section without strata"
+# Real runs write strata: the seed runs' report shows the section, its numbers from metrics.json.
+grep -q 'Accuracy by popularity and activity group' "$md" && ok "strata section on real runs" \
+  || not_ok "no strata section on the seed runs"
+head_mean=$(python3 -c "
+import json
+v=[json.load(open('$runs/s%d/metrics.json'%s))['algorithms']['item_knn']['strata']['items']['head']['ndcg@10'] for s in (1,2)]
+print('%.4f' % ((v[0]+v[1])/2))")
+grep -F "| item_knn |" "$md" | grep -qF "$head_mean" && ok "strata: item_knn's head ndcg@10 mean $head_mean as in metrics.json" \
+  || not_ok "strata: $head_mean not in $(grep -F '| item_knn |' "$md")"
+# Old runs (metrics.json without strata) have no such section.
+mkdir -p "$WORK/old_runs" && cp -r "$runs/s1" "$WORK/old_runs/s1"
+python3 -c "
+import json, sys
+p = sys.argv[1]
+m = json.load(open(p))
+m.pop('strata')
+for a in m['algorithms'].values():
+    a.pop('strata')
+json.dump(m, open(p, 'w'))" "$WORK/old_runs/s1/metrics.json"
+"$TAILREC" report "$WORK/old_runs/s1" --out "$WORK/old_report" --format md --no-plots >"$WORK/old.out" 2>&1 \
+  && ! grep -q 'Accuracy by popularity and activity group' "$WORK/old_report/report.md" \
+  && ok "no strata section without strata" || not_ok "old runs: $(tail -n 3 "$WORK/old.out")"
 
 # Cold start: held-out items ranked among cold candidates; the section states the counts and which
 # model could not score them.
@@ -239,7 +258,8 @@ if [ -x /usr/bin/chromium ]; then
     [ -s "$out/$img" ] || { missing=$((missing + 1)); echo "# missing image $img"; }
   done
   want=0
-  command -v gnuplot >/dev/null && want=3  # without gnuplot the page shows a note instead of images
+  # the three plots plus accuracy by popularity and by activity; without gnuplot the page shows a note instead
+  command -v gnuplot >/dev/null && want=5
   [ "$n" -eq "$want" ] && [ "$missing" -eq 0 ] && ok "DOM shows $n images, all present" \
     || not_ok "DOM images: $n found (wanted $want), $missing missing"
   [ -n "${TAILREC_REPORT_SHOT:-}" ] && cp "$WORK/shot.png" "$TAILREC_REPORT_SHOT"
