@@ -55,7 +55,7 @@ std::optional<ColdStartSection> cold_start_section(const ReportData& data, const
   bool shown = false;
   for (size_t r : context.runs) {
     const auto& m = data.runs[r].metrics;
-    for (const char* part : {"cold_users", "candidates"}) {
+    for (const char* part : {"cold_users", "candidates", "catalog", "fold_in"}) {
       const auto section = object_at(m, part);
       const auto policy = section.value("policy", std::string());
       if (!policy.empty()) {
@@ -71,8 +71,21 @@ std::optional<ColdStartSection> cold_start_section(const ReportData& data, const
           add_count(out.counts, std::string(part) + "." + key, value.get<double>());
           if (std::string(part) == "cold_users" && key == "users" && value.get<double>() > 0) shown = true;
           if (std::string(part) == "candidates") shown = true;
+          // Held-out users scored from a fold-in history.
+          if (std::string(part) == "fold_in" && value.get<double>() > 0) shown = true;
         }
     }
+    // Relevant test items without a training interaction (the stratified group `cold`): what a
+    // cold-item split tests, and what a warm split holds by chance.
+    const auto strata_items = object_at(object_at(m, "strata"), "items");
+    if (strata_items.contains("groups") && strata_items["groups"].is_array())
+      for (const auto& g : strata_items["groups"])
+        if (g.is_object() && g.value("name", std::string()) == "cold") {
+          for (const char* key : {"items", "relevant"})
+            if (g.contains(key) && g[key].is_number())
+              add_count(out.counts, fmt::format("strata.items.cold.{}", key), g[key].get<double>());
+          if (g.contains("relevant") && g["relevant"].is_number() && g["relevant"].get<double>() > 0) shown = true;
+        }
     const auto split = object_at(m, "split");  // a named copy: the loop must not iterate a destroyed temporary
     for (const auto& [key, value] : split.items())
       if (value.is_number() && key != "seed" && key != "validation") {
@@ -106,6 +119,13 @@ std::optional<ColdStartSection> cold_start_section(const ReportData& data, const
 
 namespace {
 
+// Whether some run states, for some setting, whether it scores cold items or left cold users without
+// a list: without either, the per-setting table would say "not stated" only.
+bool any_stated(const ColdStartSection& c) {
+  return std::any_of(c.rows.begin(), c.rows.end(),
+                     [](const auto& r) { return !r.scores_cold_items.empty() || !r.cold_users_without_list.empty(); });
+}
+
 // The statements of the section, as plain text.
 std::vector<std::string> statements(const ColdStartSection& c) {
   std::vector<std::string> out;
@@ -135,6 +155,7 @@ std::string cold_start_markdown(const ColdStartSection& c) {
       md += "| " + escape_markdown_cell(what) + " | " + values_text(values) + " |\n";
   }
   for (const auto& s : statements(c)) md += "\n" + escape_markdown_cell(s) + "\n";
+  if (!any_stated(c)) return md;
   md += "\n| setting | scores cold items | cold users without a list |\n|---|---|---:|\n";
   for (const auto& r : c.rows)
     md += "| " + escape_markdown_cell(r.setting) + " | " + scores_text(r.scores_cold_items) + " | " +
@@ -153,13 +174,17 @@ std::string cold_start_html(const ColdStartSection& c) {
           std::string(c.runs > 1 ? "value (mean (smallest–largest) over runs)" : "value") + "</th></tr></thead><tbody>\n";
   for (const auto& [what, values] : c.counts)
     html += "<tr><td>" + escape_html(what) + "</td><td>" + escape_html(values_text(values)) + "</td></tr>\n";
-  html += "</tbody></table></div>\n<div class=\"table-wrap\"><table class=\"timing\"><thead><tr><th>setting</th><th>scores "
-          "cold items</th><th>cold users without a list</th></tr></thead><tbody>\n";
-  for (const auto& r : c.rows)
-    html += "<tr><td>" + escape_html(r.setting) + "</td><td>" + escape_html(scores_text(r.scores_cold_items)) + "</td><td>" +
-            escape_html(r.cold_users_without_list.empty() ? std::string("not stated") : values_text(r.cold_users_without_list)) +
-            "</td></tr>\n";
-  html += "</tbody></table></div></div>\n";
+  html += "</tbody></table></div>\n";
+  if (any_stated(c)) {
+    html += "<div class=\"table-wrap\"><table class=\"timing\"><thead><tr><th>setting</th><th>scores cold items</th><th>cold "
+            "users without a list</th></tr></thead><tbody>\n";
+    for (const auto& r : c.rows)
+      html += "<tr><td>" + escape_html(r.setting) + "</td><td>" + escape_html(scores_text(r.scores_cold_items)) + "</td><td>" +
+              escape_html(r.cold_users_without_list.empty() ? std::string("not stated") : values_text(r.cold_users_without_list)) +
+              "</td></tr>\n";
+    html += "</tbody></table></div>";
+  }
+  html += "</div>\n";
   for (const auto& s : statements(c)) html += "<p class=\"legend\">" + escape_html(s) + "</p>\n";
   return html;
 }

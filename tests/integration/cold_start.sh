@@ -4,7 +4,11 @@
 #    items only: collaborative models cannot score them (empty lists, recall 0), tfidf can.
 # 2. split=cold_users on the embedded dataset: held-out users scored from their fold-in histories
 #    by models fitted without them (no refit); models that cannot fold in are refused at plan time.
-# 3. protocol.cold_users on ML-100K under split=temporal_global, where most test users have no
+# 3. The shipped experiment (configs/experiment/cold_start.yaml, bert on the tiny fixture checkpoint)
+#    under split=cold_items over the whole catalog: the stratified group `cold` holds the held-out
+#    items' accuracy, 0 for every collaborative model and above most_popular's for tfidf; its
+#    report has the cold-start and stratified sections.
+# 4. protocol.cold_users on ML-100K under split=temporal_global, where most test users have no
 #    training interaction. By default they are left out and counted; with evaluate, item_knn (no
 #    information about them) gives them empty lists while most_popular ranks them.
 source "$(dirname "$0")/lib.bash"
@@ -91,6 +95,34 @@ if "$TAILREC" run split=cold_users 'algorithms=[most_popular,item_knn,ease]' 'me
 else
   not_ok "cold_users run failed: $(tail -3 "$WORK/cold_users.out")"
 fi
+bert="$TAILREC_SHARED/fixtures/bert/tiny-random-bert"
+if [ -d "$bert" ]; then
+  if "$TAILREC" run experiment=cold_start split=cold_items algorithms.bert.model="$bert" run.threads=2 run.progress=false \
+    run.dir="$WORK/shipped" >"$WORK/shipped.out" 2>&1; then
+    python3 - "$WORK/shipped/metrics.json" <<'PY' && ok "shipped cold_start experiment: cold-item recall@20 is 0 for CF, tfidf above most_popular" \
+      || not_ok "shipped cold_start experiment: see above"
+import json, sys
+m = json.load(open(sys.argv[1]))
+cold = {label: a["strata"]["items"]["cold"]["recall@20"] for label, a in m["algorithms"].items()}
+assert set(cold) == {"most_popular", "user_knn", "item_knn", "ease", "tfidf", "bert", "weighted_uknn_tfidf"}, cold
+assert all(cold[l] == 0 for l in ["most_popular", "user_knn", "item_knn", "ease"]), cold
+assert cold["tfidf"] > cold["most_popular"], cold
+group = next(g for g in m["strata"]["items"]["groups"] if g["name"] == "cold")
+assert group["items"] > 0 and group["relevant"] > 0, group
+print("# recall@20 of the cold items:", cold)
+PY
+    "$TAILREC" report "$WORK/shipped" --out "$WORK/shipped_report" --format md --no-plots >"$WORK/shipped_report.out" 2>&1 \
+      && grep -q '^### Cold start' "$WORK/shipped_report/report.md" \
+      && grep -q 'Accuracy by popularity and activity group' "$WORK/shipped_report/report.md" \
+      && ok "shipped cold_start experiment: the report has its cold-start and stratified sections" \
+      || not_ok "shipped report: $(tail -n 3 "$WORK/shipped_report.out")"
+  else
+    not_ok "shipped cold_start experiment failed: $(tail -n 3 "$WORK/shipped.out")"
+  fi
+else
+  echo "# skipped the shipped experiment: $bert is missing"
+fi
+
 if [ ! -f "$TAILREC_SHARED/datasets/ml-100k/u.data" ]; then
   echo "# skipped the ML-100K part: $TAILREC_SHARED/datasets/ml-100k is missing"
   finish
