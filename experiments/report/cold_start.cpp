@@ -71,8 +71,9 @@ std::optional<ColdStartSection> cold_start_section(const ReportData& data, const
           add_count(out.counts, std::string(part) + "." + key, value.get<double>());
           if (std::string(part) == "cold_users" && key == "users" && value.get<double>() > 0) shown = true;
           if (std::string(part) == "candidates") shown = true;
-          // Held-out users scored from a fold-in history.
+          // Held-out users scored from a fold-in history; relevant items outside a train catalog.
           if (std::string(part) == "fold_in" && value.get<double>() > 0) shown = true;
+          if (std::string(part) == "catalog" && key == "relevant_dropped" && value.get<double>() > 0) shown = true;
         }
     }
     // Relevant test items without a training interaction (the stratified group `cold`): what a

@@ -230,10 +230,14 @@ int report_command(const ReportCommand& command) {
           else
             note(fmt::format("no user-activity plot: the runs lack user_activity.tsv.gz or per-user values of '{}'", metric));
         }
-        // The first stratified metric of each dimension (items, users), one line per setting.
+        // Per dimension (items, users), one line per setting: the metric the other plots show when it
+        // is stratified, else the first stratified metric.
         for (const auto* dimension : {"items", "users"}) {
-          const auto it = std::find_if(section.strata.begin(), section.strata.end(),
-                                       [&](const StrataTable& t) { return t.dimension == dimension; });
+          auto it = std::find_if(section.strata.begin(), section.strata.end(),
+                                 [&](const StrataTable& t) { return t.dimension == dimension && t.metric == metric; });
+          if (it == section.strata.end())
+            it = std::find_if(section.strata.begin(), section.strata.end(),
+                              [&](const StrataTable& t) { return t.dimension == dimension; });
           if (it != section.strata.end())
             plots.push_back(strata_plot(*it, std::string(dimension == std::string("items") ? "accuracy_by_popularity"
                                                                                            : "accuracy_by_activity") + suffix,

@@ -534,6 +534,19 @@ ReportData load_report_data(const std::vector<fs::path>& inputs, bool with_detai
     }
     run.split_hash = run.metrics.contains("split") ? run.metrics["split"].value("hash", std::string()) : std::string();
     run.context_key = context_key(run.metrics);
+    // A sampled run's full-ranking (protocol.also_full) and corrected values become metrics of their
+    // own, named as metrics.csv names them: ndcg@10[full], ndcg@10[corrected] (no per-user values,
+    // so not tested).
+    if (run.metrics.contains("algorithms") && run.metrics["algorithms"].is_object())
+      for (auto& [label, a] : run.metrics["algorithms"].items()) {
+        (void)label;
+        if (!a.is_object() || !a.contains("metrics") || !a["metrics"].is_object()) continue;
+        for (const char* kind : {"full", "corrected"}) {
+          const auto key = fmt::format("{}_metrics", kind);
+          if (!a.contains(key) || !a[key].is_object()) continue;
+          for (const auto& [name, value] : a[key].items()) a["metrics"][fmt::format("{}[{}]", name, kind)] = value;
+        }
+      }
     for (const auto& [label, a] : run.metrics["algorithms"].items()) {
       run.labels.push_back(label);
       const nlohmann::json metrics = a.value("metrics", nlohmann::json::object());
@@ -557,7 +570,8 @@ ReportData load_report_data(const std::vector<fs::path>& inputs, bool with_detai
         // the metric before the bracket; columns that are no metric of metrics.json are skipped.
         std::vector<std::string> names;
         for (auto h = header.begin() + 2; h != header.end(); ++h) {
-          const auto name = h->substr(0, h->find('['));
+          const bool whole = std::find(run.metric_names.begin(), run.metric_names.end(), *h) != run.metric_names.end();
+          const auto name = whole ? *h : h->substr(0, h->find('['));
           const bool known = std::find(run.metric_names.begin(), run.metric_names.end(), name) != run.metric_names.end();
           if (known && std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
         }

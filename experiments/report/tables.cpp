@@ -315,6 +315,13 @@ std::string table_legend(const ResultTable& t) {
         "user, and each pair's value is averaged over the seeds whose splits match; Holm-adjusted p < {} across the "
         "column's comparisons). ",
         kDagger, test_description(t.test), t.replicate_parameter, t.replicate_parameter, t.alpha);
+  const auto marked = [&](const char* kind) {
+    return std::any_of(t.metrics.begin(), t.metrics.end(), [&](const std::string& m) { return m.ends_with(kind); });
+  };
+  if (marked("[full]") || marked("[corrected]"))
+    legend += "Columns without a bracket hold the protocol's own values: with sampled candidates they describe the "
+              "sampler, not the catalog. [full]: the same fitted models ranking every item (protocol.also_full); "
+              "[corrected]: Krichene & Rendle's estimate of the full-ranking value (docs/sampled_metrics.md). ";
   const auto untested = untested_columns(t);
   if (!untested.empty()) legend += "Not tested (no per-user values): " + untested + ". ";
   legend += "95% confidence intervals and p-values: report.csv.";

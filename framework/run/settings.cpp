@@ -94,9 +94,10 @@ std::vector<SettingsGroup> make_groups() {
                                "bias-variance corrected estimate of each rank metric (metrics.json corrected_metrics); "
                                "none skips it"),
                      P::real("correction_gamma", 0.1,
-                             "the bias-variance trade-off of correction=bv, in [0, 1]: 0 = least bias (high variance), "
-                             "1 = posterior mean; 0.1 ordered models best in the paper's experiments",
-                             0.0, 1.0)}});
+                             "the bias-variance trade-off of correction=bv, in [0.001, 1]: small = less bias, more "
+                             "variance (below 0.001 the system is too ill-conditioned to solve reliably), 1 = posterior "
+                             "mean; 0.1 ordered models best in the paper's experiments",
+                             0.001, 1.0)}});
   groups.push_back({"sweep", "tailrec run --multirun (docs/sweeps.md)",
                     {P::optional("dir", ParamType::String, "null = <run.results_root>/multirun/<date>/<time>"),
                      P::node("seeds", "N: repeat every job over seeds run.seed .. run.seed+N-1 (1..10000); or a list "

@@ -29,10 +29,10 @@ namespace {
 
 // item_exposure.tsv.gz: every item's training popularity (users), popularity rank (1 = most
 // popular, ties by item index), head/tail membership and how often each algorithm recommended it
-// (top-k lists); user_activity.tsv.gz: every user's number of training items. Reports draw the
+// (top-k lists); user_activity.tsv.gz: every user's number of training and of known items. Reports draw the
 // popularity-bias curve and the per-activity metrics from them.
-void write_exposure_files(const RunContext& run, const Interactions& train, const MetricContext& context,
-                          const std::vector<std::vector<int64_t>>& exposure) {
+void write_exposure_files(const RunContext& run, const Interactions& train, const Interactions& known,
+                          const MetricContext& context, const std::vector<std::vector<int64_t>>& exposure) {
   const auto& data = run.data;
   std::vector<int32_t> order(data.items.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int32_t>(i);
@@ -50,8 +50,12 @@ void write_exposure_files(const RunContext& run, const Interactions& train, cons
     items.add_row(row);
   }
   run.folder.write_gzip("item_exposure.tsv.gz", items.text());
-  TsvTable users({"user", "train_items"});
-  for (int32_t u = 0; u < train.num_users(); ++u) users.add_row({run.users(u), fmt::format("{}", train.items_of(u).size())});
+  // known_items: what the user was known to have when her list was drawn (the user groups of
+  // stratified accuracy): training plus the validation carve-out, or her fold-in history.
+  TsvTable users({"user", "train_items", "known_items"});
+  for (int32_t u = 0; u < train.num_users(); ++u)
+    users.add_row({run.users(u), fmt::format("{}", train.items_of(u).size()),
+                   fmt::format("{}", u < known.num_users() ? known.row_size(u) : 0)});
   run.folder.write_gzip("user_activity.tsv.gz", users.text());
 }
 
@@ -96,9 +100,10 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
   auto* shared = run.shared;
   // Protocol and metric context.
   auto cases = protocol_.cases({data, split.seen, split.test, plan.relevance_threshold, plan.seed});
-  // Candidates: cold means no interaction the run holds (training or validation); cold users are
-  // those the models were fitted without.
-  const auto candidates = take_candidate_items(cases, split.seen, plan, log);
+  // Candidates: for candidates=cold, cold means no interaction the run holds (training, validation,
+  // fold-in histories); catalog=train keeps the items the models were fitted on, the items the
+  // stratified groups call warm. Cold users are those the models were fitted without.
+  const auto candidates = take_candidate_items(cases, plan.train_catalog ? train : split.seen, plan, log);
   const auto cold = take_cold_users(cases, train, split.history, plan, log);
   if (cases.empty())
     fail("protocol {} found no user with a relevant test item{}{}", plan.protocol_name,
@@ -151,7 +156,20 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
     const auto& which = correction->corrected_metrics();
     for (size_t m = 0; m < plan.metrics.size(); ++m)
       (std::find(which.begin(), which.end(), m) != which.end() ? corrected : not_corrected).push_back(plan.metrics[m]->name());
+    // The estimate targets each held-out item's rank among the non-relevant items; a full ranking of
+    // a user with several test items ranks them in one list, which is another quantity.
+    std::vector<int32_t> case_users;
+    for (const auto& c : cases) case_users.push_back(c.user);
+    std::sort(case_users.begin(), case_users.end());
+    const auto several = static_cast<int64_t>(case_users.size()) -
+                         (std::unique(case_users.begin(), case_users.end()) - case_users.begin());
+    if (several > 0)
+      log.warn("sampled-metric correction: {} cases belong to users with more than one test item; each corrected value "
+               "estimates the item's full rank among non-relevant items, which protocol=full (and also_full) does not "
+               "measure for such users: compare corrected and full values on split=leave_one_out",
+               several);
     correction_record = {{"method", "bv"},
+                         {"comparable_to_full", several == 0},
                          {"gamma", plan.correction_gamma},
                          {"prior", "uniform over full ranks 1..n"},
                          {"sampled_rank_given_full_rank", "hypergeometric (negatives drawn without replacement)"},
@@ -343,7 +361,7 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
   run.folder.write("recommendations.tsv", recommendations.text());
   run.folder.write_gzip("per_user_metrics.tsv.gz", per_user ? per_user->text() : std::string());
   run.folder.write("metrics.csv", metrics_csv.text());
-  write_exposure_files(run, train, context, exposure);
+  write_exposure_files(run, train, split.seen, context, exposure);
 
   LoopOutcome outcome;
   outcome.results = std::move(results);

@@ -52,8 +52,9 @@ def cut(keys, groups):
 cuts = cut(warm, 4)
 for g in range(4):
     assert sizes[f"q{g + 1}"] == cuts[g + 1] - cuts[g], (g, sizes, cuts)
-# User groups: activity = training items (no validation carve-out); q1..q3 over the evaluated users.
-activity = {r["user"]: int(r["train_items"]) for r in
+# User groups: activity = known items (training, no validation carve-out here); q1..q3 over the
+# evaluated users.
+activity = {r["user"]: int(r["known_items"]) for r in
             csv.DictReader(gzip.open(f"{run}/user_activity.tsv.gz", "rt"), delimiter="\t")}
 per_user = list(csv.DictReader(gzip.open(f"{run}/per_user_metrics.tsv.gz", "rt"), delimiter="\t"))
 for label in ["most_popular", "item_knn", "tfidf"]:
