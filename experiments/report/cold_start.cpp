@@ -29,17 +29,6 @@ void add_count(std::vector<std::pair<std::string, std::vector<double>>>& counts,
   it->second.push_back(value);
 }
 
-std::string values_text(const std::vector<double>& values) {
-  if (values.empty()) return "—";
-  const auto [low, high] = std::minmax_element(values.begin(), values.end());
-  const auto one = [](double v) { return v == std::floor(v) ? fmt::format("{:.0f}", v) : format_number(v); };
-  if (*low == *high) return one(*low);
-  double sum = 0;
-  for (double v : values) sum += v;
-  // Counts: the mean without trailing zeros ("11.5 (11–12)").
-  return fmt::format("{:.6g} ({}–{})", sum / static_cast<double>(values.size()), one(*low), one(*high));
-}
-
 std::string scores_text(const std::vector<double>& flags) {
   if (flags.empty()) return "not stated";
   const bool all_yes = std::all_of(flags.begin(), flags.end(), [](double f) { return f == 1; });
@@ -153,14 +142,14 @@ std::string cold_start_markdown(const ColdStartSection& c) {
   if (!c.counts.empty()) {
     md += fmt::format("\n| count (metrics.json) | {} |\n|---|---:|\n", c.runs > 1 ? "value (mean (smallest–largest) over runs)" : "value");
     for (const auto& [what, values] : c.counts)
-      md += "| " + escape_markdown_cell(what) + " | " + values_text(values) + " |\n";
+      md += "| " + escape_markdown_cell(what) + " | " + counts_text(values) + " |\n";
   }
   for (const auto& s : statements(c)) md += "\n" + escape_markdown_cell(s) + "\n";
   if (!any_stated(c)) return md;
   md += "\n| setting | scores cold items | cold users without a list |\n|---|---|---:|\n";
   for (const auto& r : c.rows)
     md += "| " + escape_markdown_cell(r.setting) + " | " + scores_text(r.scores_cold_items) + " | " +
-          (r.cold_users_without_list.empty() ? std::string("not stated") : values_text(r.cold_users_without_list)) + " |\n";
+          (r.cold_users_without_list.empty() ? std::string("not stated") : counts_text(r.cold_users_without_list)) + " |\n";
   return md;
 }
 
@@ -174,14 +163,14 @@ std::string cold_start_html(const ColdStartSection& c) {
   html += "<div class=\"prov\"><div class=\"table-wrap\"><table class=\"timing\"><thead><tr><th>count (metrics.json)</th><th>" +
           std::string(c.runs > 1 ? "value (mean (smallest–largest) over runs)" : "value") + "</th></tr></thead><tbody>\n";
   for (const auto& [what, values] : c.counts)
-    html += "<tr><td>" + escape_html(what) + "</td><td>" + escape_html(values_text(values)) + "</td></tr>\n";
+    html += "<tr><td>" + escape_html(what) + "</td><td>" + escape_html(counts_text(values)) + "</td></tr>\n";
   html += "</tbody></table></div>\n";
   if (any_stated(c)) {
     html += "<div class=\"table-wrap\"><table class=\"timing\"><thead><tr><th>setting</th><th>scores cold items</th><th>cold "
             "users without a list</th></tr></thead><tbody>\n";
     for (const auto& r : c.rows)
       html += "<tr><td>" + escape_html(r.setting) + "</td><td>" + escape_html(scores_text(r.scores_cold_items)) + "</td><td>" +
-              escape_html(r.cold_users_without_list.empty() ? std::string("not stated") : values_text(r.cold_users_without_list)) +
+              escape_html(r.cold_users_without_list.empty() ? std::string("not stated") : counts_text(r.cold_users_without_list)) +
               "</td></tr>\n";
     html += "</tbody></table></div>";
   }

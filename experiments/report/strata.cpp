@@ -40,17 +40,6 @@ std::string markdown_text(const std::string& text) {
   return out;
 }
 
-std::string count_text(const std::vector<double>& values) {
-  if (values.empty()) return "—";
-  const auto [low, high] = std::minmax_element(values.begin(), values.end());
-  const auto one = [](double v) { return v == std::floor(v) ? fmt::format("{:.0f}", v) : format_number(v); };
-  if (*low == *high) return one(*low);
-  double sum = 0;
-  for (double v : values) sum += v;
-  // Counts: the mean without trailing zeros ("11.5 (11–12)").
-  return fmt::format("{:.6g} ({}–{})", sum / static_cast<double>(values.size()), one(*low), one(*high));
-}
-
 // The count columns of a dimension's groups: every count name, in first-seen order.
 std::vector<std::string> count_names(const StrataTable& t) {
   std::vector<std::string> names;
@@ -219,7 +208,7 @@ std::string strata_markdown(const std::vector<StrataTable>& tables) {
         md += "| " + markdown_text(g.name) + " | " + markdown_text(g.description) + " |";
         for (const auto& n : names) {
           const auto* values = counts_of(g, n);
-          md += " " + (values ? count_text(*values) : std::string("—")) + " |";
+          md += " " + (values ? counts_text(*values) : std::string("—")) + " |";
         }
         md += "\n";
       }
@@ -263,7 +252,7 @@ std::string strata_html(const std::vector<StrataTable>& tables) {
                 escape_html(g.description) + "</td>";
         for (const auto& n : names) {
           const auto* values = counts_of(g, n);
-          html += "<td>" + escape_html(values ? count_text(*values) : std::string("—")) + "</td>";
+          html += "<td>" + escape_html(values ? counts_text(*values) : std::string("—")) + "</td>";
         }
         html += "</tr>\n";
       }

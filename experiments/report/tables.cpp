@@ -295,6 +295,17 @@ std::string csv_field(const std::string& text) {
   return out + "\"";
 }
 
+std::string counts_text(const std::vector<double>& values) {
+  if (values.empty()) return "—";
+  const auto [low, high] = std::minmax_element(values.begin(), values.end());
+  const auto one = [](double v) { return v == std::floor(v) ? fmt::format("{:.0f}", v) : format_number(v); };
+  if (*low == *high) return one(*low);
+  double sum = 0;
+  for (double v : values) sum += v;
+  // The mean without trailing zeros ("11.5 (11–12)").
+  return fmt::format("{:.6g} ({}–{})", sum / static_cast<double>(values.size()), one(*low), one(*high));
+}
+
 std::string table_legend(const ResultTable& t) {
   const auto noun = replicate_noun(t);
   std::string legend =

@@ -56,6 +56,9 @@ std::vector<TimingRow> context_timings(const ReportData& data, const Context& co
 
 // Numbers: 4 decimals below 100, 2 below 1000, else 1; "—" for NaN.
 std::string format_number(double value);
+// Counts gathered over runs: the one value when all agree, else "mean (smallest–largest)"
+// ("11.5 (11–12)"); "—" for none.
+std::string counts_text(const std::vector<double>& values);
 // The runs a row's mean is taken over: "1, 2" (seeds), "fold 0, 1, 2, 3, 4 · seed 1" (folds).
 std::string replicates_text(const ResultTable& table, size_t setting);
 // "0.3238 ± 0.0012" (just the mean for one seed).
