@@ -13,6 +13,7 @@
 #include "algorithms/language_model/json_file.hpp"
 #include "framework/util/atomic_file.hpp"
 #include "framework/util/error.hpp"
+#include "framework/util/owned_folder.hpp"
 #include "framework/util/strings.hpp"
 
 namespace tailrec {
@@ -262,7 +263,7 @@ HubFetchResult fetch_hub_model(const HubFetchOptions& options) {
       revision.find_first_of(" \t\r\n\\?#%") != std::string::npos)
     fail("'{}' is not a revision name; give a branch, tag or commit hash (default: main)", revision);
   const Hub hub(options);
-  std::filesystem::create_directories(options.dir);
+  create_user_folder(options.dir, "the model folder");
   const auto& repo = options.repo_id;
   HubFetchResult result;
   std::set<std::string> done;

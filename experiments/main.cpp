@@ -1,8 +1,10 @@
 // tailrec: the command-line program. Parses the command line with CLI11 and hands each
 // subcommand to experiments/*_command.cpp. User errors print one message and exit 1; bugs (TAILREC_CHECK) exit 2.
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
@@ -11,6 +13,21 @@
 #include "framework/util/error.hpp"
 
 namespace {
+
+// "cannot create directories r8/private: Not a directory" from the library's
+// "filesystem error: cannot create directories: Not a directory [r8/private]": the operation, the
+// path(s) and the cause on one line.
+std::string describe(const std::filesystem::filesystem_error& e) {
+  std::string what = e.what();
+  if (const auto bracket = what.find(" ["); bracket != std::string::npos) what.resize(bracket);
+  if (what.rfind("filesystem error: ", 0) == 0) what.erase(0, 18);
+  std::string operation = what;
+  if (const auto colon = what.rfind(": "); colon != std::string::npos) operation = what.substr(0, colon);
+  std::string paths;
+  if (!e.path1().empty()) paths += " " + e.path1().string();
+  if (!e.path2().empty()) paths += " and " + e.path2().string();
+  return operation + paths + ": " + e.code().message();
+}
 
 const char* kDescription = R"(tailrec: recommender-system experiments for the long tail.
 
@@ -77,6 +94,9 @@ pooling, no normalisation). The output is written to a temporary file and rename
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Past `ulimit -f` a write fails with EFBIG ("File too large", reported with the file's name)
+  // instead of the signal killing the process with a half-written folder and no message.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{kDescription, "tailrec"};
   app.require_subcommand(1);
   app.footer("Run 'tailrec COMMAND --help' for a command's options.");
@@ -205,7 +225,7 @@ See docs/scaling.md.)");
     std::cerr << "internal error: " << e.what() << std::endl;
     return 2;
   } catch (const std::filesystem::filesystem_error& e) {  // the machine's file system said no: the user's to fix
-    std::cerr << "error: " << e.what() << std::endl;
+    std::cerr << "error: " << describe(e) << std::endl;
     return 1;
   } catch (const std::exception& e) {  // anything else unexpected (out of memory, a library's exception)
     std::cerr << "internal error: " << e.what() << std::endl;

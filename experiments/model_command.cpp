@@ -20,6 +20,7 @@
 #include "experiments/hub_download.hpp"
 #include "framework/util/atomic_file.hpp"
 #include "framework/util/error.hpp"
+#include "framework/util/owned_folder.hpp"
 #include "framework/util/progress.hpp"
 #include "framework/util/strings.hpp"
 
@@ -225,6 +226,7 @@ int model_embed_command(const ModelEmbedCommand& command) {
   options.threads = command.threads;
 
   const std::filesystem::path input(command.input), output(command.output);
+  check_output_file(output, {input, command.model_dir}, "--output");
   const auto texts = read_text_lines(input);
   const TextEmbedder embedder(command.model_dir, options);
   Embeddings embeddings;
@@ -233,9 +235,7 @@ int model_embed_command(const ModelEmbedCommand& command) {
     embeddings = embedder.embed(texts, [&](int64_t done, int64_t total) { bar.update(done, total); });
   }
 
-  std::error_code ec;
-  if (!output.parent_path().empty()) std::filesystem::create_directories(output.parent_path(), ec);
-  if (ec) fail("cannot create the folder {} for {}: {}", output.parent_path().string(), output.string(), ec.message());
+  if (!output.parent_path().empty()) create_user_folder(output.parent_path(), "the folder of --output");
   AtomicFile out(output);
   fmt::memory_buffer line;
   for (int64_t r = 0; r < embeddings.rows; ++r) {

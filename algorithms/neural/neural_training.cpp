@@ -14,6 +14,7 @@
 #include "framework/metrics/metric_names.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/logger.hpp"
+#include "framework/util/owned_folder.hpp"
 #include "framework/util/progress.hpp"
 #include "framework/util/random.hpp"
 
@@ -180,7 +181,8 @@ std::unique_ptr<NcfNetwork> train_network(std::unique_ptr<NcfNetwork> network, c
   }
 
   const std::filesystem::path checkpoint = context.work_dir.empty() ? std::filesystem::path() : context.work_dir / plan.checkpoint_file;
-  if (!checkpoint.empty()) std::filesystem::create_directories(checkpoint.parent_path());
+  if (!checkpoint.empty())
+    create_folder_inside(context.work_root.empty() ? checkpoint.parent_path() : context.work_root, checkpoint.parent_path());
 
   std::unique_ptr<NcfNetwork> best;
   double best_value = -std::numeric_limits<double>::infinity();

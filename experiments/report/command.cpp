@@ -20,6 +20,7 @@
 #include "experiments/report/tables.hpp"
 #include "framework/run/run_folder.hpp"
 #include "framework/util/error.hpp"
+#include "framework/util/owned_folder.hpp"
 #include "framework/util/strings.hpp"
 #include "framework/util/system_info.hpp"
 
@@ -58,8 +59,8 @@ std::string command_line(const ReportCommand& c) {
 }
 
 // Moves every file under `from` to the same place under `to` (renames; same file system).
-void move_tree(const fs::path& from, const fs::path& to, std::vector<fs::path>& moved) {
-  fs::create_directories(to);
+void move_tree(const fs::path& from, const fs::path& to, const fs::path& out, std::vector<fs::path>& moved) {
+  create_folder_inside(out, to);  // a link planted at out/plots is refused, not followed
   std::vector<fs::directory_entry> entries{fs::directory_iterator(from), fs::directory_iterator()};
   // Sub-folders (plots) first, the report files last: a reader never sees a report whose plots are missing.
   std::stable_sort(entries.begin(), entries.end(),
@@ -67,7 +68,7 @@ void move_tree(const fs::path& from, const fs::path& to, std::vector<fs::path>& 
   for (const auto& e : entries) {
     const auto target = to / e.path().filename();
     if (e.is_directory()) {
-      move_tree(e.path(), target, moved);
+      move_tree(e.path(), target, out, moved);
       continue;
     }
     std::error_code ec;
@@ -160,7 +161,8 @@ int report_command(const ReportCommand& command) {
                                                              : fs::path(command.published_dir);
     const auto page = reproduction_page(data, published, cmd, generated);
     const fs::path out(command.reproduction);
-    if (out.has_parent_path()) fs::create_directories(out.parent_path());
+    check_output_file(out, inputs, "--reproduction");
+    if (out.has_parent_path()) create_user_folder(out.parent_path(), "the folder of --reproduction");
     write_file_atomically(out, page);
     std::cout << out.string() << std::endl;
     return 0;
@@ -170,11 +172,10 @@ int report_command(const ReportCommand& command) {
   for (const auto& w : data.warnings) std::cerr << "warning: " << w << "\n";
   const fs::path out = command.out.empty() ? inputs.front() / "report" : fs::path(command.out);
   std::error_code ec;
-  fs::create_directories(out, ec);
-  if (ec) fail("--out {}: cannot create the folder: {}", out.string(), ec.message());
+  create_user_folder(out, "--out");
   const auto staging = out / fmt::format(".staging-{}", ::getpid());
   fs::remove_all(staging);
-  fs::create_directories(staging / "plots");
+  create_folder_inside(out, staging / "plots");
 
   std::vector<fs::path> moved;
   try {
@@ -280,7 +281,7 @@ int report_command(const ReportCommand& command) {
     if (formats.latex) write_file_atomically(staging / "report.tex", render_latex(report));
     if (formats.html) write_file_atomically(staging / "report.html", render_html(report));
     if (fs::is_empty(staging / "plots")) fs::remove(staging / "plots");
-    move_tree(staging, out, moved);
+    move_tree(staging, out, out, moved);
   } catch (...) {
     fs::remove_all(staging, ec);
     throw;

@@ -30,6 +30,9 @@ struct FitContext {
   std::filesystem::path work_dir;     // the run folder's private scratch space ("" in tests)
   std::filesystem::path cache_dir{};  // run.cache_dir when run.cache is on, for derived data (embeddings); "" = no caching
   SharedWork* shared = nullptr;       // work shared with a sweep's other jobs (item embeddings), or nullptr
+  // The run folder work_dir lies in: folders made for work_dir are made with create_folder_inside(work_root, ...)
+  // so a link planted in the run folder cannot send a checkpoint elsewhere ("" in tests: work_dir is used as is).
+  std::filesystem::path work_root{};
 };
 
 // What update() receives (protocol=replay): the model was last fitted or updated on `previous`;

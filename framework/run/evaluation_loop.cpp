@@ -21,7 +21,7 @@ FitContext fit_context(const RunContext& run, const Interactions& train, const I
   const auto& plan = run.plan;
   return FitContext{train,       run.data.content, validation, plan.seed, plan.threads, run.device, &run.log,
                     run.folder.path() / "work" / label, plan.use_cache ? plan.cache_dir : std::filesystem::path(),
-                    run.shared};
+                    run.shared, run.folder.path()};
 }
 
 std::string why_cell(const RunContext& run, const Algorithm& algorithm, int32_t user, int32_t item) {

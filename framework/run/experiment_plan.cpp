@@ -10,6 +10,7 @@
 #include "framework/config/algorithm_entry.hpp"
 #include "framework/metrics/metric_names.hpp"
 #include "framework/run/settings.hpp"
+#include "framework/util/strings.hpp"
 #include "framework/util/system_info.hpp"
 
 namespace tailrec {
@@ -251,13 +252,12 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   plan.overrides = config.overrides;
   if (!plan.anonymize_salt.empty()) {
     // The salt is a secret: the run folder's config.yaml and overrides.yaml must not carry it.
+    // Redacted by value, however the override spelled it (run.anonymize_salt =X, run={...}, a sweep).
     YAML::Node tree = config.tree();
     tree["run"]["anonymize_salt"] = "<redacted: see private/anonymization_salt>";
-    for (auto& o : plan.overrides)
-      if (o.rfind("run.anonymize_salt=", 0) == 0 || o.rfind("+run.anonymize_salt=", 0) == 0)
-        o = o.substr(0, o.find('=') + 1) + "<redacted>";
+    for (auto& o : plan.overrides) o = redact(o, plan.anonymize_salt);
   }
-  plan.config_yaml = config.to_yaml();
+  plan.config_yaml = plan.anonymize_salt.empty() ? config.to_yaml() : redact(config.to_yaml(), plan.anonymize_salt);
   return plan;
 }
 

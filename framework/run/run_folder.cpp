@@ -1,49 +1,136 @@
 #include "framework/run/run_folder.hpp"
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 
 #include "framework/util/error.hpp"
+#include "framework/util/owned_folder.hpp"
 
 namespace tailrec {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// The entries of `folder` that belong to a run (not the lock, not the set-aside old run).
+std::vector<fs::path> run_entries(const fs::path& folder) {
+  std::vector<fs::path> out;
+  for (const auto& entry : fs::directory_iterator(folder)) {
+    const auto name = entry.path().filename().string();
+    if (name != RunFolder::kPrevious && name != ".tailrec.lock") out.push_back(entry.path());
+  }
+  return out;
+}
+
+void move_entry(const fs::path& from, const fs::path& to) {
+  if (std::rename(from.c_str(), to.c_str()) != 0)
+    fail("cannot move {} to {}: {}", from.string(), to.string(), std::strerror(errno));
+}
+
+}  // namespace
+
+bool RunFolder::is_run_folder(const fs::path& folder) {
+  for (const char* mark : {"metrics.json", "run.log", "error.txt", ".tailrec.lock", kPrevious}) {
+    struct stat st {};
+    if (::lstat((folder / mark).c_str(), &st) == 0) return true;
+  }
+  return false;
+}
+
 RunFolder::RunFolder(fs::path path, bool overwrite) : path_(std::move(path)) {
+  create_user_folder(path_, "run.dir");
+  const auto entries = run_entries(path_);
+  if (!entries.empty() && !is_run_folder(path_)) {
+    std::vector<std::string> names;
+    for (size_t i = 0; i < entries.size() && i < 3; ++i) names.push_back(entries[i].filename().string());
+    fail("run.dir {} is a folder that holds other files ({}{}) and no tailrec run: a run would replace them; choose "
+         "a new or empty folder for run.dir",
+         path_.string(), fmt::join(names, ", "), entries.size() > 3 ? fmt::format(" and {} more", entries.size() - 3) : "");
+  }
+  // A re-run that was killed before it completed left the old run aside: bring it back first.
+  struct stat st {};
+  if (::lstat((path_ / kPrevious).c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode))
+      fail("{} is not a folder (tailrec keeps an overwritten run there); remove it", (path_ / kPrevious).string());
+    if (is_complete(path_)) {
+      fs::remove_all(path_ / kPrevious);
+      notes_.push_back("removed the run that an earlier run.overwrite=true replaced (it completed; only the cleanup was cut short)");
+    } else {
+      holds_previous_ = true;
+      restore_previous();
+      notes_.push_back("restored the complete run that an interrupted run.overwrite=true re-run had set aside");
+    }
+  }
   if (is_complete(path_)) {
     if (!overwrite)
       fail("run folder {} already holds a complete run; choose another run.dir or pass run.overwrite=true",
            path_.string());
-    // The old run's results go too, so a failed re-run never sits beside stale files: metrics.json
-    // first (the folder stops looking complete), then every result table and the log, whichever
-    // evaluation loop wrote them (*.tsv, *.tsv.gz, *.csv, run.log).
-    fs::remove(path_ / "metrics.json");
-    std::vector<fs::path> stale;
-    for (const auto& entry : fs::directory_iterator(path_)) {
-      const auto name = entry.path().filename().string();
-      const auto ends_with = [&](std::string_view tail) {
-        return name.size() >= tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
-      };
-      if (entry.is_regular_file() && !entry.is_symlink() &&
-          (ends_with(".tsv") || ends_with(".tsv.gz") || ends_with(".csv") || name == "run.log"))
-        stale.push_back(entry.path());
-    }
-    for (const auto& file : stale) fs::remove(file);
+    set_aside_previous();
   }
-  std::error_code ec;
-  fs::create_directories(path_, ec);
-  if (ec) fail("cannot create run folder {}: {}", path_.string(), ec.message());
+}
+
+RunFolder::~RunFolder() {
+  if (!holds_previous_) return;
+  try {
+    if (is_complete(path_)) {
+      fs::remove_all(path_ / kPrevious);
+    } else {
+      restore_previous();
+    }
+  } catch (const std::exception&) {
+    // The old run stays whole in .tailrec-previous/; the next run in this folder restores it.
+  }
+}
+
+// The old run's files move into .tailrec-previous/ (the folder stops looking complete at once), so
+// this run starts in an empty folder and a failure can put them back.
+void RunFolder::set_aside_previous() {
+  const auto aside = path_ / kPrevious;
+  create_folder_inside(path_, aside, 0700);
+  holds_previous_ = true;
+  // metrics.json first: from here on the folder is not complete, whatever happens next.
+  std::vector<fs::path> entries = run_entries(path_);
+  std::stable_partition(entries.begin(), entries.end(), [](const fs::path& p) { return p.filename() == "metrics.json"; });
+  for (const auto& entry : entries) move_entry(entry, aside / entry.filename());
+}
+
+// This run's files go, the old run's come back (metrics.json last), and .tailrec-previous/ goes.
+void RunFolder::restore_previous() {
+  const auto aside = path_ / kPrevious;
+  for (const auto& entry : run_entries(path_)) fs::remove_all(entry);
+  std::vector<fs::path> old;
+  for (const auto& entry : fs::directory_iterator(aside)) old.push_back(entry.path());
+  std::stable_partition(old.begin(), old.end(), [](const fs::path& p) { return p.filename() != "metrics.json"; });
+  for (const auto& entry : old) move_entry(entry, path_ / entry.filename());
+  fs::remove(aside);
+  holds_previous_ = false;
 }
 
 void RunFolder::write(const std::string& name, const std::string& content) const {
-  write_file_atomically(path_ / name, content);
+  const auto file = path_ / name;
+  if (file.parent_path() != path_) create_folder_inside(path_, file.parent_path());
+  write_file_atomically(file, content);
 }
 
 void RunFolder::write_gzip(const std::string& name, const std::string& content) const {
-  write_gzip_file_atomically(path_ / name, content);
+  const auto file = path_ / name;
+  if (file.parent_path() != path_) create_folder_inside(path_, file.parent_path());
+  write_gzip_file_atomically(file, content);
+}
+
+fs::path RunFolder::subfolder(const std::string& relative, bool private_to_owner) const {
+  const auto folder = path_ / relative;
+  create_folder_inside(path_, folder, private_to_owner ? 0700 : 0777, private_to_owner);
+  return folder;
 }
 
 bool RunFolder::is_complete(const fs::path& folder) {

@@ -82,6 +82,7 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
   RunFolder folder(plan.run_dir, plan.overwrite);
   log.open_file(folder.file("run.log").string());
   log.info("run folder {}", folder.path().string());
+  for (const auto& note : folder.notes()) log.warn("run folder {}: {}", folder.path().string(), note);
   if (plan.device == "auto")
     log.info("run.device=auto: {}", has_cuda ? "a CUDA device is available, fitting on cuda"
                                              : "no CUDA device is available, fitting on the cpu");
@@ -184,10 +185,9 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
   if (plan.anonymize_users) {
     const std::string salt = plan.anonymize_salt.empty() ? generate_salt() : plan.anonymize_salt;
     hashed_names.emplace(data.users, salt);
-    fs::create_directories(folder.path() / "private");
-    fs::permissions(folder.path() / "private", fs::perms::owner_all, fs::perm_options::replace);
-    write_file_atomically(folder.path() / "private" / "anonymization_salt", salt + "\n");
-    fs::permissions(folder.path() / "private" / "anonymization_salt", fs::perms::owner_read | fs::perms::owner_write,
+    const auto private_folder = folder.subfolder("private", /*private_to_owner=*/true);
+    write_file_atomically(private_folder / "anonymization_salt", salt + "\n");
+    fs::permissions(private_folder / "anonymization_salt", fs::perms::owner_read | fs::perms::owner_write,
                     fs::perm_options::replace);
     log.info("run.anonymize_users: users are named HMAC-SHA256(salt, id)[:16 hex] in every output; the salt is in {} "
              "(leave private/ out when sharing the folder)", (folder.path() / "private" / "anonymization_salt").string());

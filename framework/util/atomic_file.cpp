@@ -43,41 +43,67 @@ fs::path temporary_name(const fs::path& path, std::mt19937_64& random) {
 // fsync of the folder, so the rename itself survives a crash. File systems that cannot sync a
 // folder (EINVAL) and folders that cannot be opened for reading are left as they are: the rename
 // is done either way.
+void sync_folder_fd(int fd, const fs::path& path) {
+  if (::fsync(fd) != 0 && errno != EINVAL && errno != ENOTSUP && errno != EROFS)
+    fail("cannot write {}: syncing its folder {} failed: {}", path.string(), folder_of(path).string(),
+         std::strerror(errno));
+}
+
 void sync_folder(const fs::path& folder, const fs::path& path) {
   const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return;
-  const int status = ::fsync(fd);
-  const int error = errno;
+  try {
+    sync_folder_fd(fd, path);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
   ::close(fd);
-  if (status != 0 && error != EINVAL && error != ENOTSUP && error != EROFS)
-    fail("cannot write {}: syncing its folder {} failed: {}", path.string(), folder.string(), std::strerror(error));
 }
 
 }  // namespace
 
 AtomicFile::AtomicFile(fs::path path) : path_(std::move(path)) {
-  if (path_.filename().empty()) fail("cannot write {}: not a file name", path_.string());
+  if (path_.filename().empty() || path_.filename() == "." || path_.filename() == "..")
+    fail("cannot write {}: not a file name", path_.string());
+  const auto folder = folder_of(path_);
+  folder_fd_ = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (folder_fd_ < 0) fail("cannot write {}: cannot open its folder {}: {}", path_.string(), folder.string(), std::strerror(errno));
+  struct stat st {};
+  if (::fstatat(folder_fd_, path_.filename().c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode) &&
+      !S_ISLNK(st.st_mode)) {
+    ::close(folder_fd_);
+    folder_fd_ = -1;
+    fail("cannot write {}: it exists and is {}; tailrec replaces only regular files, choose another path",
+         path_.string(), S_ISDIR(st.st_mode) ? "a folder" : S_ISFIFO(st.st_mode) ? "a FIFO" : "not a regular file");
+  }
   std::random_device seed;
   std::mt19937_64 random((static_cast<uint64_t>(seed()) << 32) ^ seed() ^ static_cast<uint64_t>(::getpid()));
   for (int attempt = 0; fd_ < 0; ++attempt) {
     temporary_ = temporary_name(path_, random);
     // 0666 less the umask (and a default ACL), as for any new file; O_EXCL never follows a symlink.
-    fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd_ < 0 && (errno != EEXIST || attempt == 100))
+    fd_ = ::openat(folder_fd_, temporary_.filename().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                   0666);
+    if (fd_ < 0 && (errno != EEXIST || attempt == 100)) {
+      const int error = errno;
+      ::close(folder_fd_);
+      folder_fd_ = -1;
       fail("cannot write {}: creating the temporary file {} failed: {}", path_.string(), temporary_.string(),
-           std::strerror(errno));
+           std::strerror(error));
+    }
   }
 }
 
 AtomicFile::~AtomicFile() {
   if (!committed_) discard();
+  if (folder_fd_ >= 0) ::close(folder_fd_);
 }
 
 void AtomicFile::discard() noexcept {
   if (fd_ < 0) return;
   ::close(fd_);
   fd_ = -1;
-  ::unlink(temporary_.c_str());
+  ::unlinkat(folder_fd_, temporary_.filename().c_str(), 0);
 }
 
 void AtomicFile::write_through(const char* data, size_t size) {
@@ -128,17 +154,18 @@ void AtomicFile::commit() {
   fd_ = -1;
   if (status != 0) {
     const int error = errno;
-    ::unlink(temporary_.c_str());
+    ::unlinkat(folder_fd_, temporary_.filename().c_str(), 0);
     fail("cannot write {}: {}", path_.string(), std::strerror(error));
   }
   test_pause("write", path_.filename().string());  // crash_safety.sh kills here: a .tmp, no rename
-  if (std::rename(temporary_.c_str(), path_.c_str()) != 0) {
+  // Within the folder opened above: a folder swapped for a link meanwhile does not redirect the file.
+  if (::renameat(folder_fd_, temporary_.filename().c_str(), folder_fd_, path_.filename().c_str()) != 0) {
     const int error = errno;
-    ::unlink(temporary_.c_str());
+    ::unlinkat(folder_fd_, temporary_.filename().c_str(), 0);
     fail("cannot rename {} to {}: {}", temporary_.string(), path_.string(), std::strerror(error));
   }
   committed_ = true;
-  sync_folder(folder_of(path_), path_);
+  sync_folder_fd(folder_fd_, path_);
 }
 
 void commit_file(const fs::path& written, const fs::path& path) {

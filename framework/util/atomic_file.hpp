@@ -14,7 +14,9 @@ namespace tailrec {
 class AtomicFile {
  public:
   // Creates the temporary file beside `path` (the folder must exist), with mode 0666 less the
-  // umask, like any new file. Never follows a symlink at the temporary name (O_EXCL).
+  // umask, like any new file. Never follows a symlink at the temporary name (O_EXCL | O_NOFOLLOW);
+  // refuses a target that exists and is neither a regular file nor a symlink (a folder, a FIFO,
+  // a device): an output replaces only a file.
   explicit AtomicFile(std::filesystem::path path);
   // Removes the temporary file unless commit() succeeded. Never throws.
   ~AtomicFile();
@@ -41,6 +43,7 @@ class AtomicFile {
 
   std::filesystem::path path_;
   std::filesystem::path temporary_;
+  int folder_fd_ = -1;  // the target's folder, held open so the rename lands where the file was made
   int fd_ = -1;
   bool committed_ = false;
   std::string buffer_;

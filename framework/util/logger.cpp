@@ -1,7 +1,15 @@
 #include "framework/util/logger.hpp"
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "framework/util/error.hpp"
 
 namespace tailrec {
 
@@ -10,7 +18,25 @@ Logger::~Logger() { close_file(); }
 void Logger::open_file(const std::string& path) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (file_) std::fclose(file_);
-  file_ = std::fopen(path.c_str(), "a");
+  file_ = nullptr;
+  // Appended to, never followed: a symlink planted at run.log would send the log (and the bytes)
+  // into whatever it points at.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    if (errno == ELOOP)
+      fail("cannot write the log {}: it is a symbolic link; tailrec never writes through one, remove it", path);
+    fail("cannot write the log {}: {}", path, std::strerror(errno));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    fail("cannot write the log {}: it is not a regular file; remove it", path);
+  }
+  file_ = ::fdopen(fd, "a");
+  if (!file_) {
+    ::close(fd);
+    fail("cannot write the log {}: {}", path, std::strerror(errno));
+  }
 }
 
 void Logger::close_file() {

@@ -113,4 +113,16 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
   return text + "?)";
 }
 
+std::string redact(std::string_view text, std::string_view secret) {
+  if (secret.empty()) return std::string(text);
+  std::string out;
+  size_t from = 0;
+  for (size_t at; (at = text.find(secret, from)) != std::string_view::npos; from = at + secret.size()) {
+    out.append(text.substr(from, at - from));
+    out += "<redacted>";
+  }
+  out.append(text.substr(from));
+  return out;
+}
+
 }  // namespace tailrec

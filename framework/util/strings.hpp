@@ -19,6 +19,10 @@ std::string to_lower_ascii(std::string_view text);
 std::optional<int64_t> parse_int(std::string_view text);
 std::optional<double> parse_double(std::string_view text);
 
+// `text` with every occurrence of `secret` replaced by "<redacted>" (a secret must not reach a file
+// however it was spelled around it). An empty secret changes nothing.
+std::string redact(std::string_view text, std::string_view secret);
+
 // Levenshtein distance, for suggestions.
 size_t edit_distance(std::string_view a, std::string_view b);
 // Up to `limit` candidates closest to `word` (distance <= max(2, |word|/3), or a shared prefix).
