@@ -235,6 +235,11 @@ def main():
     baseline("baseline_name_empty", name='name: ""')
     baseline("baseline_name_tab", name='name: "a\\tb"')
 
+    # --- a file where a folder is expected: one line naming the path, never "filesystem error" ---
+    for case in ("sweep_dir_is_file", "sweep_resume_is_file", "tune_out_is_file", "check_keep_is_file"):
+        write(case, "afile", "not a folder\n")
+    baseline("check_keep_is_file")  # a valid baseline: --keep is refused before any run
+
 
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--case":
