@@ -63,7 +63,7 @@ std::vector<JobResult> run_jobs_locally(const std::vector<SweepJob>& jobs, std::
         result.status = "COMPLETED";
       } catch (const std::exception& e) {
         result.status = "FAILED";
-        result.error = e.what();
+        result.error = redact_salts(e.what(), {job});  // error.txt and the terminal never show the salt
         try {
           fs::create_directories(plans[i].run_dir);
           write_file_atomically(plans[i].run_dir / "error.txt", result.error + "\n");
