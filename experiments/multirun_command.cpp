@@ -100,7 +100,8 @@ void check_job_folder_free(const fs::path& job_dir) {
   if (!fs::is_directory(fs::symlink_status(job_dir, ec)))
     fail("sweep job folder {} is not a folder (a file or link stands in its way); remove it, then resume",
          job_dir.string());
-  FolderLock probe(job_dir, "sweep job folder", "sweep: squeue lists a Slurm array of this sweep that may still run it");
+  // Taken and let go at once: only whether someone holds it matters (a Slurm task: see squeue).
+  FolderLock probe(job_dir, "sweep job folder", "sweep to resume");
 }
 
 // A resumed sweep's unfinished jobs, planned. Every job's composed config is compared with the
