@@ -2,7 +2,9 @@
 // the cartesian product. Expected lists are written out by hand.
 #include <gtest/gtest.h>
 
+#include "experiments/commands.hpp"
 #include "experiments/sweep.hpp"
+#include "framework/config/config.hpp"
 #include "framework/util/error.hpp"
 #include "test_support.hpp"
 
@@ -113,6 +115,20 @@ TEST(Sweep, RedactsEverySaltLongestFirst) {
   jobs[0].salt = "abc";
   jobs[1].salt = "abcdef";
   EXPECT_EQ(redact_salts("x=abcdef y=abc", jobs), "x=<redacted salt 2> y=<redacted salt 1>");
+}
+
+// What a resume compares: equal when only the job's place, salt or sweep settings differ, different
+// when an experiment setting does.
+TEST(Sweep, ConfigHashIgnoresPlaceSaltAndSweepSettingsOnly) {
+  const auto search = config_search_path({});
+  const auto hash = [&](const Strings& overrides) { return job_config_hash(compose({search, overrides, "config"})); };
+  const auto base = hash({"metrics.k=5", "run.dir=/a/0"});
+  EXPECT_EQ(base.size(), 16u);
+  EXPECT_EQ(hash({"metrics.k=5", "run.dir=/elsewhere/0", "sweep.dir=/b", "sweep.seeds=3", "launcher=slurm"}), base);
+  EXPECT_EQ(hash({"metrics.k=5", "run.dir=/a/0", "run.anonymize_users=true", "run.anonymize_salt=x"}),
+            hash({"metrics.k=5", "run.dir=/a/0", "run.anonymize_users=true", "run.anonymize_salt=y"}));
+  EXPECT_NE(hash({"metrics.k=10", "run.dir=/a/0"}), base);
+  EXPECT_NE(hash({"metrics.k=5", "run.dir=/a/0", "run.seed=7"}), base);
 }
 
 }  // namespace
