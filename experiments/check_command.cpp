@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -18,6 +19,7 @@
 #include "experiments/sweep.hpp"
 #include "framework/run/table.hpp"
 #include "framework/util/error.hpp"
+#include "framework/util/folder_lock.hpp"
 #include "framework/util/strings.hpp"
 #include "framework/util/system_info.hpp"
 
@@ -190,6 +192,10 @@ int check_command(const CheckCommand& command) {
       fail("{} already exists; to measure it again: tailrec check --baseline {} --update", t.path.string(), t.path.string());
     if (t.path.extension() != ".yaml") fail("--init {}: a baseline file ends in .yaml", t.path.string());
     t.baseline.name = t.path.stem().string();
+    if (!is_baseline_name(t.baseline.name))
+      fail("--init {}: the file name gives the baseline's name '{}', which is not an identifier: use 1 to 100 ASCII "
+           "letters, digits, '_', '.' or '-', starting with a letter, digit or '_' (e.g. ml100k_knn.yaml)",
+           t.path.string(), t.baseline.name);
     t.baseline.description = command.description;
     t.baseline.overrides = command.overrides;
     check_overrides(t.baseline.overrides, "--init");
@@ -238,9 +244,16 @@ int check_command(const CheckCommand& command) {
 
   // The run folders: a temporary folder, removed at the end unless --keep.
   TempRoot root;
+  std::optional<FolderLock> keep_lock;
   if (!command.keep.empty()) {
     root.path = fs::absolute(command.keep);
     root.keep = true;
+    if (fs::exists(root.path) && !fs::is_directory(root.path))
+      fail("--keep {}: {} is a file, not a folder; choose another --keep", command.keep, root.path.string());
+    create_folder(root.path, "--keep folder", "--keep");
+    // Held until the check ends: two checks keeping runs in one folder would mix them.
+    keep_lock.emplace(root.path, "--keep folder", "--keep");
+    if (!keep_lock->stale_note().empty()) std::cerr << "note: " << keep_lock->stale_note() << "\n";
   } else {
     auto pattern = (fs::temp_directory_path() / "tailrec-check-XXXXXX").string();
     if (!mkdtemp(pattern.data()))
@@ -256,6 +269,8 @@ int check_command(const CheckCommand& command) {
   for (size_t i = 0; i < targets.size(); ++i) {
     auto& t = targets[i];
     const auto dir = root.path / fmt::format("{}-{}", i, t.baseline.name);
+    if (root.keep && fs::exists(dir) && !fs::is_directory(dir))
+      fail("--keep {}: {} is a file, not a folder; remove it or choose another --keep", command.keep, dir.string());
     if (root.keep && fs::exists(dir) && !fs::is_empty(dir))
       fail("--keep {}: {} already holds runs; choose an empty folder", command.keep, dir.string());
     for (const auto seed : t.baseline.seeds) {

@@ -18,6 +18,7 @@ struct RunCommand {
   bool print_config = false;
   bool multirun = false;   // --multirun: sweep the overrides (experiments/sweep.hpp)
   std::string resume;      // --resume DIR: run a sweep's unfinished jobs
+  bool resume_changed = false;  // --resume-changed: resume even though the jobs' config composes differently now
 };
 
 // The config search path: --config-dir folders first, then <home>/configs.

@@ -19,9 +19,18 @@ namespace tailrec {
 
 namespace fs = std::filesystem;
 
-ExperimentPlan plan_job(const SweepJob& job, const std::vector<fs::path>& search_path) {
+std::string salt_override(const std::string& salt) {
+  std::string quoted = "'";
+  for (char c : salt) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+  return "run.anonymize_salt=" + quoted + "'";
+}
+
+ExperimentPlan plan_job(const SweepJob& job, const std::vector<fs::path>& search_path, std::string* config_hash) {
   try {
-    Config config = compose({search_path, job.overrides, "config"});
+    auto overrides = job.overrides;
+    if (!job.salt.empty()) overrides.push_back(salt_override(job.salt));
+    Config config = compose({search_path, overrides, "config"});
+    if (config_hash) *config_hash = job_config_hash(config);
     auto plan = plan_experiment(config, registries(), search_path);
     plan.progress = false;  // jobs run side by side: one line per job instead of progress bars
     return plan;
@@ -54,7 +63,7 @@ std::vector<JobResult> run_jobs_locally(const std::vector<SweepJob>& jobs, std::
         result.status = "COMPLETED";
       } catch (const std::exception& e) {
         result.status = "FAILED";
-        result.error = e.what();
+        result.error = redact_salts(e.what(), {job});  // error.txt and the terminal never show the salt
         try {
           fs::create_directories(plans[i].run_dir);
           write_file_atomically(plans[i].run_dir / "error.txt", result.error + "\n");

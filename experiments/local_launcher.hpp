@@ -15,8 +15,12 @@ namespace tailrec {
 
 class SharedWork;
 
-// Composes and validates one job's config (strict, as `tailrec run` does). Errors name the job.
-ExperimentPlan plan_job(const SweepJob& job, const std::vector<std::filesystem::path>& search_path);
+// Composes and validates one job's config (strict, as `tailrec run` does), with job.salt (when
+// set) appended as run.anonymize_salt. Errors name the job. `config_hash` gets job_config_hash.
+ExperimentPlan plan_job(const SweepJob& job, const std::vector<std::filesystem::path>& search_path,
+                        std::string* config_hash = nullptr);
+// The override that sets `salt` as run.anonymize_salt, quoted so YAML reads it as the exact text.
+std::string salt_override(const std::string& salt);
 
 struct JobResult {
   std::string status;   // COMPLETED or FAILED

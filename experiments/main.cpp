@@ -70,6 +70,8 @@ The cartesian product runs in command-line order (the last key varies fastest); 
 is validated before any starts. Each job is a run folder <sweep.dir>/<n>/; multirun.yaml lists the
 jobs, sweep.jsonl their status and metrics. A failed job is recorded (FAILED, <n>/error.txt) and the
 sweep goes on. After Ctrl-C or a crash:  tailrec run --multirun --resume DIR
+(in its new place when the folder was moved or copied; refused while another process uses the
+sweep, and when its config files now compose differently unless --resume-changed)
   tailrec run --multirun algorithms=[user_knn] algorithms.user_knn.k=10,50,100 sweep.seeds=3)";
 
 const char* kModelFetchHelp = R"(Downloads config.json, model.safetensors, vocab.txt (or tokenizer.json, from which vocab.txt is
@@ -111,6 +113,8 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("-m,--multirun", run.multirun, "Sweep: one job per combination of swept values (key=a,b,c, range(), group=x,y)");
   run_cmd->add_option("--resume", run.resume, "Run the unfinished jobs of the sweep in DIR (its multirun.yaml)")
       ->allow_extra_args(false);
+  run_cmd->add_flag("--resume-changed", run.resume_changed,
+                    "With --resume: resume even though the jobs' config composes differently than when the sweep was made");
   run_cmd->footer(kRunHelp);
   run_cmd->positionals_at_end(false);
 

@@ -196,11 +196,19 @@ class FileReader {
     if (!node.IsScalar()) error(node, key, "expected a text value");
     return node.Scalar();
   }
+  // A finite number; with null_is_nan, null (an undefined metric) reads as NaN. .inf and .nan are
+  // refused: a baseline with an infinite std or tolerance could never fail.
   double number(const YAML::Node& node, const std::string& key, bool null_is_nan = false) const {
     if (null_is_nan && node.IsNull()) return kNaN;  // yaml-cpp reads a plain null as a null node, not a scalar
     if (node.IsScalar()) {
       const auto value = scalar_json(node);
-      if (value.is_number()) return value.get<double>();
+      if (value.is_number()) {
+        const auto number = value.get<double>();
+        if (!std::isfinite(number))
+          error(node, key, fmt::format("'{}' is not a finite number{}", node.Scalar(),
+                                       null_is_nan ? " (write null for an undefined metric)" : ""));
+        return number;
+      }
       if (null_is_nan && value.is_null()) return kNaN;
     }
     error(node, key, fmt::format("expected a number{}, got '{}'", null_is_nan ? " or null" : "",
@@ -251,6 +259,12 @@ double allowed_difference(const Tolerance& tolerance, double baseline_std) {
   return std::max(tolerance.abs_floor, tolerance.z * (std::isnan(baseline_std) ? 0.0 : baseline_std));
 }
 
+bool is_baseline_name(const std::string& name) {
+  const auto allowed = [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '.' || c == '-'; };
+  return !name.empty() && name.size() <= 100 && (std::isalnum(static_cast<unsigned char>(name[0])) || name[0] == '_') &&
+         std::all_of(name.begin(), name.end(), allowed);
+}
+
 std::string setup_hash(const nlohmann::json& setup) { return Hasher().text(setup.dump()).hex(); }
 
 Baseline read_baseline(const fs::path& path, bool settings_only) {
@@ -273,6 +287,11 @@ Baseline read_baseline(const fs::path& path, bool settings_only) {
                                                   "algorithms"});
   Baseline b;
   b.name = r.text(root["name"], "name");
+  if (!is_baseline_name(b.name))
+    r.error(root["name"], "name",
+            fmt::format("'{}' is not an identifier: use 1 to 100 ASCII letters, digits, '_', '.' or '-', starting with a "
+                        "letter, digit or '_' (e.g. ml100k_knn)",
+                        b.name));
   if (root["description"]) b.description = r.text(root["description"], "description");
 
   if (!root["overrides"].IsSequence()) r.error(root["overrides"], "overrides", "expected a list of tailrec run overrides, e.g. [run.threads=2]");
@@ -351,6 +370,7 @@ Baseline read_baseline(const fs::path& path, bool settings_only) {
       auto record = summarize_values(v);
       const double mean = r.number(m.second["mean"], mwhere + ".mean", true);
       const double std = r.number(m.second["std"], mwhere + ".std", true);
+      if (std < 0) r.error(m.second["std"], mwhere + ".std", fmt::format("{} is negative; a standard deviation is >= 0", std));
       if (!same_number(mean, record.mean))
         r.error(m.second["mean"], mwhere + ".mean",
                 fmt::format("{} is not the mean of its values ({}): edited by hand? Change tolerance instead", mean, record.mean));

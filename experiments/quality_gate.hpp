@@ -66,12 +66,18 @@ struct Baseline {
   nlohmann::json recorded = nlohmann::json::object();  // date, git_commit, tailrec_version, compiler, hardware, wall_seconds
 };
 
+// A baseline's name becomes a folder of `tailrec check` (<root>/<i>-<name>): an identifier, as an
+// algorithm label is (1 to 100 ASCII letters, digits, '_', '.' or '-', starting with a letter,
+// digit or '_'), so it can neither leave that folder nor break a line of output.
+bool is_baseline_name(const std::string& name);
+
 // FNV-1a (framework/util/hashing.hpp) of the setup's canonical JSON (sorted keys), 16 hex digits.
 std::string setup_hash(const nlohmann::json& setup);
 
 // Reads and validates a baseline file (strict: unknown or missing keys, wrong types, a protocol_hash
-// that does not match the setup, a mean or std that does not match its values are errors naming the
-// file, line and key). `settings_only` reads just what --update keeps (name, description, overrides,
+// that does not match the setup, a mean or std that does not match its values, a name that is not
+// an identifier, a non-finite value, mean or std, a negative std, a tolerance that is negative or
+// not finite are errors naming the file, line and key). `settings_only` reads just what --update keeps (name, description, overrides,
 // seeds, tolerance), so a file whose measured part is damaged can still be regenerated.
 Baseline read_baseline(const std::filesystem::path& path, bool settings_only = false);
 // The file's text: a comment header (what it is, how to regenerate it), then the fields above.

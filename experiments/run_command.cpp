@@ -21,6 +21,8 @@ std::vector<std::filesystem::path> config_search_path(const std::vector<std::fil
 }
 
 int run_command(const RunCommand& command) {
+  if (command.resume_changed && command.resume.empty())
+    fail("--resume-changed goes with --resume DIR: it lets a sweep whose config changed resume");
   if (command.multirun || !command.resume.empty()) {
     if (command.print_config) fail("--cfg prints one config; drop --multirun (or pick one value of each swept key)");
     return multirun_command(command);

@@ -72,6 +72,9 @@ std::string parse_sbatch_job_id(const std::string& output) {
 
 namespace {
 
+// The environment variable a Slurm task passes its salt in (config interpolation ${env:...}).
+constexpr const char* kSaltVariable = "TAILREC_ANONYMIZE_SALT";
+
 // An #SBATCH value in double quotes: sbatch's own parser takes quotes and backslash escapes, and
 // an unquoted '#' would start a comment.
 std::string sbatch_quote(const std::string& value) {
@@ -244,13 +247,19 @@ std::string sbatch_script(const fs::path& sweep_dir, const std::vector<SweepJob>
   }
 
   s += "\nset -euo pipefail\n";
+  s += "salt_file=\n";
   s += "case \"${SLURM_ARRAY_TASK_ID:?submit this script with sbatch: it is a job array}\" in\n";
   for (const auto& job : jobs) {
     s += fmt::format("  {}) set --", job.index);
     for (const auto& o : job.overrides) s += fmt::format(" {}", shell_quote(o));
+    if (!job.salt.empty())
+      s += fmt::format(" {}; salt_file={}", shell_quote(std::string("run.anonymize_salt=${env:") + kSaltVariable + "}"),
+                       shell_quote(job_salt_path(sweep, job.index).string()));
     s += " ;;\n";
   }
   s += "  *) echo \"tailrec sweep: no job $SLURM_ARRAY_TASK_ID in this script\" >&2; exit 2 ;;\nesac\n";
+  s += "# The anonymisation salt stays in the sweep's private/ folder (mode 0700), never in this script.\n";
+  s += fmt::format("if [ -n \"$salt_file\" ]; then {0}=\"$(cat -- \"$salt_file\")\"; export {0}; fi\n", kSaltVariable);
   s += "job_dir=" + shell_quote(sweep.string()) + "/\"$SLURM_ARRAY_TASK_ID\"\n";
   s += "log=" + shell_quote(log_dir.string()) + "/\"${SLURM_ARRAY_JOB_ID:-0}_$SLURM_ARRAY_TASK_ID.out\"\n";
   s += "# An error.txt left by an earlier attempt would mark this one failed.\n";
@@ -271,7 +280,7 @@ std::string sbatch_script(const fs::path& sweep_dir, const std::vector<SweepJob>
   s += "  mv -f \"$job_dir/error.txt.part\" \"$job_dir/error.txt\"  # whole or absent, like every result file\n";
   s += "fi\n";
   s += "exit \"$status\"\n";
-  return s;
+  return redact_salts(s, jobs);  // no copy of a salt anywhere else in the text either
 }
 
 std::string submit_slurm_array(const fs::path& sweep_dir, const std::vector<SweepJob>& jobs, const fs::path& program,

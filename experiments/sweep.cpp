@@ -4,6 +4,12 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <optional>
 
@@ -14,6 +20,7 @@
 #include "framework/run/run_folder.hpp"
 #include "framework/run/settings.hpp"
 #include "framework/util/error.hpp"
+#include "framework/util/hashing.hpp"
 #include "framework/util/strings.hpp"
 #include "framework/util/system_info.hpp"
 
@@ -101,7 +108,131 @@ std::vector<std::string> range_values(const std::string& text, const std::vector
 
 
 
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  if (from.empty()) return text;
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+bool is_run_dir(const std::string& o) { return starts_with(o, "run.dir=") || starts_with(o, "+run.dir="); }
+
+// The overrides as written to multirun.yaml and sweep.jsonl: without run.dir (the job's folder is
+// recorded relative to the sweep folder instead).
+std::vector<std::string> without_run_dir(const std::vector<std::string>& overrides) {
+  std::vector<std::string> out;
+  for (const auto& o : overrides)
+    if (!is_run_dir(o)) out.push_back(o);
+  return out;
+}
+
 }  // namespace
+
+namespace {
+
+// The placeholders: "<redacted salt N>", N numbering the distinct salts in job order, so jobs that
+// differ only by their salt (run.anonymize_salt=a,b) still read as different settings.
+std::vector<std::pair<std::string, std::string>> placeholders(const std::vector<SweepJob>& jobs) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& job : jobs)
+    if (!job.salt.empty() && std::none_of(out.begin(), out.end(), [&](const auto& p) { return p.first == job.salt; }))
+      out.emplace_back(job.salt, fmt::format("<redacted salt {}>", out.size() + 1));
+  // The longest first: a salt that contains another is replaced whole.
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  return out;
+}
+
+}  // namespace
+
+void redact_salts(std::vector<SweepJob>& jobs, const std::vector<std::string>& salts) {
+  for (size_t i = 0; i < jobs.size() && i < salts.size(); ++i) jobs[i].salt = salts[i];
+  const auto names = placeholders(jobs);
+  for (auto& job : jobs) {
+    if (job.salt.empty()) continue;
+    for (const auto& [salt, name] : names) {
+      for (auto& o : job.overrides)
+        if (!is_run_dir(o)) o = replace_all(o, salt, name);
+      for (auto& o : job.swept) o = replace_all(o, salt, name);
+    }
+  }
+}
+
+std::string redact_salts(std::string text, const std::vector<SweepJob>& jobs) {
+  for (const auto& [salt, name] : placeholders(jobs)) text = replace_all(std::move(text), salt, name);
+  return text;
+}
+
+std::string job_config_hash(const Config& config) {
+  YAML::Node tree = YAML::Clone(config.tree());
+  if (tree["run"] && tree["run"].IsMap()) {
+    tree["run"].remove("dir");
+    tree["run"].remove("anonymize_salt");
+  }
+  tree.remove("sweep");
+  tree.remove("launcher");
+  YAML::Emitter out;
+  out << tree;
+  return Hasher().text(out.c_str()).hex();
+}
+
+fs::path job_salt_path(const fs::path& sweep_dir, int index) {
+  return sweep_dir / "private" / fmt::format("{}.salt", index);
+}
+
+void write_job_salt(const fs::path& sweep_dir, const SweepJob& job) {
+  const auto folder = sweep_dir / "private";
+  if (::mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST)
+    fail("cannot create {} for the sweep's anonymisation salts: {}", folder.string(), std::strerror(errno));
+  const int dir_fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dir_fd < 0) {
+    const int e = errno;
+    struct stat st {};
+    const bool link = ::lstat(folder.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
+    fail("{} must be a folder of this sweep, for its anonymisation salts: {}; remove what is there and resume",
+         folder.string(), link ? "it is a symbolic link, which tailrec never follows" : std::strerror(e));
+  }
+  const auto close_dir = [&] { ::close(dir_fd); };
+  if (::fchmod(dir_fd, 0700) != 0) {
+    const int e = errno;
+    close_dir();
+    fail("cannot make {} private (mode 0700): {}", folder.string(), std::strerror(e));
+  }
+  const auto name = fmt::format("{}.salt", job.index);
+  const auto temporary = "." + name + ".tmp";
+  ::unlinkat(dir_fd, temporary.c_str(), 0);  // left by a crash: ours, in our private folder
+  const int fd = ::openat(dir_fd, temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    const int e = errno;
+    close_dir();
+    fail("cannot create {}: {}", (folder / temporary).string(), std::strerror(e));
+  }
+  const bool written = ::write(fd, job.salt.data(), job.salt.size()) == static_cast<ssize_t>(job.salt.size()) &&
+                       ::fsync(fd) == 0;
+  const int e = errno;
+  ::close(fd);
+  if (!written || ::renameat(dir_fd, temporary.c_str(), dir_fd, name.c_str()) != 0) {
+    const int e2 = written ? errno : e;
+    ::unlinkat(dir_fd, temporary.c_str(), 0);
+    close_dir();
+    fail("cannot write {}: {}", (folder / name).string(), std::strerror(e2));
+  }
+  close_dir();
+}
+
+std::string read_job_salt(const fs::path& sweep_dir, int index) {
+  const auto path = job_salt_path(sweep_dir, index);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    fail("{}: cannot read job {}'s anonymisation salt: {}; a sweep is copied or moved with its private/ folder",
+         path.string(), index, errno == ELOOP ? "it is a symbolic link, which tailrec never follows" : std::strerror(errno));
+  std::string salt;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buffer, sizeof buffer)) > 0 && salt.size() < (1 << 20)) salt.append(buffer, static_cast<size_t>(n));
+  ::close(fd);
+  if (n < 0 || salt.empty()) fail("{}: cannot read job {}'s anonymisation salt (empty or unreadable)", path.string(), index);
+  return salt;
+}
 
 bool is_sweep_override(const std::string& text) {
   const auto o = split_override(text);
@@ -224,6 +355,25 @@ SweepSettings read_sweep_settings(const Config& config) {
   return s;
 }
 
+void create_folder(const fs::path& dir, std::string_view what, std::string_view key) {
+  // The nearest part of the path that exists must be a folder: name it when it is not.
+  for (auto p = dir; !p.empty(); p = p.parent_path()) {
+    std::error_code ec;
+    const auto status = fs::status(p, ec);
+    if (status.type() == fs::file_type::not_found) {
+      if (p == p.parent_path()) break;
+      continue;
+    }
+    if (!fs::is_directory(status))
+      fail("cannot use {} as the {}: {} is {}, not a folder; choose another {}", dir.string(), what, p.string(),
+           fs::is_regular_file(status) ? "a file" : "not a folder", key);
+    break;
+  }
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) fail("cannot create the {} {}: {}; choose another {}", what, dir.string(), ec.message(), key);
+}
+
 std::string job_status(const fs::path& job_dir) {
   if (RunFolder::is_complete(job_dir)) return "COMPLETED";
   if (fs::exists(job_dir / "error.txt")) return "FAILED";
@@ -236,7 +386,10 @@ void write_multirun_yaml(const fs::path& sweep_dir, const std::vector<std::strin
                          const std::vector<SweepJob>& jobs) {
   YAML::Emitter out;
   out << YAML::BeginMap;
-  out << YAML::Key << "command_line" << YAML::Value << YAML::Flow << command_line;
+  out << YAML::Key << "command_line" << YAML::Value << YAML::Flow;
+  out << YAML::BeginSeq;
+  for (const auto& word : command_line) out << redact_salts(word, jobs);
+  out << YAML::EndSeq;
   out << YAML::Key << "config_dirs" << YAML::Value << YAML::BeginSeq;
   for (const auto& d : config_dirs) out << d.string();
   out << YAML::EndSeq;
@@ -247,11 +400,16 @@ void write_multirun_yaml(const fs::path& sweep_dir, const std::vector<std::strin
   out << YAML::Key << "jobs" << YAML::Value << YAML::BeginSeq;
   for (const auto& job : jobs) {
     out << YAML::BeginMap << YAML::Key << "index" << YAML::Value << job.index;
-    out << YAML::Key << "overrides" << YAML::Value << YAML::Flow << job.overrides;
-    out << YAML::Key << "swept" << YAML::Value << YAML::Flow << job.swept << YAML::EndMap;
+    out << YAML::Key << "dir" << YAML::Value << YAML::DoubleQuoted << std::to_string(job.index);
+    out << YAML::Key << "overrides" << YAML::Value << YAML::Flow << without_run_dir(job.overrides);
+    out << YAML::Key << "swept" << YAML::Value << YAML::Flow << job.swept;
+    if (!job.config_hash.empty()) out << YAML::Key << "config_hash" << YAML::Value << job.config_hash;
+    if (!job.salt.empty() || job.salt_in_private) out << YAML::Key << "salt" << YAML::Value << "private";
+    out << YAML::EndMap;
   }
   out << YAML::EndSeq << YAML::EndMap;
-  write_file_atomically(sweep_dir / "multirun.yaml", std::string(out.c_str()) + "\n");
+  // A job's override may still hold another job's salt (run.anonymize_salt=a,b): redact the whole text.
+  write_file_atomically(sweep_dir / "multirun.yaml", redact_salts(std::string(out.c_str()), jobs) + "\n");
 }
 
 MultirunFile read_multirun_yaml(const fs::path& sweep_dir) {
@@ -267,8 +425,27 @@ MultirunFile read_multirun_yaml(const fs::path& sweep_dir) {
     for (const auto& j : root["jobs"]) {
       SweepJob job;
       job.index = j["index"].as<int>();
-      job.overrides = j["overrides"].as<std::vector<std::string>>();
+      if (job.index < 0) fail("{}: job index {} is negative (was the file edited?)", path.string(), job.index);
+      const auto folder = std::to_string(job.index);
+      if (j["dir"] && j["dir"].as<std::string>() != folder)
+        fail("{}: job {} has dir '{}'; a job's folder is <sweep>/<index> (was the file edited?)", path.string(),
+             job.index, j["dir"].as<std::string>());
+      // An older file holds run.dir=<the sweep folder when it was written>/<n>: only <n> is kept,
+      // so a moved sweep never writes into its old place.
+      for (const auto& o : j["overrides"].as<std::vector<std::string>>()) {
+        if (!is_run_dir(o)) {
+          job.overrides.push_back(o);
+          continue;
+        }
+        const fs::path old_dir(o.substr(o.find('=') + 1));
+        if (old_dir.lexically_normal().filename() != folder)
+          fail("{}: job {} runs in {}, which is not a job folder <sweep>/{} (was the file edited?)", path.string(),
+               job.index, old_dir.string(), folder);
+      }
+      job.overrides.push_back("run.dir=" + (sweep_dir / folder).string());
       job.swept = j["swept"].as<std::vector<std::string>>();
+      if (j["config_hash"]) job.config_hash = j["config_hash"].as<std::string>();
+      job.salt_in_private = j["salt"] && j["salt"].as<std::string>() == "private";
       file.jobs.push_back(std::move(job));
     }
   } catch (const YAML::Exception& e) {
@@ -281,11 +458,11 @@ MultirunFile read_multirun_yaml(const fs::path& sweep_dir) {
 nlohmann::json sweep_index_line(const fs::path& sweep_dir, const SweepJob& job) {
   const auto dir = sweep_dir / std::to_string(job.index);
   nlohmann::json line = {{"job", job.index},       {"dir", std::to_string(job.index)},
-                         {"overrides", job.overrides}, {"swept", job.swept},
+                         {"overrides", without_run_dir(job.overrides)}, {"swept", job.swept},
                          {"status", job_status(dir)}};
   if (line["status"] == "FAILED") {
     std::ifstream in(dir / "error.txt");
-    line["error"] = std::string(std::istreambuf_iterator<char>(in), {});
+    line["error"] = redact_salts(std::string(std::istreambuf_iterator<char>(in), {}), {job});
   }
   if (line["status"] == "COMPLETED") {
     try {

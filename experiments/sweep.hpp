@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -24,6 +25,13 @@ struct SweepJob {
   int index = 0;
   std::vector<std::string> overrides;
   std::vector<std::string> swept;
+  // The job's anonymisation salt (run.anonymize_salt as composed), kept out of `overrides` and
+  // `swept` (where every copy of it reads <redacted salt N>, see redact_salts) and out of every file of
+  // the sweep but <sweep>/private/<n>.salt; plan_job appends it as run.anonymize_salt=... .
+  std::string salt;
+  bool salt_in_private = false;  // read from multirun.yaml: the salt is in private/<n>.salt, not yet read
+  // A hash of the job's composed config (job_config_hash); empty in a sweep written before it.
+  std::string config_hash;
 };
 
 // The launcher and sweep settings (config keys sweep.* and launcher.*, see configs/launcher/).
@@ -66,11 +74,37 @@ std::vector<std::string> expand_override(const std::string& text);
 std::vector<SweepJob> expand_sweep(const std::vector<std::string>& overrides, const std::vector<uint64_t>& seeds,
                                    const std::filesystem::path& sweep_dir);
 
+// Replaces each job's salt, wherever it appears in its overrides and swept values, with
+// "<redacted salt N>" (N numbers the distinct salts, so jobs that differ only by their salt stay
+// distinct), and moves it to job.salt. Redaction is by value, so every spelling of the override
+// (run.anonymize_salt=X, +run.anonymize_salt=X, run={anonymize_salt: X, ...}) is covered.
+// `salts[i]` is job i's composed salt (empty: none).
+void redact_salts(std::vector<SweepJob>& jobs, const std::vector<std::string>& salts);
+// `text` with every salt of `jobs` replaced by its placeholder (longest first).
+std::string redact_salts(std::string text, const std::vector<SweepJob>& jobs);
+// The hash a resume compares: the composed config without what may differ between two runs of
+// the same job (run.dir, the salt, the sweep.* and launcher settings). 16 hex digits.
+std::string job_config_hash(const Config& config);
+
+// <sweep>/private/<n>.salt: written 0600 in a 0700 folder, neither created through a symlink;
+// read back (refusing a symlink) on resume. Both fail naming the path.
+void write_job_salt(const std::filesystem::path& sweep_dir, const SweepJob& job);
+std::string read_job_salt(const std::filesystem::path& sweep_dir, int index);
+std::filesystem::path job_salt_path(const std::filesystem::path& sweep_dir, int index);
+
+// Creates `dir` and its parents (a sweep, tune or --keep folder): a file in the way, or any other
+// failure, is a one-line error naming the path, the cause and `key`, the setting that chose it.
+void create_folder(const std::filesystem::path& dir, std::string_view what, std::string_view key);
+
 // The status of a job folder: "COMPLETED" (metrics.json present), "FAILED" (error.txt present,
 // written by the launcher with the error), "RUNNING"/"PENDING" otherwise (no folder: PENDING).
 std::string job_status(const std::filesystem::path& job_dir);
 
 // multirun.yaml: the command line, settings and the job list; written once, before any job starts.
+// Job folders are recorded relative to the sweep folder (`dir: "3"`, run.dir left out of the
+// overrides), so a moved or copied sweep resumes in its new place; every salt is redacted. Reading
+// adds run.dir=<sweep_dir>/<dir> back; an older file's absolute run.dir=<old sweep>/<n> is read as
+// <sweep_dir>/<n>, never as the old path.
 void write_multirun_yaml(const std::filesystem::path& sweep_dir, const std::vector<std::string>& command_line,
                          const std::vector<std::filesystem::path>& config_dirs, const SweepSettings& settings,
                          const std::vector<SweepJob>& jobs);
@@ -79,10 +113,12 @@ struct MultirunFile {
   std::vector<std::filesystem::path> config_dirs;
   std::vector<SweepJob> jobs;
 };
+// The salts themselves are not read here (read_job_salt), only salt_in_private set.
 MultirunFile read_multirun_yaml(const std::filesystem::path& sweep_dir);
 
 // Rewrites sweep.jsonl from the job folders: one JSON object per job, in job order:
 // {"job": n, "dir": "n", "overrides": [...], "swept": [...], "status": "...", "error": "...",
+// (overrides without run.dir, salts redacted)
 //  "metrics": {label: {metric: value}}, "wall_seconds": s}.
 void write_sweep_index(const std::filesystem::path& sweep_dir, const std::vector<SweepJob>& jobs);
 // One job's line of sweep.jsonl, read from its folder; and the file from lines already read (a

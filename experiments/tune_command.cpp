@@ -20,6 +20,7 @@
 #include "framework/run/shared_work.hpp"
 #include "framework/run/table.hpp"
 #include "framework/util/error.hpp"
+#include "framework/util/folder_lock.hpp"
 #include "framework/util/logger.hpp"
 #include "framework/util/strings.hpp"
 #include "framework/util/system_info.hpp"
@@ -130,6 +131,8 @@ int tune_command(const TuneCommand& command) {
   const fs::path root_folder = results_root(Params::resolve(settings_group("run").params, config.root()["run"]));
   const fs::path dir = fs::absolute(command.out.empty() ? root_folder / "tune" / local_time("%Y-%m-%d") / local_time("%H-%M-%S")
                                                         : fs::path(command.out));
+  if (fs::exists(dir) && !fs::is_directory(dir))
+    fail("--out {}: {} is a file, not a folder; choose another --out", command.out, dir.string());
   if (fs::exists(dir) && !fs::is_empty(dir)) fail("tune folder {} already exists and is not empty; choose another --out", dir.string());
 
   std::vector<SweepJob> jobs;
@@ -145,7 +148,14 @@ int tune_command(const TuneCommand& command) {
   }
   std::vector<ExperimentPlan> plans;
   for (const auto& job : jobs) plans.push_back(plan_job(job, search));
-  fs::create_directories(dir / "trials");
+  create_folder(dir, "tune folder", "--out");
+  // Held until the tune ends; a second tune that picked the same folder is refused.
+  const FolderLock lock(dir, "tune folder", "--out");
+  if (!lock.stale_note().empty()) std::cerr << "note: " << lock.stale_note() << "\n";
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.path().filename() != FolderLock::file_name)
+      fail("tune folder {} already exists and is not empty; choose another --out", dir.string());
+  create_folder(dir / "trials", "tune trials folder", "--out");
   std::cerr << fmt::format("tune {}: {} trials ({} search), {} of {} on the validation carve-out\n", dir.string(),
                            jobs.size(), command.search, command.metric, label);
 

@@ -196,6 +196,50 @@ def main():
         write(case, "test.rating", test)
         write(case, "test.negative", negatives)
 
+    # --- `tailrec check` baselines (results/baselines/*.yaml format, docs/check.md) ---------------
+    # A small valid baseline; each case changes one line. Numbers that make a gate that never fails
+    # (an infinite or negative std or tolerance, a non-finite mean or value) and names that are not
+    # identifiers (a name becomes a folder of the check) must be refused with the file, line and key.
+    setup = {"dataset": {"name": "embedded"}, "split": {"name": "random_holdout"}, "protocol": {"name": "full"},
+             "metric_settings": {"k": 10}, "evaluate_on": "test"}
+    canonical = json.dumps(setup, sort_keys=True, separators=(",", ":")).encode()
+    digest = 0xCBF29CE484222325  # FNV-1a of (length, bytes), as framework/util/hashing.hpp hashes a text
+    for byte in struct.pack("<Q", len(canonical)) + canonical:
+        digest = ((digest ^ byte) * 0x100000001B3) % 2**64
+    good_baseline = {
+        "name": "name: hostile",
+        "tolerance": "tolerance:\n  z: 3\n  abs_floor: 0.005\n  metrics:\n    ndcg@10: {z: 2}",
+        "protocol_hash": f'protocol_hash: "{digest:016x}"',
+        "setup": "setup:\n" + "".join(f"  {k}: {json.dumps(v)}\n" for k, v in setup.items()).rstrip("\n"),
+        "metric": "      ndcg@10: {mean: 0.5, std: 0.0, values: [0.5, 0.5]}",
+    }
+    order = ["name", "overrides", "seeds", "tolerance", "protocol_hash", "setup", "per_seed", "algorithms", "metric"]
+    fixed = {"overrides": "overrides: [\"algorithms=[most_popular]\"]", "seeds": "seeds: [1, 2]",
+             "per_seed": "per_seed:\n  1: {split_hash: a}\n  2: {split_hash: b}",
+             "algorithms": "algorithms:\n  most_popular:\n    name: most_popular\n    metrics:"}
+
+    def baseline(case, **changes):
+        parts = {**fixed, **good_baseline, **changes}
+        write(case, "b.yaml", "\n".join(parts[k] for k in order) + "\n")
+
+    baseline("baseline_std_inf", metric="      ndcg@10: {mean: 0.5, std: .inf, values: [0.5, 0.5]}")
+    baseline("baseline_std_negative", metric="      ndcg@10: {mean: 0.5, std: -1, values: [0.5, 0.5]}")
+    baseline("baseline_mean_inf", metric="      ndcg@10: {mean: .inf, std: 0.0, values: [0.5, 0.5]}")
+    baseline("baseline_value_nan", metric="      ndcg@10: {mean: 0.5, std: 0.0, values: [.nan, 0.5]}")
+    baseline("baseline_tolerance_z_inf", tolerance="tolerance:\n  z: .inf")
+    baseline("baseline_tolerance_abs_floor_nan", tolerance="tolerance:\n  abs_floor: .nan")
+    baseline("baseline_tolerance_abs_floor_negative", tolerance="tolerance:\n  abs_floor: -0.5")
+    baseline("baseline_metric_tolerance_z_inf", tolerance="tolerance:\n  metrics:\n    ndcg@10: {z: .inf}")
+    baseline("baseline_name_traversal", name="name: ../../X")
+    baseline("baseline_name_absolute", name="name: /abs/path")
+    baseline("baseline_name_empty", name='name: ""')
+    baseline("baseline_name_tab", name='name: "a\\tb"')
+
+    # --- a file where a folder is expected: one line naming the path, never "filesystem error" ---
+    for case in ("sweep_dir_is_file", "sweep_resume_is_file", "tune_out_is_file", "check_keep_is_file"):
+        write(case, "afile", "not a folder\n")
+    baseline("check_keep_is_file")  # a valid baseline: --keep is refused before any run
+
 
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--case":

@@ -2,7 +2,8 @@
 # tailrec run --multirun: a 3x2 sweep over 2 seeds (12 jobs) on the embedded dataset, interrupted
 # with Ctrl-C (SIGINT) half-way and resumed, ends with 12 complete, distinct job folders; the jobs
 # finished before the interruption are not run again. Also: sweep grammar errors, a failed job is
-# recorded and the sweep goes on, a finished sweep cannot be started twice.
+# recorded and the sweep goes on, a finished sweep cannot be started twice, a sweep in use is locked
+# against a second --resume, a moved sweep resumes in its new place, the salt is in no file of it.
 source "$(dirname "$0")/lib.bash"
 
 # Sweeps live outside $WORK, which expect_error keeps free of complete runs.
@@ -88,5 +89,56 @@ if [ "$status" -eq 1 ] && grep -q '"status":"FAILED"' "$OUT/failing/sweep.jsonl"
   ok "failed job recorded as FAILED with its error; the other completed; exit 1"
 else
   not_ok "failing sweep: exit $status; $(cat "$WORK/failing.out")"
+fi
+expect_error "sweep.dir is a file" "is a file, not a folder" -- run --multirun 'algorithms=[most_popular]' "sweep.dir=$WORK/good.csv"
+
+# The anonymisation salt, swept and so different per job, is written by no file of the sweep but
+# those under private/ (0700), however spelled.
+SALTED="$OUT/salted"
+salt_leaks() { { grep -rl 'Kq4sweepSalt' "$1" || true; } | grep -v '/private/' || true; }
+if "$TAILREC" run --multirun 'algorithms=[most_popular]' run.anonymize_users=true 'run.anonymize_salt =Kq4sweepSaltA,Kq4sweepSaltB' \
+     "sweep.dir=$SALTED" >"$WORK/salted.out" 2>&1; then
+  kept=$(cat "$SALTED/private/0.salt" "$SALTED/1/private/anonymization_salt")
+  if [ -z "$(salt_leaks "$SALTED")" ] && [ "$kept" = "Kq4sweepSaltAKq4sweepSaltB" ] && [ "$(stat -c %a "$SALTED/private")" = 700 ] \
+     && [ "$(stat -c %a "$SALTED/private/1.salt")" = 600 ]; then
+    ok "the salt is in no file of the sweep outside private/ (0700), and each job ran with its own"
+  else
+    not_ok "salt: in clear in: $(salt_leaks "$SALTED"); private holds '$kept'"
+  fi
+else
+  not_ok "salted sweep failed: $(cat "$WORK/salted.out")"
+fi
+
+# A sweep in use is locked: a second --resume of it is refused while the first runs (it would
+# empty the first one's job folders), naming the holder; nothing of the first is deleted.
+rm -f "$SALTED/1/metrics.json"
+TAILREC_TEST_PAUSE_AT=fit:most_popular TAILREC_TEST_PAUSE_SECONDS=30 \
+  "$TAILREC" run --multirun --resume "$SALTED" >"$WORK/holder.out" 2>&1 &
+holder=$!
+for _ in $(seq 1 100); do grep -q tailrec-test-pause "$WORK/holder.out" && break; sleep 0.1; done
+status=0
+"$TAILREC" run --multirun --resume "$SALTED" >"$WORK/second.out" 2>&1 || status=$?
+if [ "$status" -eq 1 ] && grep -qF "error: sweep folder $SALTED is in use by pid $holder on host " "$WORK/second.out" \
+   && [ -f "$SALTED/1/run.log" ] && [ -f "$SALTED/0/metrics.json" ]; then
+  ok "a second resume of a sweep in use is refused, naming the holder's pid; nothing deleted"
+else
+  not_ok "second resume: exit $status; $(cat "$WORK/second.out"); $(ls "$SALTED/1")"
+fi
+kill -TERM "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+[ ! -e "$SALTED/.tailrec.lock" ] && ok "an interrupted sweep leaves no lock file" || not_ok "lock file left: $(cat "$SALTED/.tailrec.lock")"
+
+# A moved sweep resumes in its new place (its job's salt read back from private/); whatever now
+# sits at the old path is left alone.
+MOVED="$OUT/moved"
+mv "$SALTED" "$MOVED"
+mkdir -p "$SALTED/1" && echo decoy >"$SALTED/1/decoy.txt"
+if "$TAILREC" run --multirun --resume "$MOVED" >"$WORK/moved.out" 2>&1 \
+   && grep -q '"status": "complete"' "$MOVED/1/metrics.json" && grep -qF "run folder $MOVED/1" "$MOVED/1/run.log" \
+   && [ "$(cat "$MOVED/1/private/anonymization_salt")" = Kq4sweepSaltB ] && [ -z "$(salt_leaks "$MOVED")" ] \
+   && [ "$(ls -A "$SALTED/1")" = decoy.txt ] && [ "$(ls -A "$SALTED")" = 1 ]; then
+  ok "a moved sweep resumes in its new folder with its salt; the old path is untouched"
+else
+  not_ok "moved sweep: $(cat "$WORK/moved.out"); leaks: $(salt_leaks "$MOVED"); old path holds: $(ls -AR "$SALTED")"
 fi
 finish

@@ -4,6 +4,7 @@
 // tests/integration/slurm_sweep.sh.
 #include "experiments/slurm_launcher.hpp"
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -92,7 +93,11 @@ TEST(SlurmLauncher, ShellQuoteRefusesNul) {
 TEST(SlurmLauncher, ArraySpecRangesAndThrottle) {
   auto jobs_with = [](std::vector<int> indices) {
     std::vector<SweepJob> jobs;
-    for (int i : indices) jobs.push_back(SweepJob{i, {}, {}});
+    for (int i : indices) {
+      SweepJob job;
+      job.index = i;
+      jobs.push_back(job);
+    }
     return jobs;
   };
   EXPECT_EQ(slurm_array_spec(jobs_with({0, 1, 2, 3}), 0), "0-3");
@@ -366,6 +371,49 @@ TEST(SlurmLauncher, ArrayIndicesPastMaxArraySizeGetAHint) {
     submit_slurm_array(sweep.dir, sweep.jobs, "/t", {}, slurm.settings(), Logger::null(), std::chrono::milliseconds(1));
   });
   EXPECT_NE(message.find("MaxArraySize"), std::string::npos) << message;
+}
+
+// run.anonymize_salt: the script holds no copy of the salt; the task reads it from the sweep's
+// private/ folder into TAILREC_ANONYMIZE_SALT, which the job's last override interpolates.
+TEST(SlurmLauncher, SaltReachesTheTaskFromPrivateNeverThroughTheScript) {
+  const std::string salt = "Zq7-salt 'with quote' $HOME";
+  ScriptRun run("printf '%s\\0' \"$@\" \"salt=$TAILREC_ANONYMIZE_SALT\"\n");
+  auto& job = run.sweep.jobs[1];
+  job.salt = salt;
+  job.overrides.insert(job.overrides.begin(), "run={anonymize_users: true, anonymize_salt: <redacted>}");
+  const auto script = sbatch_script(run.sweep.dir, run.sweep.jobs, run.program, {run.sweep.configs}, SlurmSettings::defaults());
+  EXPECT_EQ(script.find("Zq7-salt"), std::string::npos) << script;
+  run.sweep.tmp.write("sweep.sbatch", script);
+  write_job_salt(run.sweep.dir, job);
+  struct stat folder {}, file {};
+  ASSERT_EQ(::stat((run.sweep.dir / "private").c_str(), &folder), 0);
+  ASSERT_EQ(::stat((run.sweep.dir / "private" / "1.salt").c_str(), &file), 0);
+  EXPECT_EQ(folder.st_mode & 0777, 0700u);
+  EXPECT_EQ(file.st_mode & 0777, 0600u);
+  EXPECT_EQ(testing::read_text(run.sweep.dir / "private" / "1.salt"), salt);
+  std::string out;
+  ASSERT_EQ(run.run_task(1, out), 0);
+  std::vector<std::string> expected = {"run", "--config-dir", run.sweep.configs.string(), "--"};
+  expected.insert(expected.end(), job.overrides.begin(), job.overrides.end());
+  expected.push_back("run.anonymize_salt=${env:TAILREC_ANONYMIZE_SALT}");
+  expected.push_back("salt=" + salt);
+  EXPECT_EQ(split_nul(out), expected);
+  // A job without a salt gets no such override and no variable.
+  ASSERT_EQ(run.run_task(0, out), 0);
+  EXPECT_EQ(split_nul(out).back(), "salt=");
+}
+
+TEST(SlurmLauncher, SaltFolderRefusesASymlink) {
+  TempDir tmp;
+  fs::create_directories(tmp / "sweep");
+  fs::create_directories(tmp / "elsewhere");
+  fs::create_directory_symlink(tmp / "elsewhere", tmp / "sweep" / "private");
+  SweepJob job;
+  job.index = 0;
+  job.salt = "s3cret";
+  const auto message = error_of([&] { write_job_salt(tmp / "sweep", job); });
+  EXPECT_NE(message.find("symbolic link"), std::string::npos) << message;
+  EXPECT_TRUE(fs::is_empty(tmp / "elsewhere"));
 }
 
 }  // namespace
