@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "framework/util/error.hpp"
+#include "framework/util/folder_lock.hpp"
 #include "framework/util/owned_folder.hpp"
 
 namespace tailrec {
@@ -26,7 +27,7 @@ std::vector<fs::path> run_entries(const fs::path& folder) {
   std::vector<fs::path> out;
   for (const auto& entry : fs::directory_iterator(folder)) {
     const auto name = entry.path().filename().string();
-    if (name != RunFolder::kPrevious && name != ".tailrec.lock") out.push_back(entry.path());
+    if (name != RunFolder::kPrevious && name != FolderLock::file_name) out.push_back(entry.path());
   }
   return out;
 }
@@ -39,7 +40,7 @@ void move_entry(const fs::path& from, const fs::path& to) {
 }  // namespace
 
 bool RunFolder::is_run_folder(const fs::path& folder) {
-  for (const char* mark : {"metrics.json", "run.log", "error.txt", ".tailrec.lock", kPrevious}) {
+  for (const char* mark : {"metrics.json", "run.log", "error.txt", FolderLock::file_name, kPrevious}) {
     struct stat st {};
     if (::lstat((folder / mark).c_str(), &st) == 0) return true;
   }
@@ -56,6 +57,8 @@ RunFolder::RunFolder(fs::path path, bool overwrite) : path_(std::move(path)) {
          "a new or empty folder for run.dir",
          path_.string(), fmt::join(names, ", "), entries.size() > 3 ? fmt::format(" and {} more", entries.size() - 3) : "");
   }
+  lock_ = std::make_unique<FolderLock>(path_, "run folder", "run.dir");
+  if (!lock_->stale_note().empty()) notes_.push_back(lock_->stale_note());
   // A re-run that was killed before it completed left the old run aside: bring it back first.
   struct stat st {};
   if (::lstat((path_ / kPrevious).c_str(), &st) == 0) {

@@ -12,10 +12,13 @@
 
 namespace tailrec {
 
+class FolderLock;
+
 class RunFolder {
  public:
-  // Creates (or reuses) the folder. Refused: a non-empty folder that is not a tailrec run folder
-  // (a config folder, a home folder), and one that holds a complete run unless `overwrite`. With
+  // Creates (or reuses) the folder and locks it for this process (.tailrec.lock, FolderLock).
+  // Refused: a non-empty folder that is not a tailrec run folder (a config folder, a home folder),
+  // a folder another process is running in, and one that holds a complete run unless `overwrite`. With
   // `overwrite`, the old run's files move to .tailrec-previous/ and come back if this run does not
   // complete (the destructor restores them); they are deleted once metrics.json is written.
   RunFolder(std::filesystem::path path, bool overwrite);
@@ -43,6 +46,7 @@ class RunFolder {
   void set_aside_previous();
 
   std::filesystem::path path_;
+  std::unique_ptr<FolderLock> lock_;  // released last, after the destructor has restored or dropped the old run
   bool holds_previous_ = false;
   std::vector<std::string> notes_;
 };

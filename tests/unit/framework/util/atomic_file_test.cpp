@@ -81,12 +81,12 @@ TEST(AtomicFile, TwoWritersOfOneTargetUseTwoTemporaries) {
 TEST(AtomicFile, AFailedRenameIsAUserErrorNamingBothPathsAndLeavesNoTemporary) {
   TempDir dir;
   const auto target = dir / "taken";
-  fs::create_directories(target / "inside");
   fs::path temporary;
   const auto message = error_of([&] {
     AtomicFile file(target);
     temporary = file.temporary_path();
     file.write("content");
+    fs::create_directories(target / "inside");  // a folder appears at the target while the file is written
     file.commit();
   });
   EXPECT_NE(message.find("cannot rename " + temporary.string() + " to " + target.string() + ": "), std::string::npos)
@@ -94,6 +94,28 @@ TEST(AtomicFile, AFailedRenameIsAUserErrorNamingBothPathsAndLeavesNoTemporary) {
   EXPECT_NE(message.find("directory"), std::string::npos) << message;  // the system's reason
   EXPECT_EQ(names_in(dir.path()), std::vector<std::string>{"taken"});
   EXPECT_TRUE(fs::is_directory(target / "inside"));
+}
+
+TEST(AtomicFile, RefusesATargetThatIsAFolderOrAFifoBeforeWritingAnything) {
+  TempDir dir;
+  fs::create_directories(dir / "folder" / "inside");
+  ASSERT_EQ(::mkfifo((dir / "fifo").c_str(), 0600), 0);
+  EXPECT_EQ(error_of([&] { AtomicFile file(dir / "folder"); }),
+            "cannot write " + (dir / "folder").string() +
+                ": it exists and is a folder; tailrec replaces only regular files, choose another path");
+  EXPECT_NE(error_of([&] { AtomicFile file(dir / "fifo"); }).find("is a FIFO"), std::string::npos);
+  EXPECT_EQ(names_in(dir.path()), (std::vector<std::string>{"fifo", "folder"}));  // no temporary left
+}
+
+TEST(AtomicFile, ReplacesALinkAtTheTargetWithoutWritingThroughIt) {
+  TempDir dir;
+  fs::create_directories(dir / "elsewhere");
+  write_file_atomically(dir / "elsewhere" / "victim", "victim\n");
+  fs::create_symlink(dir / "elsewhere" / "victim", dir / "result.tsv");
+  write_file_atomically(dir / "result.tsv", "mine\n");
+  EXPECT_FALSE(fs::is_symlink(dir / "result.tsv"));
+  EXPECT_EQ(read_text(dir / "result.tsv"), "mine\n");
+  EXPECT_EQ(read_text(dir / "elsewhere" / "victim"), "victim\n");
 }
 
 TEST(AtomicFile, AMissingFolderIsAUserErrorNamingTheFile) {
