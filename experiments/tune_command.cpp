@@ -20,6 +20,7 @@
 #include "framework/run/shared_work.hpp"
 #include "framework/run/table.hpp"
 #include "framework/util/error.hpp"
+#include "framework/util/escape.hpp"
 #include "framework/util/logger.hpp"
 #include "framework/util/strings.hpp"
 #include "framework/util/system_info.hpp"
@@ -169,7 +170,7 @@ int tune_command(const TuneCommand& command) {
     }
     trace[static_cast<size_t>(job.index)] = line;
     write_trace();
-    std::cerr << fmt::format("trial {} {}: {} {}={}\n", job.index, r.status, join(job.swept, " "), command.metric,
+    std::cerr << fmt::format("trial {} {}: {} {}={}\n", job.index, r.status, escape_terminal(join(job.swept, " ")), command.metric,
                              line.contains("value") && line["value"].is_number() ? fmt::format("{:.4f}", line["value"].get<double>())
                                                                                : "n/a");
   }, &shared);
