@@ -11,6 +11,7 @@
 
 #include "experiments/sweep.hpp"
 #include "framework/config/config.hpp"
+#include "framework/config/registries.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/escape.hpp"
 #include "framework/util/strings.hpp"
@@ -472,6 +473,14 @@ void group_runs(ReportData& data) {
   }
 }
 
+std::optional<MetricRange> report_metric_range(const std::string& metric) {
+  // The metric registry alone: the report needs the ranges, not the algorithms.
+  static Registries registries;
+  static const bool filled = (register_metrics(registries), true);
+  (void)filled;
+  return metric_range(registries, metric);
+}
+
 ReportData load_report_data(const std::vector<fs::path>& inputs, bool with_details) {
   ReportData data;
   std::vector<Found> found;
@@ -554,9 +563,12 @@ ReportData load_report_data(const std::vector<fs::path>& inputs, bool with_detai
       run.labels.push_back(label);
       const nlohmann::json metrics = a.value("metrics", nlohmann::json::object());
       for (const auto& [name, value] : metrics.items()) {
-        (void)value;
         if (std::find(run.metric_names.begin(), run.metric_names.end(), name) == run.metric_names.end())
           run.metric_names.push_back(name);
+        if (const auto problem = range_problem(value, report_metric_range(name)); !problem.empty())
+          data.warnings.push_back(fmt::format("{}: {} of '{}' is {}, {}; the report marks it (metrics.json edited or "
+                                              "damaged? re-run the experiment)",
+                                              f.dir.string(), name, label, value.dump(), problem));
       }
     }
     // metrics.json orders labels and metrics alphabetically; metrics.csv keeps the experiment's order.

@@ -292,7 +292,7 @@ std::string strata_csv(const std::string& context, const std::vector<StrataTable
                                               present ? num(v.ci_low) : "",
                                               present ? num(v.ci_high) : "",
                                               best[s][g] ? "1" : "0",
-                                              "", "", "", "", "", ""};
+                                              "", "", "", "", "", "", ""};
         csv += join(row, ",") + "\n";
       }
   }

@@ -293,6 +293,7 @@ std::string render_markdown(const Report& report) {
         std::string text = c.present ? format_mean_std(c.summary) : "—";
         if (c.best) text = "**" + text + "**";
         if (c.significant) text += kDagger;
+        if (!c.problem.empty()) text += " (" + escape_markdown_cell(c.problem) + ")";
         md += " " + text + " |";
       }
       md += "\n";
@@ -323,7 +324,7 @@ std::string render_markdown(const Report& report) {
 std::string render_csv(const Report& report) {
   std::string csv =
       "context,setting,metric,direction,seeds,n,mean,std,ci95_low,ci95_high,best,test,pairs,p_value,p_holm,"
-      "significant,replicates\n";
+      "significant,replicates,problem\n";
   const auto num = [](double v) { return std::isnan(v) ? std::string() : fmt::format("{:.10g}", v); };
   for (const auto& section : report.sections) {
     const auto& t = section.table;
@@ -348,7 +349,8 @@ std::string render_csv(const Report& report) {
                                         c.tested ? num(c.p_value) : "",
                                         c.tested ? num(c.p_adjusted) : "",
                                         c.tested ? (c.significant ? "1" : "0") : "",
-                                        escape_csv_cell(t.replicate_parameter.empty() ? std::string() : replicates_text(t, s))};
+                                        escape_csv_cell(t.replicate_parameter.empty() ? std::string() : replicates_text(t, s)),
+                                        escape_csv_cell(c.problem)};
         csv += join(row, ",") + "\n";
       }
     }
@@ -375,8 +377,9 @@ std::string render_latex(const Report& report) {
     for (size_t s = 0; s < t.settings.size(); ++s) {
       tex += escape_latex(t.settings[s]);
       for (const auto& c : t.cells[s]) {
+        const auto problem = c.problem.empty() ? std::string() : " (" + escape_latex(c.problem) + ")";
         if (!c.present) {
-          tex += " & ---";
+          tex += " & ---" + problem;
           continue;
         }
         const int d = decimals_for(c.summary.mean);
@@ -384,7 +387,7 @@ std::string render_latex(const Report& report) {
         if (c.summary.n > 1) value += " \\pm " + format_with(c.summary.std, d);
         if (c.best) value = "\\mathbf{" + value + "}";
         if (c.significant) value += "^{\\dagger}";
-        tex += " & $" + value + "$";
+        tex += " & $" + value + "$" + problem;
       }
       tex += " \\\\\n";
     }
@@ -422,6 +425,7 @@ td.setting { font-weight:500; }
 td.seeds { color:var(--muted); }
 td.best { font-weight:700; color:#111827; }
 .pm { display:block; color:var(--muted); font-weight:400; font-size:11.5px; line-height:1.2; }
+.bad { display:block; color:#b91c1c; font-weight:700; font-size:11.5px; }
 sup.sig { color:var(--sig); font-weight:700; margin-left:1px; line-height:0; }
 p.legend { color:var(--muted); font-size:12.5px; margin:10px 2px 0; max-width:1000px; }
 .plots { display:grid; grid-template-columns:repeat(auto-fill,minmax(460px,1fr)); gap:16px; }
@@ -475,8 +479,9 @@ details ul { margin:6px 0 0; padding-left:18px; }
       html += "<tr><td class=\"setting\">" + escape_html(t.settings[s]) + "</td><td class=\"seeds\">" +
               escape_html(replicates_text(t, s)) + "</td>";
       for (const auto& c : t.cells[s]) {
+        const auto problem = c.problem.empty() ? std::string() : "<span class=\"bad\">" + escape_html(c.problem) + "</span>";
         if (!c.present) {
-          html += "<td class=\"na\">—</td>";
+          html += "<td class=\"na\">—" + problem + "</td>";
           continue;
         }
         const int d = decimals_for(c.summary.mean);
@@ -486,7 +491,7 @@ details ul { margin:6px 0 0; padding-left:18px; }
                             format_with(c.summary.mean, d));
         if (c.significant) html += fmt::format("<sup class=\"sig\">{}</sup>", kDagger);
         if (c.summary.n > 1) html += fmt::format("<span class=\"pm\">± {}</span>", format_with(c.summary.std, d));
-        html += "</td>";
+        html += problem + "</td>";
       }
       html += "</tr>\n";
     }

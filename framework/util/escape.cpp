@@ -112,7 +112,11 @@ std::string unescape_tsv_field(std::string_view text) {
 }
 
 std::string escape_csv_cell(std::string_view text) {
-  std::string cell = valid_utf8(text);
+  std::string cell;
+  for_each_char(text, [&](std::string_view s, const CodePoint& cp) {
+    const bool line_break = cp.value == '\t' || cp.value == '\n' || cp.value == '\r';
+    cell += !cp.valid || (is_control(cp.value) && !line_break) ? std::string_view(kReplacement) : s;
+  });
   const bool number = parse_double(cell).has_value() && trim(cell).size() == cell.size();
   if (!cell.empty() && !number && std::string_view("=+-@\t\r").find(cell.front()) != std::string_view::npos)
     cell.insert(cell.begin(), '\'');

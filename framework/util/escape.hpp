@@ -23,7 +23,7 @@ std::string unescape_tsv_field(std::string_view text);
 // A CSV text cell (RFC 4180): a cell starting with = + - @ TAB or CR (a formula to a spreadsheet)
 // gets a leading apostrophe unless the whole cell is a finite number such as -0.5; then a cell
 // holding a comma, quote, CR or newline, or starting or ending with a space, is double-quoted with
-// quotes doubled. Invalid UTF-8 becomes U+FFFD.
+// quotes doubled. Control bytes other than tab, newline and CR, and invalid UTF-8, become U+FFFD.
 std::string escape_csv_cell(std::string_view text);
 
 // A Markdown (GitHub) table cell or list item: no raw HTML (< > & become entities), nothing that

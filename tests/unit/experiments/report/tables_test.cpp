@@ -96,17 +96,17 @@ TEST(ReportTables, CsvHasConfidenceIntervalsAndPValues) {
   const auto lines = lines_of(render_csv(r.report));
   EXPECT_EQ(lines[0],
             "context,setting,metric,direction,seeds,n,mean,std,ci95_low,ci95_high,best,test,pairs,p_value,p_holm,"
-            "significant,replicates");
+            "significant,replicates,problem");
   ASSERT_EQ(lines.size(), 1u + 3 * 3);
   // knn ndcg: mean 0.675, CI 0.675 -/+ 12.7062047 * 0.025.
   EXPECT_EQ(lines[1], "tiny · random_holdout(ratio=0.2) · full · k=10,knn,ndcg@10,higher,1 2,2,0.675,0.03535533906,"
-                      "0.3573448816,0.9926551184,1,,,,,,");  // no replicate parameter: replicates empty
+                      "0.3573448816,0.9926551184,1,,,,,,,");  // no replicate parameter: replicates empty; no problem
   // pop ndcg: 4 users (per-user means over the seeds), all differences positive: exact Wilcoxon
   // p 2/16 = 0.125, Holm 2 * 0.125 = 0.25 (< alpha 0.3: significant).
   EXPECT_EQ(lines[4], "tiny · random_holdout(ratio=0.2) · full · k=10,pop,ndcg@10,higher,1 2,2,0.3125,0.03535533906,"
-                      "-0.005155118404,0.6301551184,0,wilcoxon,4,0.125,0.25,1,");
+                      "-0.005155118404,0.6301551184,0,wilcoxon,4,0.125,0.25,1,,");
   // gini is aggregate: no test.
-  EXPECT_TRUE(lines[6].find(",pop,gini@10,lower,") != std::string::npos && lines[6].ends_with(",0,,,,,,")) << lines[6];
+  EXPECT_TRUE(lines[6].find(",pop,gini@10,lower,") != std::string::npos && lines[6].ends_with(",0,,,,,,,")) << lines[6];
 }
 
 TEST(ReportTables, LatexIsABooktabsTable) {

@@ -61,6 +61,7 @@ TEST(Escape, CsvCellQuotesAndNeutralisesFormulas) {
   EXPECT_EQ(escape_csv_cell(" lead"), "\" lead\"");
   EXPECT_EQ(escape_csv_cell(kInvalid), "a" + kReplacement + "b" + kReplacement);
   EXPECT_EQ(escape_csv_cell(""), "");
+  EXPECT_EQ(escape_csv_cell("\x1b[31m\x07"), kReplacement + "[31m" + kReplacement);
 }
 
 TEST(Escape, MarkdownCellHasNoHtmlNoSplitNoMarkup) {
