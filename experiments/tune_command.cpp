@@ -225,7 +225,8 @@ int tune_command(const TuneCommand& command) {
   out << YAML::Key << "command_overrides" << YAML::Value << YAML::Flow << command.overrides;
   out << YAML::EndMap;
   write_file_atomically(dir / "best.yaml", std::string(out.c_str()) + "\n");
-  std::cerr << fmt::format("best: {} ({} {:.4f} on validation); test: {} {}\n", join(jobs[static_cast<size_t>(best)].swept, " "),
+  std::cerr << fmt::format("best: {} ({} {:.4f} on validation); test: {} {}\n",
+                           escape_terminal(join(jobs[static_cast<size_t>(best)].swept, " ")),
                            command.metric, best_value, command.metric,
                            test_metrics.at(command.metric).is_number() ? fmt::format("{:.4f}", test_metrics.at(command.metric).get<double>()) : "n/a");
   std::cout << dir.string() << std::endl;
