@@ -19,6 +19,7 @@
 #include "experiments/sweep.hpp"
 #include "framework/run/table.hpp"
 #include "framework/util/error.hpp"
+#include "framework/util/escape.hpp"
 #include "framework/util/folder_lock.hpp"
 #include "framework/util/strings.hpp"
 #include "framework/util/system_info.hpp"
@@ -131,7 +132,7 @@ bool report(const Target& t, const Comparison& c, bool verbose, bool update, con
       print_changes(c.seed_changes);
     }
   }
-  for (const auto& note : c.notes) out << "  note: " << note << "\n";
+  for (const auto& note : c.notes) out << "  note: " << escape_terminal(note) << "\n";
 
   std::vector<std::vector<std::string>> rows;
   size_t ok = 0, identical = 0;
@@ -328,7 +329,7 @@ int check_command(const CheckCommand& command) {
       runs.push_back(results[j].metrics);
     }
     if (!t.error.empty()) {
-      std::cout << fmt::format("\nbaseline {} ({}): FAIL\n  {}\n", t.baseline.name, t.path.string(), t.error);
+      std::cout << fmt::format("\nbaseline {} ({}): FAIL\n  {}\n", t.baseline.name, t.path.string(), escape_terminal(t.error, 4000));
       all_passed = false;
       ++failed_baselines;
       continue;

@@ -11,6 +11,7 @@
 #include "experiments/commands.hpp"
 #include "framework/util/check.hpp"
 #include "framework/util/error.hpp"
+#include "framework/util/escape.hpp"
 
 namespace {
 
@@ -28,6 +29,9 @@ std::string describe(const std::filesystem::filesystem_error& e) {
   if (!e.path2().empty()) paths += " and " + e.path2().string();
   return operation + paths + ": " + e.code().message();
 }
+// An exception's message as printed: control bytes escaped (it may quote a config value or a file),
+// cut at 4000 bytes with a note (600,000 unknown keys once made a 68 MB message).
+std::string printable(const char* what) { return tailrec::escape_terminal(what, 4000); }
 
 const char* kDescription = R"(tailrec: recommender-system experiments for the long tail.
 
@@ -223,16 +227,16 @@ See docs/scaling.md.)");
     if (*report_cmd) return tailrec::report_command(report);
     if (*check_cmd) return tailrec::check_command(check);
   } catch (const tailrec::Error& e) {
-    std::cerr << "error: " << e.what() << std::endl;
+    std::cerr << "error: " << printable(e.what()) << std::endl;
     return 1;
   } catch (const tailrec::InternalError& e) {  // TAILREC_CHECK: a bug in tailrec
-    std::cerr << "internal error: " << e.what() << std::endl;
+    std::cerr << "internal error: " << printable(e.what()) << std::endl;
     return 2;
   } catch (const std::filesystem::filesystem_error& e) {  // the machine's file system said no: the user's to fix
-    std::cerr << "error: " << describe(e) << std::endl;
+    std::cerr << "error: " << printable(describe(e).c_str()) << std::endl;
     return 1;
   } catch (const std::exception& e) {  // anything else unexpected (out of memory, a library's exception)
-    std::cerr << "internal error: " << e.what() << std::endl;
+    std::cerr << "internal error: " << printable(e.what()) << std::endl;
     return 2;
   }
   return 0;

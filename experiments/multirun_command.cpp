@@ -14,6 +14,7 @@
 #include "experiments/sweep.hpp"
 #include "framework/config/config.hpp"
 #include "framework/util/error.hpp"
+#include "framework/util/escape.hpp"
 #include "framework/util/folder_lock.hpp"
 #include "framework/util/logger.hpp"
 #include "framework/util/strings.hpp"
@@ -189,7 +190,7 @@ int run_sweep(const fs::path& dir, const std::vector<SweepJob>& all_jobs, const 
     for (const auto& job : todo) {
       const auto status = job_status(dir / std::to_string(job.index));
       if (status != "COMPLETED") ++failed;
-      std::cerr << fmt::format("job {} {}: {}\n", job.index, status, join(job.swept, " "));
+      std::cerr << fmt::format("job {} {}: {}\n", job.index, status, escape_terminal(join(job.swept, " ")));
     }
   } else {
     size_t done = 0;
@@ -200,9 +201,9 @@ int run_sweep(const fs::path& dir, const std::vector<SweepJob>& all_jobs, const 
       write_sweep_index(dir, index);
       if (result.status != "COMPLETED") ++failed;
       std::cerr << fmt::format("[{}/{}] job {} {} in {:.1f} s: {}{}\n", done, todo.size(), job.index, result.status,
-                               result.seconds, job.swept.empty() ? "(no swept values)" : join(job.swept, " "),
+                               result.seconds, job.swept.empty() ? "(no swept values)" : escape_terminal(join(job.swept, " ")),
                                result.status == "COMPLETED" ? "  ->  " + metric_summary(result.metrics)
-                                                            : "\n    error: " + result.error);
+                                                            : "\n    error: " + escape_terminal(result.error, 4000));
     });
   }
   std::signal(SIGINT, SIG_DFL);

@@ -20,6 +20,7 @@
 #include "framework/run/shared_work.hpp"
 #include "framework/run/table.hpp"
 #include "framework/util/error.hpp"
+#include "framework/util/escape.hpp"
 #include "framework/util/folder_lock.hpp"
 #include "framework/util/logger.hpp"
 #include "framework/util/strings.hpp"
@@ -179,7 +180,7 @@ int tune_command(const TuneCommand& command) {
     }
     trace[static_cast<size_t>(job.index)] = line;
     write_trace();
-    std::cerr << fmt::format("trial {} {}: {} {}={}\n", job.index, r.status, join(job.swept, " "), command.metric,
+    std::cerr << fmt::format("trial {} {}: {} {}={}\n", job.index, r.status, escape_terminal(join(job.swept, " ")), command.metric,
                              line.contains("value") && line["value"].is_number() ? fmt::format("{:.4f}", line["value"].get<double>())
                                                                                : "n/a");
   }, &shared);
@@ -234,7 +235,8 @@ int tune_command(const TuneCommand& command) {
   out << YAML::Key << "command_overrides" << YAML::Value << YAML::Flow << command.overrides;
   out << YAML::EndMap;
   write_file_atomically(dir / "best.yaml", std::string(out.c_str()) + "\n");
-  std::cerr << fmt::format("best: {} ({} {:.4f} on validation); test: {} {}\n", join(jobs[static_cast<size_t>(best)].swept, " "),
+  std::cerr << fmt::format("best: {} ({} {:.4f} on validation); test: {} {}\n",
+                           escape_terminal(join(jobs[static_cast<size_t>(best)].swept, " ")),
                            command.metric, best_value, command.metric,
                            test_metrics.at(command.metric).is_number() ? fmt::format("{:.4f}", test_metrics.at(command.metric).get<double>()) : "n/a");
   std::cout << dir.string() << std::endl;

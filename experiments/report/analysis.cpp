@@ -21,13 +21,18 @@ bool any_value(const std::vector<double>& values) {
   return std::any_of(values.begin(), values.end(), [](double v) { return !std::isnan(v); });
 }
 
-// The value of `metric` for `label` in a run's metrics.json (NaN when absent or null).
-double run_value(const RunRecord& run, const std::string& label, const std::string& metric) {
+// The stored value of `metric` for `label` in a run's metrics.json (null when absent).
+nlohmann::json stored_value(const RunRecord& run, const std::string& label, const std::string& metric) {
   const auto& algorithms = run.metrics["algorithms"];
-  if (!algorithms.contains(label)) return kNaN;
+  if (!algorithms.contains(label)) return nullptr;
   const auto& metrics = algorithms[label].value("metrics", nlohmann::json::object());
-  if (!metrics.contains(metric) || !metrics[metric].is_number()) return kNaN;
-  return metrics[metric].get<double>();
+  return metrics.contains(metric) ? metrics[metric] : nlohmann::json(nullptr);
+}
+
+// The value of `metric` for `label` in a run's metrics.json (NaN when absent, null or not a number).
+double run_value(const RunRecord& run, const std::string& label, const std::string& metric) {
+  const auto value = stored_value(run, label, metric);
+  return value.is_number() ? value.get<double>() : kNaN;
 }
 
 const std::vector<double>* per_user_column(const RunRecord& run, const std::string& label, const std::string& metric) {
@@ -181,7 +186,12 @@ ResultTable build_table(const ReportData& data, const Context& context, TestKind
     table.replicates.push_back(replicates);
     std::vector<Cell> row(M);
     for (size_t m = 0; m < M; ++m) {
-      for (size_t r : s.runs) row[m].values.push_back(run_value(data.runs[r], s.label, table.metrics[m]));
+      const auto range = report_metric_range(table.metrics[m]);
+      for (size_t r : s.runs) {
+        row[m].values.push_back(run_value(data.runs[r], s.label, table.metrics[m]));
+        if (row[m].problem.empty())
+          row[m].problem = range_problem(stored_value(data.runs[r], s.label, table.metrics[m]), range);
+      }
       row[m].present = any_value(row[m].values);
       if (row[m].present) row[m].summary = summarize(row[m].values);
     }
@@ -191,14 +201,14 @@ ResultTable build_table(const ReportData& data, const Context& context, TestKind
     // Best mean (ties: every one of them).
     std::optional<double> best;
     for (const auto& row : table.cells)
-      if (row[m].present) {
+      if (row[m].present && row[m].problem.empty()) {
         const double v = row[m].summary.mean;
         if (!best || (table.lower_better[m] ? v < *best : v > *best)) best = v;
       }
     if (!best) continue;
     size_t reference = table.cells.size();
     for (size_t s = 0; s < table.cells.size(); ++s)
-      if (table.cells[s][m].present && table.cells[s][m].summary.mean == *best) {
+      if (table.cells[s][m].present && table.cells[s][m].problem.empty() && table.cells[s][m].summary.mean == *best) {
         table.cells[s][m].best = true;
         if (reference == table.cells.size()) reference = s;
       }

@@ -40,6 +40,9 @@ struct Cell {
   double p_value = 0;              // raw two-sided p
   double p_adjusted = 0;           // Holm-adjusted across the column's comparisons
   bool significant = false;        // p_adjusted < alpha
+  // A stored value of the cell is not a number or outside the metric's range ("out of range [0, 1]",
+  // report_metric_range): the renderers print it beside the value, and the cell is never the best.
+  std::string problem;
 };
 
 struct ResultTable {

@@ -20,6 +20,7 @@
 #include "experiments/report/tables.hpp"
 #include "framework/run/run_folder.hpp"
 #include "framework/util/error.hpp"
+#include "framework/util/escape.hpp"
 #include "framework/util/owned_folder.hpp"
 #include "framework/util/strings.hpp"
 #include "framework/util/system_info.hpp"
@@ -156,7 +157,7 @@ int report_command(const ReportCommand& command) {
 
   if (!command.reproduction.empty()) {
     const auto data = load_report_data(inputs, false);
-    for (const auto& w : data.warnings) std::cerr << "warning: " << w << "\n";
+    for (const auto& w : data.warnings) std::cerr << "warning: " << escape_terminal(w) << "\n";
     const fs::path published = command.published_dir.empty() ? tailrec_home() / "results" / "published"
                                                              : fs::path(command.published_dir);
     const auto page = reproduction_page(data, published, cmd, generated);
@@ -169,7 +170,7 @@ int report_command(const ReportCommand& command) {
   }
 
   const auto data = load_report_data(inputs, true);
-  for (const auto& w : data.warnings) std::cerr << "warning: " << w << "\n";
+  for (const auto& w : data.warnings) std::cerr << "warning: " << escape_terminal(w) << "\n";
   const fs::path out = command.out.empty() ? inputs.front() / "report" : fs::path(command.out);
   std::error_code ec;
   create_user_folder(out, "--out");
@@ -203,7 +204,7 @@ int report_command(const ReportCommand& command) {
         const auto colours = plot_colours(section.table.settings);
         const auto note = [&](const std::string& text) {
           report.warnings.push_back(context.title + ": " + text);
-          std::cerr << "warning: " << context.title << ": " << text << "\n";
+          std::cerr << "warning: " << escape_terminal(context.title + ": " + text) << "\n";
         };
         const auto y = command.y_metric.empty() ? default_accuracy_metric(context.metrics) : command.y_metric;
         const auto x = command.x_metric.empty() ? default_long_tail_metric(context.metrics) : command.x_metric;
@@ -274,7 +275,7 @@ int report_command(const ReportCommand& command) {
         for (auto* plots : {&section.plots, &section.replay_plots})
           for (auto& p : *plots)
             p.drawn = report.plot_note.empty() && fs::exists(staging / p.png) && fs::exists(staging / p.svg);
-      if (!report.plot_note.empty()) std::cerr << "note: " << report.plot_note << "\n";
+      if (!report.plot_note.empty()) std::cerr << "note: " << escape_terminal(report.plot_note) << "\n";
     }
     if (formats.md) write_file_atomically(staging / "report.md", render_markdown(report));
     if (formats.csv) write_file_atomically(staging / "report.csv", render_csv(report));

@@ -11,7 +11,9 @@
 
 #include "experiments/sweep.hpp"
 #include "framework/config/config.hpp"
+#include "framework/config/registries.hpp"
 #include "framework/util/error.hpp"
+#include "framework/util/escape.hpp"
 #include "framework/util/strings.hpp"
 
 namespace tailrec {
@@ -184,8 +186,9 @@ std::map<std::string, PerUserColumns> parse_per_user_metrics(const std::string& 
     if (cells.size() != header.size())
       fail("{}:{}: {} cells, the header has {}; a damaged file? re-run the experiment", source, i + 1, cells.size(),
            header.size());
-    auto& label = out[cells[0]];
-    label.users.push_back(cells[1]);
+    // Labels and ids as metrics.json spells them (the TSV escapes tabs, newlines and backslashes).
+    auto& label = out[unescape_tsv_field(cells[0])];
+    label.users.push_back(unescape_tsv_field(cells[1]));
     for (size_t c = 2; c < cells.size(); ++c)
       label.columns[header[c]].push_back(parse_cell(cells[c], source, i + 1, header[c]));
   }
@@ -226,7 +229,7 @@ std::map<std::string, int64_t> parse_user_activity(const std::string& text, cons
   for (size_t i = 1; i < lines.size(); ++i) {
     const auto cells = split(lines[i], '\t');
     if (cells.size() < 2) fail("{}:{}: expected user<TAB>train_items", source, i + 1);
-    out[cells[0]] = parse_count(cells[1], source, i + 1, "train_items");
+    out[unescape_tsv_field(cells[0])] = parse_count(cells[1], source, i + 1, "train_items");
   }
   return out;
 }
@@ -284,8 +287,9 @@ ReplayRounds parse_replay_rounds(const std::string& text, const std::string& sou
     row.update_seconds = value(20);
     for (size_t c = fixed.size(); c < cells.size(); ++c) row.metrics.push_back(value(c));
     if (row.round < 1) fail("{}:{}: round {}: rounds count from 1; a damaged file? re-run the experiment", source, i + 1, row.round);
-    auto& rows = out.rows[cells[0]];
-    if (rows.empty()) out.labels.push_back(cells[0]);
+    const auto label = unescape_tsv_field(cells[0]);
+    auto& rows = out.rows[label];
+    if (rows.empty()) out.labels.push_back(label);
     for (const auto& earlier : rows)
       if (earlier.round == row.round)
         fail("{}:{}: algorithm '{}' has round {} twice; a damaged file? re-run the experiment", source, i + 1, cells[0],
@@ -469,6 +473,14 @@ void group_runs(ReportData& data) {
   }
 }
 
+std::optional<MetricRange> report_metric_range(const std::string& metric) {
+  // The metric registry alone: the report needs the ranges, not the algorithms.
+  static Registries registries;
+  static const bool filled = (register_metrics(registries), true);
+  (void)filled;
+  return metric_range(registries, metric);
+}
+
 ReportData load_report_data(const std::vector<fs::path>& inputs, bool with_details) {
   ReportData data;
   std::vector<Found> found;
@@ -551,9 +563,12 @@ ReportData load_report_data(const std::vector<fs::path>& inputs, bool with_detai
       run.labels.push_back(label);
       const nlohmann::json metrics = a.value("metrics", nlohmann::json::object());
       for (const auto& [name, value] : metrics.items()) {
-        (void)value;
         if (std::find(run.metric_names.begin(), run.metric_names.end(), name) == run.metric_names.end())
           run.metric_names.push_back(name);
+        if (const auto problem = range_problem(value, report_metric_range(name)); !problem.empty())
+          data.warnings.push_back(fmt::format("{}: {} of '{}' is {}, {}; the report marks it (metrics.json edited or "
+                                              "damaged? re-run the experiment)",
+                                              f.dir.string(), name, label, value.dump(), problem));
       }
     }
     // metrics.json orders labels and metrics alphabetically; metrics.csv keeps the experiment's order.

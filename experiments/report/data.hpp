@@ -17,6 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "framework/metrics/metric_range.hpp"
+
 namespace tailrec {
 
 // per_user_metrics.tsv.gz of one algorithm label: users and one column per metric (NaN: undefined).
@@ -130,8 +132,13 @@ std::string replicate_parameter_of(const nlohmann::json& metrics);
 // becomes p=v, overrides of another label's parameters are dropped, the rest stay as written.
 std::vector<std::string> setting_overrides(const std::string& label, const std::vector<std::string>& swept);
 
+// The range of a metric column ("ndcg@10", "ndcg@10[full]") as the metric registry declares it.
+std::optional<MetricRange> report_metric_range(const std::string& metric);
+
 // Loads every input (a run folder with metrics.json, a sweep folder with multirun.yaml, or a folder
-// holding such folders). Folders without metrics.json are skipped with a warning naming them.
+// holding such folders). Folders without metrics.json are skipped with a warning naming them; a
+// stored metric value that is not a number or outside its range (report_metric_range) gets a warning
+// naming the run folder, the label and the metric.
 // With `with_details` false the per-user, exposure and activity files are not read. Replay runs
 // have none of those; their replay_rounds.tsv and replay_state.tsv are read instead.
 ReportData load_report_data(const std::vector<std::filesystem::path>& inputs, bool with_details = true);

@@ -31,19 +31,6 @@ namespace {
 const char* kPalette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
                           "#7f7f7f", "#bcbd22", "#17becf", "#0b3c5d", "#a34a00", "#145a14", "#7a1516"};
 
-// A string field of a gnuplot data file: double-quoted, with no quote or newline inside (gnuplot
-// does not unescape data files).
-std::string data_string(const std::string& text) { return gnuplot_data_string(text); }
-
-}  // namespace
-
-std::string gnuplot_data_string(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) out += c == '"' ? '\'' : (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
-  return out + "\"";
-}
-
-namespace {
 
 std::string num(double v) { return std::isnan(v) ? std::string("?") : fmt::format("{:.10g}", v); }
 
@@ -80,7 +67,7 @@ std::string preamble(const std::string& stem, const std::string& title) {
       "set style textbox opaque noborder\n"
       "set key noenhanced textcolor rgb \"#1f2937\" box lc rgb \"#d1d5db\" opaque samplen 2.5 spacing 1.15\n"
       "set datafile missing \"?\"\n",
-      fmt::arg("title", title), fmt::arg("stem", stem), fmt::arg("script", script), fmt::arg("n", script.size()),
+      fmt::arg("title", gnuplot_comment(title)), fmt::arg("stem", stem), fmt::arg("script", script), fmt::arg("n", script.size()),
       fmt::arg("qtitle", gnuplot_string(title)));
 }
 
@@ -107,23 +94,6 @@ std::string draw_both(const std::string& stem, const std::string& plot_command) 
       fmt::arg("stem", stem), fmt::arg("plot", plot_command));
 }
 
-std::string gnuplot_string(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '\\' || c == '"') {
-      out += '\\';
-      out += c;
-    } else if (c == '`') {
-      out += '\'';  // gnuplot runs `command` substitution even inside double quotes
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 PlotSource tradeoff_plot(const TradeoffData& d, const std::string& stem, const ColourMap& colours) {
   PlotSource p;
   p.stem = stem;
@@ -132,10 +102,11 @@ PlotSource tradeoff_plot(const TradeoffData& d, const std::string& stem, const C
       "One point per setting: x = mean {}, y = mean {} over runs (seeds, folds); bars are the sample standard deviation over "
       "them. Up is more accurate, right recommends more long-tail items.",
       d.x_metric, d.y_metric);
-  std::string dat = fmt::format("# {}\n# setting\t{x}_mean\t{x}_std\t{y}_mean\t{y}_std\tcolour\tseeds\n", p.title,
-                                fmt::arg("x", d.x_metric), fmt::arg("y", d.y_metric));
+  std::string dat = fmt::format("# {}\n# setting\t{x}_mean\t{x}_std\t{y}_mean\t{y}_std\tcolour\tseeds\n",
+                                gnuplot_comment(p.title), fmt::arg("x", gnuplot_comment(d.x_metric)),
+                                fmt::arg("y", gnuplot_comment(d.y_metric)));
   for (const auto& pt : d.points)
-    dat += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\n", data_string(pt.setting), num(pt.x.mean), num(pt.x.std),
+    dat += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\n", gnuplot_data_string(pt.setting), num(pt.x.mean), num(pt.x.std),
                        num(pt.y.mean), num(pt.y.std), colour_value(colours.at(pt.setting)), pt.y.n);
   std::vector<Summary> xs, ys;
   for (const auto& pt : d.points) {
@@ -170,8 +141,8 @@ PlotSource exposure_plot(const ExposureData& d, const std::string& stem, int k, 
       "vertical line is the head/tail boundary ({} head items of {}). A curve above the grey one concentrates "
       "recommendations on popular items more than the data does.",
       k, d.head_items, d.items);
-  std::string dat = "# " + p.title + ": cumulative share of top-k slots at popularity rank r\n# rank\ttraining";
-  for (const auto& c : d.curves) dat += "\t" + c.setting;
+  std::string dat = "# " + gnuplot_comment(p.title) + ": cumulative share of top-k slots at popularity rank r\n# rank\ttraining";
+  for (const auto& c : d.curves) dat += "\t" + gnuplot_comment(c.setting);
   dat += "\n";
   for (size_t j = 0; j < d.ranks.size(); ++j) {
     dat += std::to_string(d.ranks[j]) + "\t" + (d.training.empty() ? std::string("?") : num(d.training[j]));
@@ -217,15 +188,15 @@ PlotSource activity_plot(const ActivityData& d, const std::string& stem, const C
       "bars; {:.0f} users per run in all); bars are the mean {} over each bucket's users, averaged over runs (seeds, folds); error "
       "bars the standard deviation over them.",
       d.buckets.size(), users, d.metric);
-  std::string dat = "# " + p.title + ": per bucket, mean and std over runs of the bucket's mean per run\n";
+  std::string dat = "# " + gnuplot_comment(p.title) + ": per bucket, mean and std over runs of the bucket's mean per run\n";
   dat += "# bucket\ttrain_items\tusers_per_run";
-  for (const auto& s : d.settings) dat += "\t" + s + "_mean\t" + s + "_std";
+  for (const auto& s : d.settings) dat += "\t" + gnuplot_comment(s) + "_mean\t" + gnuplot_comment(s) + "_std";
   dat += "\n";
   for (size_t b = 0; b < d.buckets.size(); ++b) {
     const auto& bucket = d.buckets[b];
     const auto range = bucket.low == bucket.high ? std::to_string(bucket.low)
                                                  : fmt::format("{}–{}", bucket.low, bucket.high);
-    dat += fmt::format("{}\t{}\t{:.1f}", data_string(bucket.name), data_string(range), d.users[b]);
+    dat += fmt::format("{}\t{}\t{:.1f}", gnuplot_data_string(bucket.name), gnuplot_data_string(range), d.users[b]);
     for (size_t s = 0; s < d.settings.size(); ++s)
       dat += d.present[s][b] ? fmt::format("\t{}\t{}", num(d.values[s][b].mean), num(d.values[s][b].std))
                              : std::string("\t?\t?");

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "experiments/report/analysis.hpp"
+#include "framework/util/escape.hpp"  // gnuplot_string, gnuplot_data_string, gnuplot_comment
 
 namespace tailrec {
 
@@ -20,13 +21,6 @@ struct PlotSource {
 // Colours per setting name, stable across the plots of one context.
 using ColourMap = std::map<std::string, std::string>;  // setting -> "#1f77b4"
 ColourMap plot_colours(const std::vector<std::string>& settings);
-
-// Text for gnuplot scripts: a double-quoted string, with backslashes, quotes and newlines escaped and
-// backquotes (command substitution) replaced by apostrophes.
-std::string gnuplot_string(const std::string& text);
-// A string field of a gnuplot data file: double-quoted, quotes replaced by apostrophes, newlines and
-// tabs by spaces (gnuplot does not unescape data files, nor substitute commands in them).
-std::string gnuplot_data_string(const std::string& text);
 
 PlotSource tradeoff_plot(const TradeoffData& data, const std::string& stem, const ColourMap& colours);
 PlotSource exposure_plot(const ExposureData& data, const std::string& stem, int k, const ColourMap& colours);

@@ -100,8 +100,8 @@ PlotSource round_plot(const ReplayTable& t, const std::string& stem, const std::
   p.stem = stem;
   p.title = title;
   p.caption = caption;
-  std::string dat = "# " + title + " (? = no value)\n# round";
-  for (const auto& n : names) dat += "\t" + n;
+  std::string dat = "# " + gnuplot_comment(title) + " (? = no value)\n# round";
+  for (const auto& n : names) dat += "\t" + gnuplot_comment(n);
   dat += "\n";
   bool negative = false;
   for (size_t i = 0; i < t.rounds.size(); ++i) {

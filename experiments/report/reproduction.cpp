@@ -113,9 +113,9 @@ std::string reproduction_page(const ReportData& data, const fs::path& published_
   }
   if (experiments.size() > 1) {
     // Several experiments (R1 and R2): one section each, in the order their runs were given.
-    std::string md = fmt::format("# Reproductions of published results\n\nGenerated {} by `{}`: one section per "
+    std::string md = fmt::format("# Reproductions of published results\n\nGenerated {} by {}: one section per "
                                  "experiment, each from its own run folders; no number is typed by hand.\n",
-                                 generated, command);
+                                 escape_markdown_cell(generated), escape_markdown_code(command));
     for (const auto& e : experiments) {
       ReportData one;
       for (const auto& r : data.runs)
@@ -154,19 +154,19 @@ std::string reproduction_page(const ReportData& data, const fs::path& published_
     return values.empty() ? Summary{} : summarize(values);
   };
 
-  std::string md = fmt::format("# Reproduction {}: {}\n\n", published.id, published.title);
+  std::string md = fmt::format("# Reproduction {}: {}\n\n", escape_markdown_cell(published.id), escape_markdown_cell(published.title));
   md += fmt::format("Published: {}{}. Ours: mean ± sample standard deviation over seeds from the run folders below; "
                     "Δ = ours − published.",
-                    published.source, published.table.empty() ? "" : ", " + published.table);
+                    escape_markdown_cell(published.source), published.table.empty() ? "" : ", " + escape_markdown_cell(published.table));
   if (published.tolerance)
     md += fmt::format(" ✓: |Δ| ≤ {} (the published numbers' stated precision), ✗: outside it.", *published.tolerance);
-  md += fmt::format("\n\nGenerated {} by `{}` from {} run folder{} of experiment `{}`; no number on this page is typed "
-                    "by hand (published ones: `{}`).\n",
-                    generated, command, data.runs.size(), data.runs.size() == 1 ? "" : "s", experiments[0],
-                    path.lexically_relative(fs::current_path()).string());
+  md += fmt::format("\n\nGenerated {} by {} from {} run folder{} of experiment {}; no number on this page is typed "
+                    "by hand (published ones: {}).\n",
+                    escape_markdown_cell(generated), escape_markdown_code(command), data.runs.size(), data.runs.size() == 1 ? "" : "s", escape_markdown_code(experiments[0]),
+                    escape_markdown_code(path.lexically_relative(fs::current_path()).string()));
 
   md += "\n## Numbers\n\n| published | ours |";
-  for (const auto& m : published.metrics) md += fmt::format(" {} published | {} ours | Δ |", m, m);
+  for (const auto& m : published.metrics) md += fmt::format(" {} published | {} ours | Δ |", escape_markdown_cell(m), escape_markdown_cell(m));
   md += "\n|---|---|";
   for (size_t i = 0; i < published.metrics.size(); ++i) md += "---:|---:|---:|";
   md += "\n";
@@ -178,7 +178,7 @@ std::string reproduction_page(const ReportData& data, const fs::path& published_
     const auto name = a.published + (a.source.empty() ? "" : " (" + a.source + ")");
     if (settings.empty()) {
       md += fmt::format("| {} | {} |", escape_markdown_cell(name),
-                        a.ours.empty() ? std::string("— (no counterpart)") : "`" + a.ours + "`: not in these runs");
+                        a.ours.empty() ? std::string("— (no counterpart)") : escape_markdown_code(a.ours) + ": not in these runs");
       for (const auto& m : published.metrics) {
         const auto it = a.metrics.find(m);
         md += fmt::format(" {} | — | — |", it == a.metrics.end() ? std::string("—") : fmt::format("{:.4f}", it->second));
@@ -208,7 +208,7 @@ std::string reproduction_page(const ReportData& data, const fs::path& published_
     if (!matched.count(s.name)) extra.push_back(&s);
   if (!extra.empty()) {
     md += "\nOur algorithms without a published number:\n\n| ours |";
-    for (const auto& m : published.metrics) md += " " + m + " |";
+    for (const auto& m : published.metrics) md += " " + escape_markdown_cell(m) + " |";
     md += "\n|---|";
     for (size_t i = 0; i < published.metrics.size(); ++i) md += "---:|";
     md += "\n";
@@ -223,20 +223,20 @@ std::string reproduction_page(const ReportData& data, const fs::path& published_
   }
   if (!published.notes.empty()) {
     md += "\nNotes on the published numbers:\n\n";
-    for (const auto& n : published.notes) md += "- " + n + "\n";
+    for (const auto& n : published.notes) md += "- " + escape_markdown_cell(n) + "\n";
   }
 
   md += "\n## Protocol\n\n";
-  md += "Published: " + published.protocol + "\n";
-  if (!published.data.empty()) md += "\nPublished data: " + published.data + "\n";
+  md += "Published: " + escape_markdown_cell(published.protocol) + "\n";
+  if (!published.data.empty()) md += "\nPublished data: " + escape_markdown_cell(published.data) + "\n";
   md += "\nOurs (from metrics.json):\n\n";
-  for (const auto& [what, value] : context_provenance(data, context)) md += "- **" + what + "**: " + value + "\n";
+  for (const auto& [what, value] : context_provenance(data, context)) md += "- **" + escape_markdown_cell(what) + "**: " + escape_markdown_cell(value) + "\n";
   md += "\n| algorithm | fit s | evaluation s |\n|---|---:|---:|\n";
   for (const auto& row : context_timings(data, context))
     md += fmt::format("| {} | {:.3f} | {:.3f} |\n", escape_markdown_cell(row.setting), row.fit_seconds, row.eval_seconds);
   md += "\nTimes are means over the seeds.\n\n## Run folders\n\n";
   for (size_t r : context.runs)
-    md += fmt::format("- `{}` (seed {}, {:.1f} s)\n", data.runs[r].dir.string(), data.runs[r].seed,
+    md += fmt::format("- {} (seed {}, {:.1f} s)\n", escape_markdown_code(data.runs[r].dir.string()), data.runs[r].seed,
                       data.runs[r].metrics.value("wall_seconds", 0.0));
   return md;
 }

@@ -26,20 +26,6 @@ nlohmann::json object_at(const nlohmann::json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_object() ? j[key] : nlohmann::json::object();
 }
 
-// Group names and descriptions come from the run: text, never markup, in every format.
-std::string markdown_text(const std::string& text) {
-  std::string out;
-  for (char c : escape_markdown_cell(text)) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '[' || c == ']' || c == '_' || c == '#') {
-      out += '\\';
-      out += c;
-    } else out += c;
-  }
-  return out;
-}
-
 // The count columns of a dimension's groups: every count name, in first-seen order.
 std::vector<std::string> count_names(const StrataTable& t) {
   std::vector<std::string> names;
@@ -157,8 +143,8 @@ PlotSource strata_plot(const StrataTable& t, const std::string& stem, const Colo
       "x: the {} groups in the runs' order ({}); y: mean {} over each setting's runs, bars the sample standard "
       "deviation over them. A missing point: no case of the group was counted (null in metrics.json).",
       t.dimension == "items" ? "item-popularity" : "user-activity", t.by, t.metric);
-  std::string dat = "# " + gnuplot_data_string(p.title) + ": per group, mean and std over runs\n# group";
-  for (const auto& s : t.settings) dat += "\t" + s + "_mean\t" + s + "_std";
+  std::string dat = "# " + gnuplot_comment(p.title) + ": per group, mean and std over runs\n# group";
+  for (const auto& s : t.settings) dat += "\t" + gnuplot_comment(s) + "_mean\t" + gnuplot_comment(s) + "_std";
   dat += "\n";
   for (size_t g = 0; g < t.groups.size(); ++g) {
     dat += gnuplot_data_string(t.groups[g].name);
@@ -197,15 +183,15 @@ std::string strata_markdown(const std::vector<StrataTable>& tables) {
     if (shown_groups != t.dimension) {
       shown_groups = t.dimension;
       const auto names = count_names(t);
-      md += fmt::format("\n**{}**: groups by {}\n\n| group | definition |", dimension_title(t.dimension), markdown_text(t.by));
-      for (const auto& n : names) md += " " + markdown_text(n) + " |";
+      md += fmt::format("\n**{}**: groups by {}\n\n| group | definition |", dimension_title(t.dimension), escape_markdown_cell(t.by));
+      for (const auto& n : names) md += " " + escape_markdown_cell(n) + " |";
       md += "\n|---|---|" + [&] {
         std::string s;
         for (size_t i = 0; i < names.size(); ++i) s += "---:|";
         return s;
       }() + "\n";
       for (const auto& g : t.groups) {
-        md += "| " + markdown_text(g.name) + " | " + markdown_text(g.description) + " |";
+        md += "| " + escape_markdown_cell(g.name) + " | " + escape_markdown_cell(g.description) + " |";
         for (const auto& n : names) {
           const auto* values = counts_of(g, n);
           md += " " + (values ? counts_text(*values) : std::string("—")) + " |";
@@ -214,8 +200,8 @@ std::string strata_markdown(const std::vector<StrataTable>& tables) {
       }
     }
     const auto best = best_cells(t);
-    md += fmt::format("\n*{}* {}\n\n| setting |", markdown_text(t.title), lower_is_better(t.metric) ? "↓" : "↑");
-    for (const auto& g : t.groups) md += " " + markdown_text(g.name) + " |";
+    md += fmt::format("\n*{}* {}\n\n| setting |", escape_markdown_cell(t.title), lower_is_better(t.metric) ? "↓" : "↑");
+    for (const auto& g : t.groups) md += " " + escape_markdown_cell(g.name) + " |";
     md += "\n|---|";
     for (size_t g = 0; g < t.groups.size(); ++g) md += "---:|";
     md += "\n";
@@ -295,9 +281,9 @@ std::string strata_csv(const std::string& context, const std::vector<StrataTable
       for (size_t g = 0; g < t.groups.size(); ++g) {
         const auto& v = t.values[s][g];
         const bool present = t.present[s][g];
-        const std::vector<std::string> row = {csv_field(context),
-                                              csv_field(t.settings[s]),
-                                              csv_field(t.metric + "[" + t.dimension + "=" + t.groups[g].name + "]"),
+        const std::vector<std::string> row = {escape_csv_cell(context),
+                                              escape_csv_cell(t.settings[s]),
+                                              escape_csv_cell(t.metric + "[" + t.dimension + "=" + t.groups[g].name + "]"),
                                               lower_is_better(t.metric) ? "lower" : "higher",
                                               "",
                                               present ? std::to_string(v.n) : "0",
@@ -306,7 +292,7 @@ std::string strata_csv(const std::string& context, const std::vector<StrataTable
                                               present ? num(v.ci_low) : "",
                                               present ? num(v.ci_high) : "",
                                               best[s][g] ? "1" : "0",
-                                              "", "", "", "", "", ""};
+                                              "", "", "", "", "", "", ""};
         csv += join(row, ",") + "\n";
       }
   }

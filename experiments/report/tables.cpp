@@ -82,9 +82,10 @@ std::string plots_markdown(const std::vector<PlotRef>& plots, const std::string&
   std::string md;
   for (const auto& p : plots) {
     if (p.drawn)
-      md += fmt::format("![{}]({})\n\n*{}* {} ([PNG]({}), [SVG]({}))\n\n", p.title, p.svg, p.title, p.caption, p.png, p.svg);
+      md += fmt::format("![{}]({})\n\n*{}* {} ([PNG]({}), [SVG]({}))\n\n", escape_markdown_cell(p.title), p.svg, escape_markdown_cell(p.title),
+                        escape_markdown_cell(p.caption), p.png, p.svg);
     else
-      md += fmt::format("*{}* (not drawn: {}) {}\n\n", p.title, plot_note, p.caption);
+      md += fmt::format("*{}* (not drawn: {}) {}\n\n", escape_markdown_cell(p.title), escape_markdown_cell(plot_note), escape_markdown_cell(p.caption));
   }
   return md;
 }
@@ -226,75 +227,6 @@ std::string format_mean_std(const Summary& s) {
   return format_with(s.mean, d) + " ± " + format_with(s.std, d);
 }
 
-std::string escape_latex(const std::string& text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    const auto rest = std::string_view(text).substr(i);
-    const auto replace_utf8 = [&](std::string_view symbol, const char* latex) {
-      if (!starts_with(rest, symbol)) return false;
-      out += latex;
-      i += symbol.size() - 1;
-      return true;
-    };
-    if (replace_utf8("±", "$\\pm$") || replace_utf8("†", "$^\\dagger$") || replace_utf8("↑", "$\\uparrow$") ||
-        replace_utf8("↓", "$\\downarrow$") || replace_utf8("·", "$\\cdot$") || replace_utf8("—", "---") ||
-        replace_utf8("–", "--") || replace_utf8("≥", "$\\geq$") || replace_utf8("≤", "$\\leq$"))
-      continue;
-    switch (c) {
-      case '\\': out += "\\textbackslash{}"; break;
-      case '&': case '%': case '$': case '#': case '_': case '{': case '}':
-        out += '\\';
-        out += c;
-        break;
-      case '~': out += "\\textasciitilde{}"; break;
-      case '^': out += "\\textasciicircum{}"; break;
-      case '<': out += "\\textless{}"; break;
-      case '>': out += "\\textgreater{}"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-std::string escape_html(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-std::string escape_markdown_cell(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n' || c == '\r') out += ' ';
-    else if (c == '*' || c == '`') {
-      out += '\\';
-      out += c;
-    } else out += c;
-  }
-  return out;
-}
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string counts_text(const std::vector<double>& values) {
   if (values.empty()) return "—";
   const auto [low, high] = std::minmax_element(values.begin(), values.end());
@@ -341,15 +273,15 @@ std::string table_legend(const ResultTable& t) {
 
 std::string render_markdown(const Report& report) {
   std::string md = "# tailrec report\n\n";
-  md += fmt::format("Generated {} by `{}` from {} run folder{}; every number below is read from them.\n",
-                    report.generated, report.command, report.runs, report.runs == 1 ? "" : "s");
+  md += fmt::format("Generated {} by {} from {} run folder{}; every number below is read from them.\n",
+                    escape_markdown_cell(report.generated), escape_markdown_code(report.command), report.runs, report.runs == 1 ? "" : "s");
   if (!report.warnings.empty()) {
     md += "\n**Warnings**\n\n";
     for (const auto& w : report.warnings) md += "- " + escape_markdown_cell(w) + "\n";
   }
   for (const auto& section : report.sections) {
     const auto& t = section.table;
-    md += "\n## " + t.title + "\n\n";
+    md += "\n## " + escape_markdown_cell(t.title) + "\n\n";
     md += "| setting | " + replicates_header(t) + " |";
     for (size_t m = 0; m < t.metrics.size(); ++m) md += " " + escape_markdown_cell(t.metrics[m]) + " " + arrow(t.lower_better[m]) + " |";
     md += "\n|---|---|";
@@ -361,11 +293,12 @@ std::string render_markdown(const Report& report) {
         std::string text = c.present ? format_mean_std(c.summary) : "—";
         if (c.best) text = "**" + text + "**";
         if (c.significant) text += kDagger;
+        if (!c.problem.empty()) text += " (" + escape_markdown_cell(c.problem) + ")";
         md += " " + text + " |";
       }
       md += "\n";
     }
-    md += "\n" + table_legend(t) + "\n";
+    md += "\n" + escape_markdown_cell(table_legend(t)) + "\n";
     if (!section.strata.empty()) md += "\n### Accuracy by popularity and activity group\n" + strata_markdown(section.strata);
     if (section.cold_start) md += "\n### Cold start\n\n" + cold_start_markdown(*section.cold_start);
     if (!section.plots.empty()) md += "\n### Plots\n\n" + plots_markdown(section.plots, report.plot_note);
@@ -374,7 +307,7 @@ std::string render_markdown(const Report& report) {
       if (!section.replay_plots.empty()) md += "\n" + plots_markdown(section.replay_plots, report.plot_note);
     }
     md += "\n### Provenance\n\n";
-    for (const auto& [what, value] : section.provenance) md += "- **" + what + "**: " + escape_markdown_cell(value) + "\n";
+    for (const auto& [what, value] : section.provenance) md += "- **" + escape_markdown_cell(what) + "**: " + escape_markdown_cell(value) + "\n";
     if (!section.timings.empty()) {
       md += "\n| setting | fit s | evaluation s |\n|---|---:|---:|\n";
       for (const auto& row : section.timings)
@@ -383,7 +316,7 @@ std::string render_markdown(const Report& report) {
       md += "\nTimes are means over the setting's runs.\n";
     }
     md += "\nRun folders:\n\n";
-    for (const auto& d : section.run_dirs) md += "- `" + d + "`\n";
+    for (const auto& d : section.run_dirs) md += "- " + escape_markdown_code(d) + "\n";
   }
   return md;
 }
@@ -391,7 +324,7 @@ std::string render_markdown(const Report& report) {
 std::string render_csv(const Report& report) {
   std::string csv =
       "context,setting,metric,direction,seeds,n,mean,std,ci95_low,ci95_high,best,test,pairs,p_value,p_holm,"
-      "significant,replicates\n";
+      "significant,replicates,problem\n";
   const auto num = [](double v) { return std::isnan(v) ? std::string() : fmt::format("{:.10g}", v); };
   for (const auto& section : report.sections) {
     const auto& t = section.table;
@@ -400,11 +333,11 @@ std::string render_csv(const Report& report) {
       for (auto v : t.seeds[s]) seeds.push_back(std::to_string(v));
       for (size_t m = 0; m < t.metrics.size(); ++m) {
         const auto& c = t.cells[s][m];
-        std::vector<std::string> row = {csv_field(t.title),
-                                        csv_field(t.settings[s]),
-                                        csv_field(t.metrics[m]),
+        std::vector<std::string> row = {escape_csv_cell(t.title),
+                                        escape_csv_cell(t.settings[s]),
+                                        escape_csv_cell(t.metrics[m]),
                                         t.lower_better[m] ? "lower" : "higher",
-                                        csv_field(join(seeds, " ")),
+                                        escape_csv_cell(join(seeds, " ")),
                                         c.present ? std::to_string(c.summary.n) : "0",
                                         c.present ? num(c.summary.mean) : "",
                                         c.present ? num(c.summary.std) : "",
@@ -416,7 +349,8 @@ std::string render_csv(const Report& report) {
                                         c.tested ? num(c.p_value) : "",
                                         c.tested ? num(c.p_adjusted) : "",
                                         c.tested ? (c.significant ? "1" : "0") : "",
-                                        csv_field(t.replicate_parameter.empty() ? std::string() : replicates_text(t, s))};
+                                        escape_csv_cell(t.replicate_parameter.empty() ? std::string() : replicates_text(t, s)),
+                                        escape_csv_cell(c.problem)};
         csv += join(row, ",") + "\n";
       }
     }
@@ -428,7 +362,7 @@ std::string render_csv(const Report& report) {
 std::string render_latex(const Report& report) {
   std::string tex = fmt::format(
       "% Generated {} by: {}\n% From {} run folders; regenerate rather than edit. Needs \\usepackage{{booktabs}}.\n",
-      report.generated, report.command, report.runs);
+      escape_latex(report.generated), escape_latex(report.command), report.runs);
   int index = 0;
   for (const auto& section : report.sections) {
     const auto& t = section.table;
@@ -443,8 +377,9 @@ std::string render_latex(const Report& report) {
     for (size_t s = 0; s < t.settings.size(); ++s) {
       tex += escape_latex(t.settings[s]);
       for (const auto& c : t.cells[s]) {
+        const auto problem = c.problem.empty() ? std::string() : " (" + escape_latex(c.problem) + ")";
         if (!c.present) {
-          tex += " & ---";
+          tex += " & ---" + problem;
           continue;
         }
         const int d = decimals_for(c.summary.mean);
@@ -452,7 +387,7 @@ std::string render_latex(const Report& report) {
         if (c.summary.n > 1) value += " \\pm " + format_with(c.summary.std, d);
         if (c.best) value = "\\mathbf{" + value + "}";
         if (c.significant) value += "^{\\dagger}";
-        tex += " & $" + value + "$";
+        tex += " & $" + value + "$" + problem;
       }
       tex += " \\\\\n";
     }
@@ -490,6 +425,7 @@ td.setting { font-weight:500; }
 td.seeds { color:var(--muted); }
 td.best { font-weight:700; color:#111827; }
 .pm { display:block; color:var(--muted); font-weight:400; font-size:11.5px; line-height:1.2; }
+.bad { display:block; color:#b91c1c; font-weight:700; font-size:11.5px; }
 sup.sig { color:var(--sig); font-weight:700; margin-left:1px; line-height:0; }
 p.legend { color:var(--muted); font-size:12.5px; margin:10px 2px 0; max-width:1000px; }
 .plots { display:grid; grid-template-columns:repeat(auto-fill,minmax(460px,1fr)); gap:16px; }
@@ -543,8 +479,9 @@ details ul { margin:6px 0 0; padding-left:18px; }
       html += "<tr><td class=\"setting\">" + escape_html(t.settings[s]) + "</td><td class=\"seeds\">" +
               escape_html(replicates_text(t, s)) + "</td>";
       for (const auto& c : t.cells[s]) {
+        const auto problem = c.problem.empty() ? std::string() : "<span class=\"bad\">" + escape_html(c.problem) + "</span>";
         if (!c.present) {
-          html += "<td class=\"na\">—</td>";
+          html += "<td class=\"na\">—" + problem + "</td>";
           continue;
         }
         const int d = decimals_for(c.summary.mean);
@@ -554,7 +491,7 @@ details ul { margin:6px 0 0; padding-left:18px; }
                             format_with(c.summary.mean, d));
         if (c.significant) html += fmt::format("<sup class=\"sig\">{}</sup>", kDagger);
         if (c.summary.n > 1) html += fmt::format("<span class=\"pm\">± {}</span>", format_with(c.summary.std, d));
-        html += "</td>";
+        html += problem + "</td>";
       }
       html += "</tr>\n";
     }

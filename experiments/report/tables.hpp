@@ -10,6 +10,7 @@
 #include "experiments/report/cold_start.hpp"
 #include "experiments/report/replay.hpp"
 #include "experiments/report/strata.hpp"
+#include "framework/util/escape.hpp"  // the renderers escape every text cell with it
 
 namespace tailrec {
 
@@ -63,11 +64,6 @@ std::string counts_text(const std::vector<double>& values);
 std::string replicates_text(const ResultTable& table, size_t setting);
 // "0.3238 ± 0.0012" (just the mean for one seed).
 std::string format_mean_std(const Summary& summary);
-
-std::string escape_latex(const std::string& text);      // \ & % $ # _ { } ~ ^
-std::string escape_html(const std::string& text);       // & < > " '
-std::string escape_markdown_cell(const std::string& text);  // | and newlines
-std::string csv_field(const std::string& text);         // RFC 4180 quoting when needed
 
 // The explanation printed under each table (marker, bold, test, conventions).
 std::string table_legend(const ResultTable& table);

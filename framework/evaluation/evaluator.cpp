@@ -59,10 +59,15 @@ int64_t evaluation_block_size(int32_t num_items, int64_t budget_bytes) {
   return std::clamp<int64_t>(budget_bytes / (8 * row_bytes), 1, 256);
 }
 
+int stored_list_length(int list_length, int32_t num_items) {
+  // No list holds more items than the catalog: metrics.k=[100000] on 9,742 items stores 9,742 per case.
+  return std::max(1, std::min(list_length, std::max<int32_t>(1, num_items)));
+}
+
 Evaluation evaluate(const Algorithm& algorithm, const EvaluationInput& input,
                     const std::vector<std::unique_ptr<Metric>>& metrics, const EvaluationOptions& options) {
   const int32_t num_items = input.train.num_items();
-  const int length = std::max(1, options.list_length);
+  const int length = stored_list_length(options.list_length, num_items);
   const auto& cases = input.cases;
   const auto num_cases = static_cast<int64_t>(cases.size());
 

@@ -57,7 +57,8 @@ struct Evaluation {
   std::vector<int32_t> users;
   std::vector<std::string> per_user_names;
   std::vector<std::vector<double>> per_user;
-  // The ranked lists: case c has list_size[c] items at lists[c * list_length ...].
+  // The ranked lists: case c has list_size[c] items at lists[c * list_length ...]; list_length is
+  // stored_list_length(EvaluationOptions::list_length, catalog size).
   int list_length = 0;
   std::vector<int32_t> case_users;
   std::vector<int32_t> lists;
@@ -79,6 +80,11 @@ struct Evaluation {
   std::vector<std::string> stratified_names;
   std::vector<std::vector<double>> item_strata_values;
 };
+
+// The length of the lists evaluate() stores per case (Evaluation::list_length, 8 bytes an item):
+// min(list_length, num_items), at least 1. A metric's k beyond the catalog changes no list, so no
+// value: only precision@k, which divides by k, sees it.
+int stored_list_length(int list_length, int32_t num_items);
 
 // Users scored per block for a catalog of `num_items` under `budget` bytes (independent of threads).
 int64_t evaluation_block_size(int32_t num_items, int64_t budget_bytes);

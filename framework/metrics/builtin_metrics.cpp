@@ -514,81 +514,100 @@ void register_metrics(Registries& r) {
   // Accuracy (per user, averaged over users with at least one relevant test item).
   add_list_metric<PrecisionMetric>(r, "precision",
                                    "Relevant share of the top-k list, always divided by k.\n"
-                                   "precision@k = |L_u ∩ T_u| / k (a list shorter than k still divides by k)");
+                                   "precision@k = |L_u ∩ T_u| / k (a list shorter than k still divides by k)"
+                                   "\nrange: [0, 1]");
   add_list_metric<RecallMetric>(r, "recall",
                                 "Share of the user's relevant test items found in the top-k list.\n"
-                                "recall@k = |L_u ∩ T_u| / |T_u|");
+                                "recall@k = |L_u ∩ T_u| / |T_u|"
+                                "\nrange: [0, 1]");
   add_list_metric<HitMetric>(r, "hit",
                              "1 if the top-k list holds any relevant item, else 0 (HR@k).\n"
-                             "hit@k = 1 if |L_u ∩ T_u| > 0 else 0");
+                             "hit@k = 1 if |L_u ∩ T_u| > 0 else 0"
+                             "\nrange: [0, 1]");
   add_list_metric<NdcgMetric>(r, "ndcg",
                               "Normalised discounted cumulative gain with binary relevance.\n"
                               "DCG = Σ_{r=1..k} rel_r / log2(r+1); IDCG = Σ_{r=1..min(k,|T_u|)} 1 / log2(r+1);\n"
-                              "ndcg@k = DCG / IDCG");
+                              "ndcg@k = DCG / IDCG"
+                              "\nrange: [0, 1]");
   add_list_metric<MapMetric>(r, "map",
                              "Mean average precision, normalised by min(k, |T_u|).\n"
-                             "map@k = (1 / min(k,|T_u|)) · Σ_{r=1..k} precision@r · rel_r");
+                             "map@k = (1 / min(k,|T_u|)) · Σ_{r=1..k} precision@r · rel_r"
+                             "\nrange: [0, 1]");
   add_list_metric<MrrMetric>(r, "mrr",
                              "Reciprocal rank of the first relevant item (only the first hit counts).\n"
-                             "mrr@k = 1/r for the first relevant rank r in L_u, else 0");
+                             "mrr@k = 1/r for the first relevant rank r in L_u, else 0"
+                             "\nrange: [0, 1]");
 
   // Long tail (per user).
   add_list_metric<ApltMetric>(r, "aplt",
                               "Average percentage of long-tail items in the list (Abdollahpouri et al. 2019).\n"
                               "aplt@k = mean over users of |L_u ∩ Tail| / |L_u| (users with an empty list are "
-                              "not counted)");
+                              "not counted)"
+                              "\nrange: [0, 1]");
   add_list_metric<AcltMetric>(r, "aclt",
                               "Average number of long-tail items in the list.\n"
-                              "aclt@k = mean over users of |L_u ∩ Tail|");
+                              "aclt@k = mean over users of |L_u ∩ Tail|"
+                              "\nrange: [0, k]");
   add_list_metric<ArpMetric>(r, "arp",
                              "Average training popularity of the recommended items.\n"
                              "arp@k = mean over users of (1/|L_u|) Σ_{i∈L_u} phi(i), phi(i) = distinct "
-                             "training users of i (users with an empty list are not counted)");
+                             "training users of i (users with an empty list are not counted)"
+                             "\nrange: [0, inf)");
   add_list_metric<GroupRecallMetric>(r, "head_recall",
                                      "Recall restricted to the user's relevant head items.\n"
                                      "head_recall@k = |L_u ∩ T_u ∩ Head| / |T_u ∩ Head|, averaged over users "
-                                     "with |T_u ∩ Head| > 0",
+                                     "with |T_u ∩ Head| > 0"
+                                     "\nrange: [0, 1]",
                                      "head_recall", false);
   add_list_metric<GroupRecallMetric>(r, "tail_recall",
                                      "Recall restricted to the user's relevant long-tail items.\n"
                                      "tail_recall@k = |L_u ∩ T_u ∩ Tail| / |T_u ∩ Tail|, averaged over users "
-                                     "with |T_u ∩ Tail| > 0",
+                                     "with |T_u ∩ Tail| > 0"
+                                     "\nrange: [0, 1]",
                                      "tail_recall", true);
   add_list_metric<TailNdcgMetric>(r, "tail_ndcg",
                                   "nDCG with relevance restricted to the user's relevant long-tail items.\n"
                                   "rel_r = 1 if the item at rank r is in T_u ∩ Tail; DCG = Σ_{r=1..k} rel_r / "
                                   "log2(r+1);\nIDCG = Σ_{r=1..min(k,|T_u ∩ Tail|)} 1 / log2(r+1); averaged over "
-                                  "users with |T_u ∩ Tail| > 0");
+                                  "users with |T_u ∩ Tail| > 0"
+                                  "\nrange: [0, 1]");
   add_list_metric<NoveltyMetric>(r, "novelty",
                                  "Mean self-information of the recommended items, in bits.\n"
                                  "novelty@k = mean over users of (1/|L_u|) Σ_{i∈L_u} -log2(max(phi(i),1) / "
-                                 "|U_train|) (users with an empty list are not counted)");
+                                 "|U_train|) (users with an empty list are not counted)"
+                                 "\nrange: [0, inf)");
 
   // Beyond accuracy (one value over all lists; c_i = number of lists holding item i, zeros included).
   add_list_metric<CoverageMetric>(r, "coverage",
                                   "Share of the catalog recommended to at least one user.\n"
-                                  "coverage@k = |∪_u L_u| / |I|");
+                                  "coverage@k = |∪_u L_u| / |I|"
+                                  "\nrange: [0, 1]");
   add_list_metric<CoverageCountMetric>(r, "coverage_count",
                                        "Number of catalog items recommended to at least one user.\n"
-                                       "coverage_count@k = |∪_u L_u|");
+                                       "coverage_count@k = |∪_u L_u|"
+                                       "\nrange: [0, inf)");
   add_list_metric<GiniMetric>(r, "gini",
                               "Gini index of item exposure (0 = equal exposure, (n-1)/n = one item gets all).\n"
                               "gini@k = Σ_{j=1..n} (2j − n − 1) c_(j) / (n Σ c), c sorted ascending over all n = "
-                              "|I| catalog items;\n0 when no item is recommended (Σ c = 0)");
+                              "|I| catalog items;\n0 when no item is recommended (Σ c = 0)"
+                              "\nrange: [0, 1]");
   add_list_metric<EntropyMetric>(r, "entropy",
                                  "Shannon entropy of item exposure, in nats.\n"
                                  "entropy@k = −Σ_i p_i ln p_i, p_i = c_i / Σ c (0 ln 0 = 0); 0 when no item is "
-                                 "recommended (Σ c = 0)");
+                                 "recommended (Σ c = 0)"
+                                 "\nrange: [0, inf)");
   add_list_metric<PopReoMetric>(r, "pop_reo",
                                 "Popularity ranking-based equal opportunity (Zhu et al. 2020, as in Elliot).\n"
                                 "P_G = Σ_u |L_u ∩ T_u ∩ G| / Σ_u |T_u ∩ G| for G in {Head, Tail} (0 when the "
                                 "denominator is 0);\npop_reo@k = population std / mean of (P_head, P_tail); 0 "
-                                "when the mean is 0");
+                                "when the mean is 0"
+                                "\nrange: [0, 1]");
   add_list_metric<PopRspMetric>(r, "pop_rsp",
                                 "Popularity ranking-based statistical parity (Zhu et al. 2020, as in Elliot).\n"
                                 "P_G = Σ_u |L_u ∩ G| / Σ_u |G \\ train_u| for G in {Head, Tail} (0 when the "
                                 "denominator is 0);\npop_rsp@k = population std / mean of (P_head, P_tail); 0 "
-                                "when the mean is 0");
+                                "when the mean is 0"
+                                "\nrange: [0, 1]");
 
   // Impressions (the MIND leaderboard): one value per case (impression), averaged over cases that
   // count; a user's per-user value is the mean over her cases. Computed on the protocol's strict
@@ -598,25 +617,30 @@ void register_metrics(Registries& r) {
       "Area under the ROC curve of each case's complete ranking, averaged over cases (MIND's AUC).\n"
       "imp_auc = (1/(P·N)) · #{(p, n) : rank(p) < rank(n)} over the P relevant (clicked) and N other "
       "candidates of a case, every candidate ranked;\ncases with P = 0 or N = 0 are not counted; value = mean over "
-      "cases. Needs a protocol with candidate lists (impressions, sampled, fixed_negatives)");
+      "cases. Needs a protocol with candidate lists (impressions, sampled, fixed_negatives)"
+      "\nrange: [0, 1]");
   add_case_metric<ImpressionMrrMetric>(
       r, "imp_mrr",
       "Mean reciprocal rank of every relevant candidate, averaged over cases (MIND's MRR).\n"
       "imp_mrr = (1/|T|) · Σ_{i∈T} 1/rank(i) over the complete ranking of a case's candidates; value = mean over "
-      "cases. Needs a protocol with candidate lists (impressions, sampled, fixed_negatives)");
+      "cases. Needs a protocol with candidate lists (impressions, sampled, fixed_negatives)"
+      "\nrange: [0, 1]");
   add_list_metric<ImpressionNdcgMetric>(
       r, "imp_ndcg",
       "nDCG of each case's list, averaged over cases rather than users (MIND's nDCG@k).\n"
       "DCG = Σ_{r=1..k} (2^rel_r − 1) / log2(r+1), rel_r ∈ {0,1}; IDCG = Σ_{r=1..min(k,|T|)} 1 / log2(r+1);\n"
-      "imp_ndcg@k = mean over cases of DCG / IDCG (per case the same value as ndcg@k)");
+      "imp_ndcg@k = mean over cases of DCG / IDCG (per case the same value as ndcg@k)"
+      "\nrange: [0, 1]");
 
   // Rating prediction.
   add_rating_metric<RmseMetric>(r, "rmse",
                                 "Root mean squared error of predicted test ratings.\n"
-                                "rmse = sqrt((1/N) Σ (r̂_ui − r_ui)²) over the N test ratings");
+                                "rmse = sqrt((1/N) Σ (r̂_ui − r_ui)²) over the N test ratings"
+                                "\nrange: [0, inf)");
   add_rating_metric<MaeMetric>(r, "mae",
                                "Mean absolute error of predicted test ratings.\n"
-                               "mae = (1/N) Σ |r̂_ui − r_ui| over the N test ratings");
+                               "mae = (1/N) Σ |r̂_ui − r_ui| over the N test ratings"
+                               "\nrange: [0, inf)");
 }
 
 }  // namespace tailrec

@@ -25,7 +25,7 @@ FitContext fit_context(const RunContext& run, const Interactions& train, const I
 }
 
 std::string why_cell(const RunContext& run, const Algorithm& algorithm, int32_t user, int32_t item) {
-  return tsv_escape(render_reasons(algorithm.explain(user, item, run.plan.explain_reasons), run.data, run.users));
+  return render_reasons(algorithm.explain(user, item, run.plan.explain_reasons), run.data, run.users);  // the table escapes it
 }
 
 nlohmann::json ColdUsers::to_json() const {

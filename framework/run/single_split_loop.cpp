@@ -329,7 +329,7 @@ LoopOutcome SingleSplitLoop::run(const RunContext& run, const RunSplit& split) c
       std::string held_out;
       if (per_item_lists) {
         std::vector<std::string> relevant;
-        for (int32_t item : cases[c].relevant) relevant.push_back(tsv_escape(data.items.external(item)));
+        for (int32_t item : cases[c].relevant) relevant.push_back(data.items.external(item));  // the table escapes the cell
         held_out = join(relevant, ",");
       }
       // The top k (the largest metric cut-off), also when whole candidate lists were ranked.

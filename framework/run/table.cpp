@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "framework/util/escape.hpp"
+
 namespace tailrec {
 
 namespace {
@@ -13,7 +15,16 @@ size_t width(const std::string& text) {
 }
 }  // namespace
 
-std::string format_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+std::string format_table(const std::vector<std::string>& raw_header, const std::vector<std::vector<std::string>>& raw_rows) {
+  // Cells hold labels and config values: escaped for the terminal before they are measured.
+  const auto escaped = [](const std::vector<std::string>& cells) {
+    std::vector<std::string> out;
+    for (const auto& c : cells) out.push_back(escape_terminal(c));
+    return out;
+  };
+  const auto header = escaped(raw_header);
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& row : raw_rows) rows.push_back(escaped(row));
   std::vector<size_t> widths(header.size(), 0);
   for (size_t c = 0; c < header.size(); ++c) widths[c] = width(header[c]);
   for (const auto& row : rows)

@@ -5,7 +5,7 @@
 
 namespace tailrec {
 
-// Columns are padded to their widest cell; the first column is left-aligned, the rest right-aligned.
+// Cells are escaped for the terminal (escape_terminal), then columns are padded to their widest cell; the first column is left-aligned, the rest right-aligned.
 std::string format_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
 
 }  // namespace tailrec

@@ -1,25 +1,14 @@
 #include "framework/run/tsv_table.hpp"
 
 #include "framework/util/check.hpp"
+#include "framework/util/escape.hpp"
 #include "framework/util/strings.hpp"
 
 namespace tailrec {
 
 namespace {
-// Appends `text` to `out` with tabs and line breaks as spaces: the one escaping rule of TSV cells.
-void append_escaped(std::string& out, std::string_view text) {
-  const auto start = out.size();
-  out.append(text);
-  for (size_t i = start; i < out.size(); ++i)
-    if (out[i] == '\t' || out[i] == '\n' || out[i] == '\r') out[i] = ' ';
-}
+void append_escaped(std::string& out, std::string_view text) { out += escape_tsv_field(text); }
 }  // namespace
-
-std::string tsv_escape(std::string_view text) {
-  std::string out;
-  append_escaped(out, text);
-  return out;
-}
 
 TsvTable::TsvTable(std::vector<std::string> columns) : columns_(std::move(columns)) {
   TAILREC_CHECK(!columns_.empty(), "a table needs at least one column");

@@ -1,16 +1,14 @@
 #pragma once
 // A tab-separated table with named columns: every table file a run writes (recommendations.tsv,
-// metrics.csv, per_user_metrics.tsv.gz, the exposure and replay files) is one. Cells are escaped
-// (tabs and line breaks become spaces) and every row has exactly one cell per column.
+// metrics.csv, per_user_metrics.tsv.gz, the exposure and replay files) is one. Every cell (and column
+// name) is escaped by escape_tsv_field (framework/util/escape.hpp: \t \n \r \\ \xHH) and every row
+// has exactly one cell per column.
 #include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace tailrec {
-
-// A TSV field: tabs and line breaks become spaces.
-std::string tsv_escape(std::string_view text);
 
 class TsvTable {
  public:

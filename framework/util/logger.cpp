@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "framework/util/error.hpp"
+#include "framework/util/escape.hpp"
 
 namespace tailrec {
 
@@ -52,7 +53,8 @@ void Logger::write(Level level, const std::string& message) {
   localtime_r(&now, &tm);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
-  const auto line = fmt::format("[{}] {}: {}\n", stamp, names[static_cast<int>(level)], message);
+  // Messages quote config values, labels and ids: no control byte of theirs reaches the terminal.
+  const auto line = fmt::format("[{}] {}: {}\n", stamp, names[static_cast<int>(level)], escape_terminal(message));
   std::lock_guard<std::mutex> lock(mutex_);
   // Errors reach the console through main; here they go to run.log only.
   if (!quiet_ && level != Level::Debug && level != Level::Error) std::fputs(line.c_str(), stderr);

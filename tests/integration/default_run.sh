@@ -32,4 +32,15 @@ grep -q "loaded from cache" "$run_dir/run.log" && ok "dataset cache hit on the s
 # --cfg prints the composed config and exits without a run folder.
 cfg="$("$TAILREC" run --cfg run.dir="$WORK/cfgrun")"
 grep -q "loader: movielens_csv" <<<"$cfg" && [ ! -e "$WORK/cfgrun" ] && ok "--cfg" || not_ok "--cfg"
+# Ids with a tab, a space, a backslash or a formula stay distinct cells of recommendations.tsv:
+# a tab is written \t, a backslash \\ (framework/util/escape.hpp), the space is kept.
+printf 'user,item\n"u\tx","i 1"\n"u\tx",i3\n"u\tx",i5\n"u x","i\t1"\n"u x","i 1"\n"u x",i4\n"=cmd|x",i3\n"=cmd|x",i4\nu4,"i\\7"\nu4,i5\nu4,i3\n' >"$WORK/ids.csv"
+"$TAILREC" run dataset=delimited dataset.path="$WORK/ids.csv" algorithms=[most_popular] split=leave_one_out \
+  split.order=random run.dir="$WORK/ids" >/dev/null 2>&1 || not_ok "run on ids with tabs"
+recs="$WORK/ids/recommendations.tsv"
+users="$(cut -f2 "$recs" | sort -u | tr '\n' '|')"
+items="$(cut -f4 "$recs" | sort -u | tr '\n' '|')"
+[ "$users" = '=cmd|x|u x|u4|u\tx|user|' ] && [[ "$items" == *'|i\t1|'* && "$items" == *'i 1|'* && "$items" == *'|i\\7|'* ]] \
+  && [ "$(awk -F'\t' 'NF != 5' "$recs" | wc -l)" -eq 0 ] && ok "ids with a tab and a space: distinct, escaped cells" \
+  || not_ok "recommendations.tsv ids: users $users items $items"
 finish

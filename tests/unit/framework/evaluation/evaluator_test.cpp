@@ -330,5 +330,43 @@ TEST(Evaluator, BlockSizeDependsOnlyOnBudgetAndCatalog) {
   EXPECT_EQ(evaluation_block_size(1000, 1), 1);
 }
 
+// metrics.k beyond the catalog stores lists of the catalog's length (not k), and changes no value
+// but precision@k, which divides by k: 6 items ranked, k = 6 and k = 1006.
+TEST(Evaluator, ACutOffBeyondTheCatalogStoresCatalogLengthListsAndChangesNoList) {
+  const Interactions train(log_of({{0, 0}, {1, 1}, {2, 5}}), 3, 6);
+  const Interactions test(log_of({{0, 2}, {0, 4}, {1, 5}, {2, 3}}), 3, 6);
+  TableScores algo({{0.9f, 0.8f, 0.7f, 0.1f, 0.0f, 0.5f},
+                    {0.1f, 0.9f, 0.3f, 0.3f, 0.2f, 0.05f},
+                    {0.4f, 0.6f, 0.2f, 0.1f, 0.8f, 0.9f}});
+  std::vector<EvalCase> cases{{0, {2, 4}, {}}, {1, {5}, {}}, {2, {3}, {}}};
+  MetricContext context;
+  context.num_items = 6;
+  context.num_train_users = 3;
+  context.phi = train.item_user_counts();
+  context.tail = pareto_tail(context.phi);
+  const auto run = [&](int k) {
+    EvaluationOptions options;
+    options.list_length = k;
+    return evaluate(algo, {train, test, cases, false, context},
+                    make_metrics(registries(), {"hit", "recall", "ndcg", "coverage", "precision"}, {k}), options);
+  };
+  const auto at_catalog = run(6), beyond = run(1006);
+  EXPECT_EQ(stored_list_length(1006, 6), 6);
+  EXPECT_EQ(stored_list_length(100000, 9742), 9742);  // ml-latest-small: 610 cases x 9,742 x 8 bytes = 47.5 MB
+  EXPECT_EQ(stored_list_length(0, 6), 1);
+  EXPECT_EQ(at_catalog.list_length, 6);
+  EXPECT_EQ(beyond.list_length, 6);
+  EXPECT_EQ(beyond.lists.size(), 3u * 6u);
+  EXPECT_EQ(beyond.lists, at_catalog.lists);
+  EXPECT_EQ(beyond.list_size, (std::vector<int32_t>{5, 5, 5}));  // every item but the one trained on
+  for (size_t m = 0; m < 4; ++m) EXPECT_DOUBLE_EQ(beyond.values[m], at_catalog.values[m]) << beyond.metric_names[m];
+  // Every list holds every relevant item: hit = recall = coverage = 1; precision = 4 hits / (3 lists x k).
+  EXPECT_DOUBLE_EQ(beyond.values[0], 1.0);
+  EXPECT_DOUBLE_EQ(beyond.values[1], 1.0);
+  EXPECT_DOUBLE_EQ(beyond.values[3], 1.0);
+  EXPECT_DOUBLE_EQ(at_catalog.values[4], (2.0 / 6 + 1.0 / 6 + 1.0 / 6) / 3);
+  EXPECT_DOUBLE_EQ(beyond.values[4], (2.0 / 1006 + 1.0 / 1006 + 1.0 / 1006) / 3);
+}
+
 }  // namespace
 }  // namespace tailrec
