@@ -16,11 +16,11 @@ std::vector<SettingsGroup> make_groups() {
                      P::choice("device", "cpu", {"cpu", "cuda", "auto"},
                                "where algorithms that can use a GPU fit and score: cpu, cuda, or auto (cuda when "
                                "one is available)"),
-                     P::optional("dir", ParamType::String, "the run folder; null = <results_root>/<experiment>/<date>/<time>"),
+                     P::optional("dir", ParamType::String, "the run folder: new, empty or a tailrec run folder; null = <results_root>/<experiment>/<date>/<time>"),
                      P::optional("results_root", ParamType::String,
                                  "where run folders (and sweep and tune folders) are made when run.dir (sweep.dir) "
                                  "is null; null = <tailrec home>/results (TAILREC_HOME, else the source tree)"),
-                     P::boolean("overwrite", false, "allow reusing a run.dir that holds a complete run"),
+                     P::boolean("overwrite", false, "allow reusing a run.dir that holds a complete run (kept aside until the new run completes)"),
                      P::real("memory_budget_mb", 1024, "the evaluator's score buffers, all threads together (MiB)", 1e-3, 1e8),
                      P::boolean("cache", true,
                                 "cache the loaded, preprocessed dataset (keyed by recipe + files) and BERT item embeddings"),

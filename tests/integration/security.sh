@@ -86,4 +86,15 @@ if [ -d "$BERT" ]; then
     model embed --model "$BERT" --input "$WORK/texts.txt" --output "$BERT/out.tsv"
 fi
 victim_intact "embeds over planted links"
+# 5. A sweep whose unfinished job folder was replaced by a link: the resume refuses it.
+S="$DONE/sweep"
+if "$TAILREC" run -m 'algorithms=[most_popular]' 'metrics.names=[ndcg]' run.seed=1,2 sweep.dir="$S" run.progress=false \
+  >"$WORK/out" 2>&1; then
+  rm -rf "$S/1" && ln -s "$VICTIM/folder" "$S/1"
+  expect_error "sweep: --resume over a job folder that is a link" "is not a folder" -- run -m --resume "$S"
+else
+  not_ok "sweep failed: $(tail -2 "$WORK/out")"
+fi
+victim_intact "a sweep over a planted link"
+
 finish
