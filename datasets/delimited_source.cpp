@@ -2,6 +2,7 @@
 // columns named in the config, plus an optional item file whose listed columns become item text.
 #include <algorithm>
 #include <optional>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -13,6 +14,7 @@
 #include "framework/config/config.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/strings.hpp"
+#include "framework/util/user_text.hpp"
 
 namespace tailrec {
 
@@ -83,43 +85,19 @@ size_t locate(const ColumnRef& ref, const std::vector<std::string>& names, const
   return *ref.index;
 }
 
-// Offset of the first byte that does not start or continue a well-formed UTF-8 sequence (RFC 3629:
-// no overlong forms, no surrogates, nothing above U+10FFFF), or npos when `text` is valid UTF-8.
-size_t invalid_utf8_at(std::string_view text) {
-  size_t k = 0;
-  while (k < text.size()) {
-    const auto b = static_cast<unsigned char>(text[k]);
-    size_t length = 0;
-    unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
-    if (b < 0x80) {
-      ++k;
-      continue;
-    } else if (b >= 0xC2 && b <= 0xDF) {
-      length = 2;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-      length = 3;
-      if (b == 0xE0) low = 0xA0;
-      if (b == 0xED) high = 0x9F;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-      length = 4;
-      if (b == 0xF0) low = 0x90;
-      if (b == 0xF4) high = 0x8F;
-    } else {
-      return k;
-    }
-    if (k + length > text.size()) return k;
-    for (size_t c = 1; c < length; ++c) {
-      const auto next = static_cast<unsigned char>(text[k + c]);
-      if (next < (c == 1 ? low : 0x80) || next > (c == 1 ? high : 0xBF)) return k;
-    }
-    k += length;
-  }
-  return std::string_view::npos;
-}
 
+// A column named twice would make `columns.item: item` pick one of them silently.
 std::vector<std::string> header_names(const DelimitedReader& reader) {
   std::vector<std::string> names;
-  for (auto f : reader.fields()) names.emplace_back(trim(f));
+  std::unordered_map<std::string_view, size_t> column_of;  // views into reader's fields
+  for (auto f : reader.fields()) {
+    const auto name = trim(f);
+    names.emplace_back(name);
+    if (const auto [it, fresh] = column_of.emplace(name, names.size()); !fresh)
+      reader.fail_here(fmt::format("the header names column '{}' twice (columns {} and {}); give each column its own "
+                                   "name, or set header: false and use 0-based column indices",
+                                   shown(name), it->second, names.size()));
+  }
   return names;
 }
 
@@ -184,7 +162,7 @@ class DelimitedSource final : public TableSource {
       }
       reader.expect_columns(columns);
       table.add(read_id(reader, u, "user id"), read_id(reader, i, "item id"), rating_ ? read_rating(reader, r) : 1.0f,
-                timestamp_ ? read_timestamp(reader, t) : kNoTimestamp);
+                timestamp_ ? read_timestamp(reader, t) : kNoTimestamp, reader.line());
     }
   }
 

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -13,8 +14,14 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "framework/util/atomic_file.hpp"
 #include "framework/util/error.hpp"
+#include "framework/util/strings.hpp"
+#include "framework/util/user_text.hpp"
 
 namespace tailrec {
 
@@ -92,6 +99,32 @@ struct Transfer {
   const FetchProgress* progress = nullptr;
 };
 
+// The download's .part, opened for appending (a resumed download) without following a symbolic
+// link: a link planted at that name would otherwise get the downloaded bytes appended to its target.
+std::FILE* open_part_file(const std::filesystem::path& part) {
+  const int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0644);
+  if (fd < 0) {
+    const int error = errno;
+    if (error == ENXIO || error == EISDIR)  // a FIFO without a reader, a folder
+      fail("{} is not a regular file (a folder, FIFO or device); remove it and fetch again", part.string());
+    if (error == ELOOP)
+      fail("{} is a symbolic link; tailrec writes downloads only to a regular file: remove the link and fetch again",
+           part.string());
+    fail("cannot write {}: {} (is the data folder writable?)", part.string(), std::strerror(error));
+  }
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    fail("{} is not a regular file (a folder, FIFO or device); remove it and fetch again", part.string());
+  }
+  std::FILE* out = fdopen(fd, "ab");
+  if (!out) {
+    ::close(fd);
+    fail("cannot write {}: {}", part.string(), std::strerror(errno));
+  }
+  return out;
+}
+
 size_t write_body(char* data, size_t size, size_t count, void* user) {
   auto& t = *static_cast<Transfer*>(user);
   if (!t.checked_status) {
@@ -99,8 +132,9 @@ size_t write_body(char* data, size_t size, size_t count, void* user) {
     long code = 0;
     curl_easy_getinfo(t.curl, CURLINFO_RESPONSE_CODE, &code);
     if (t.resume > 0 && code == 200) {  // the server ignored the Range request: start over
-      t.out = std::freopen(t.part.c_str(), "wb", t.out);
-      if (!t.out) return 0;
+      // Truncate the open file (appending writes then start at 0): reopening by name could follow
+      // a link planted meanwhile.
+      if (std::fflush(t.out) != 0 || ftruncate(fileno(t.out), 0) != 0) return 0;
       t.resume = 0;
     }
   }
@@ -182,10 +216,9 @@ void download_file(const std::string& url, const std::filesystem::path& target, 
   t.part = target;
   t.part += ".part";
   std::error_code ec;
-  const auto existing = std::filesystem::exists(t.part, ec) ? std::filesystem::file_size(t.part, ec) : 0;
-  t.resume = ec ? 0 : static_cast<curl_off_t>(existing);
-  t.out = std::fopen(t.part.c_str(), "ab");
-  if (!t.out) fail("cannot write {} (is the data folder writable?)", t.part.string());
+  t.out = open_part_file(t.part);
+  struct stat st {};
+  t.resume = fstat(fileno(t.out), &st) == 0 ? static_cast<curl_off_t>(st.st_size) : 0;
   std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), &curl_easy_cleanup);
   if (!curl) {
     std::fclose(t.out);
@@ -255,15 +288,29 @@ void read_at(std::FILE* in, uint64_t offset, unsigned char* out, size_t size, co
          archive.string(), size, offset);
 }
 
-// A relative path with no "..", ".", or empty components (no "zip slip").
+// An entry name as a relative path inside the target folder: no NUL or control byte (a NUL would
+// cut the name short where the OS reads it), no absolute path or drive, no backslash, and no "..",
+// "." or empty component ("zip slip"). Checked for every entry before anything is written.
 std::filesystem::path safe_entry_path(const std::string& name, const std::filesystem::path& archive) {
-  const std::filesystem::path path(name);
-  bool ok = !name.empty() && name[0] != '/' && name.find('\\') == std::string::npos && !path.has_root_path();
-  for (const auto& part : path)
-    if (part == ".." ) ok = false;
-  if (!ok) fail("{}: refusing ZIP entry '{}' (absolute or leaving the target folder)", archive.string(), name);
-  return path;
+  const auto refuse = [&](std::string_view why) {
+    fail("{}: refusing ZIP entry '{}': {}; the archive is damaged or hostile, nothing was extracted",
+         archive.string(), shown(name, 120), why);
+  };
+  if (name.empty()) refuse("an empty name");
+  for (const char c : name)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) refuse("its name holds a NUL or control byte");
+  if (name.find('\\') != std::string::npos) refuse("its name holds a backslash");
+  if (name.front() == '/' || std::filesystem::path(name).has_root_path()) refuse("an absolute path");
+  const bool folder = name.back() == '/';
+  const auto parts = split(folder ? name.substr(0, name.size() - 1) : name, '/');
+  for (const auto& part : parts)
+    if (part.empty() || part == "." || part == "..") refuse("a '..', '.' or empty path component");
+  return std::filesystem::path(name);
 }
+
+// Extraction is bounded while it inflates: each entry by the size its header declares, the whole
+// archive by this cap (above every catalog dataset, far below a disk-filling "zip bomb").
+constexpr uint64_t kMaxExtractedBytes = uint64_t{16} << 30;  // 16 GiB
 
 struct Entry {
   std::string name;
@@ -309,6 +356,7 @@ size_t extract_zip(const std::filesystem::path& archive, const std::filesystem::
     if (p + 46 + name_length > cd.size()) fail("{}: damaged ZIP archive (entry name)", archive.string());
     Entry e{std::string(reinterpret_cast<const char*>(&cd[p + 46]), name_length), u16(&cd[p + 10]), u16(&cd[p + 8]),
             u32(&cd[p + 16]), u32(&cd[p + 20]), u32(&cd[p + 24]), u32(&cd[p + 42])};
+    safe_entry_path(e.name, archive);
     if (e.compressed == 0xFFFFFFFF || e.size == 0xFFFFFFFF || e.local_offset == 0xFFFFFFFF)
       fail("{}: ZIP64 entry '{}' is not supported", archive.string(), e.name);
     total += e.size;
@@ -316,6 +364,9 @@ size_t extract_zip(const std::filesystem::path& archive, const std::filesystem::
     p += 46 + name_length + extra + comment;
   }
 
+  if (total > kMaxExtractedBytes)
+    fail("{}: its entries declare {} bytes in all, more than the {} GiB tailrec extracts; the archive is not a dataset "
+         "of the catalog", archive.string(), total, kMaxExtractedBytes >> 30);
   size_t written = 0;
   uint64_t done = 0;
   std::vector<unsigned char> input(1 << 16), output(1 << 16);
@@ -344,6 +395,9 @@ size_t extract_zip(const std::filesystem::path& archive, const std::filesystem::
     uLong crc = crc32(0L, Z_NULL, 0);
     uint64_t produced = 0;
     auto emit = [&](const unsigned char* data, size_t size) {
+      if (produced + size > e.size)  // stop a lying header before the disk fills, not after
+        fail("{}: entry '{}' inflates past the {} bytes its header declares; the archive is damaged or hostile: delete "
+             "it and fetch again", archive.string(), shown(e.name, 120), e.size);
       out.write(data, size);
       crc = crc32(crc, data, static_cast<uInt>(size));
       produced += size;

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "framework/util/user_text.hpp"
+
 namespace tailrec {
 
 namespace {
@@ -15,23 +17,6 @@ std::string_view strip(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.remove_suffix(1);
   return text;
-}
-
-// A field as quoted back in an error: control bytes escaped (a NUL would cut the message short in
-// a terminal) and at most 60 bytes, so a 10 MB field does not become a 10 MB message.
-std::string shown(std::string_view field) {
-  constexpr size_t kMax = 60;
-  std::string out;
-  for (size_t k = 0; k < field.size() && k < kMax; ++k) {
-    const auto byte = static_cast<unsigned char>(field[k]);
-    if (byte < 0x20 || byte == 0x7f) {
-      out += fmt::format("\\x{:02x}", byte);
-    } else {
-      out.push_back(field[k]);
-    }
-  }
-  if (field.size() > kMax) out += fmt::format("... ({} bytes)", field.size());
-  return out;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "datasets/interaction_table.hpp"
 
 #include <charconv>
+#include <unordered_map>
 
 #include "framework/util/error.hpp"
 
@@ -70,11 +71,26 @@ void InteractionTable::reserve(size_t rows) {
   if (has_timestamps_) log_.timestamps.reserve(rows);
 }
 
-void InteractionTable::add(std::string_view user, std::string_view item, float rating, int64_t timestamp) {
+void InteractionTable::add(std::string_view user, std::string_view item, float rating, int64_t timestamp,
+                           size_t line) {
+  if (keep_lines_) lines_.push_back(line);
   log_.users.push_back(users_.add(user));
   log_.items.push_back(items_.add(item));
   log_.ratings.push_back(rating);
   if (has_timestamps_) log_.timestamps.push_back(timestamp);
+}
+
+std::optional<std::pair<size_t, size_t>> InteractionTable::pair_repeated_across(size_t boundary) const {
+  const auto key = [&](size_t row) {
+    return (static_cast<uint64_t>(static_cast<uint32_t>(log_.users[row])) << 32) | static_cast<uint32_t>(log_.items[row]);
+  };
+  // Hash the later rows (a test file, usually the smaller side) and scan the earlier ones.
+  std::unordered_map<uint64_t, size_t> later;
+  for (size_t row = boundary; row < log_.size(); ++row) later.emplace(key(row), row);
+  if (later.empty()) return std::nullopt;
+  for (size_t row = 0; row < boundary && row < log_.size(); ++row)
+    if (const auto it = later.find(key(row)); it != later.end()) return std::pair{row, it->second};
+  return std::nullopt;
 }
 
 namespace {
@@ -98,6 +114,7 @@ InteractionTable::Result InteractionTable::finish() {
   for (auto& i : log_.items) i = items[static_cast<size_t>(i)];
   result.log = std::move(log_);
   log_ = InteractionLog();
+  lines_.clear();
   users_ = IdCollector();
   items_ = IdCollector();
   return result;

@@ -3,6 +3,8 @@
 // densely in IdMap order (numeric ascending, else byte order). Ids are interned on first sight
 // (integers through a direct table, others through a hash map) so 20M-row files load in seconds.
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -38,8 +40,18 @@ class InteractionTable {
  public:
   InteractionTable(bool has_ratings, bool has_timestamps);
   void reserve(size_t rows);
-  void add(std::string_view user, std::string_view item, float rating, int64_t timestamp = kNoTimestamp);
+  // `line`: where the row is in its file (1-based; 0 when unknown), for errors about the row.
+  void add(std::string_view user, std::string_view item, float rating, int64_t timestamp = kNoTimestamp,
+           size_t line = 0);
   size_t size() const { return log_.size(); }
+  // The first row at or after `boundary` whose (user, item) pair a row before `boundary` has, as
+  // {earlier row, later row}; nullopt when none (the fixed split's train/test overlap check).
+  std::optional<std::pair<size_t, size_t>> pair_repeated_across(size_t boundary) const;
+  size_t line(size_t row) const { return row < lines_.size() ? lines_[row] : 0; }
+  // Keep each row's line from now on (off by default: 8 bytes a row on a 30M-row file).
+  void keep_lines() { keep_lines_ = true; }
+  std::string user_id(size_t row) const { return users_.ids()[static_cast<size_t>(log_.users[row])]; }
+  std::string item_id(size_t row) const { return items_.ids()[static_cast<size_t>(log_.items[row])]; }
   bool has_timestamps() const { return has_timestamps_; }
 
   struct Result {
@@ -55,6 +67,8 @@ class InteractionTable {
   IdCollector users_;
   IdCollector items_;
   InteractionLog log_;  // provisional indices until finish()
+  bool keep_lines_ = false;
+  std::vector<size_t> lines_;
 };
 
 }  // namespace tailrec

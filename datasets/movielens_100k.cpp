@@ -46,7 +46,7 @@ class MovieLens100k final : public TableSource {
     while (reader.next()) {
       reader.expect_columns(4);  // user \t item \t rating \t timestamp
       table.add(read_positive_id(reader, 0, "user id"), read_positive_id(reader, 1, "item id"), read_rating(reader, 2),
-                read_epoch_timestamp(reader, 3));
+                read_epoch_timestamp(reader, 3), reader.line());
     }
   }
 

@@ -40,7 +40,7 @@ class MovieLens1m final : public TableSource {
     while (reader.next()) {
       reader.expect_columns(4);  // UserID::MovieID::Rating::Timestamp
       table.add(read_positive_id(reader, 0, "user id"), read_positive_id(reader, 1, "movie id"), read_rating(reader, 2),
-                read_epoch_timestamp(reader, 3));
+                read_epoch_timestamp(reader, 3), reader.line());
     }
   }
 

@@ -73,7 +73,7 @@ class MovieLensCsv final : public TableSource {
     while (reader.next()) {
       reader.expect_columns(columns);
       table.add(read_positive_id(reader, c[0], "userId"), read_positive_id(reader, c[1], "movieId"), read_rating(reader, c[2]),
-                read_epoch_timestamp(reader, c[3]));
+                read_epoch_timestamp(reader, c[3]), reader.line());
     }
   }
 

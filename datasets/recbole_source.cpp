@@ -3,6 +3,7 @@
 // features, whose token and token_seq fields (title, genre, ...) become item text.
 #include <algorithm>
 #include <optional>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -14,6 +15,7 @@
 #include "datasets/text_file.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/strings.hpp"
+#include "framework/util/user_text.hpp"
 
 namespace tailrec {
 
@@ -30,17 +32,22 @@ struct Field {
 std::vector<Field> read_header(DelimitedReader& reader) {
   if (!reader.next()) reader.fail_here("the file has no header line");
   std::vector<Field> fields;
+  std::unordered_map<std::string, size_t> seen;  // field name -> 1-based column
   for (size_t c = 0; c < reader.size(); ++c) {
     const auto text = trim(reader[c]);
     const auto colon = text.rfind(':');
     if (colon == std::string_view::npos)
       reader.fail_here(fmt::format("header field '{}' in column {} has no type; RecBole headers read name:type "
                                    "(e.g. user_id:token)",
-                                   text, c + 1));
+                                   shown(text), c + 1));
     Field f{std::string(text.substr(0, colon)), std::string(text.substr(colon + 1))};
     if (std::find(kTypes.begin(), kTypes.end(), f.type) == kTypes.end())
-      reader.fail_here(fmt::format("header field '{}' has unknown type '{}'{}; valid types: {}", text, f.type,
+      reader.fail_here(fmt::format("header field '{}' has unknown type '{}'{}; valid types: {}", shown(text), shown(f.type),
                                    did_you_mean(f.type, kTypes), join(kTypes, ", ")));
+    // A field named twice would make user_id or item_id pick one column silently.
+    if (const auto [it, fresh] = seen.emplace(f.name, c + 1); !fresh)
+      reader.fail_here(fmt::format("the header names field '{}' twice (columns {} and {}); give each column its own "
+                                   "name", shown(f.name), it->second, c + 1));
     fields.push_back(std::move(f));
   }
   return fields;
@@ -102,7 +109,7 @@ class RecBoleSource final : public TableSource {
     while (reader.next()) {
       reader.expect_columns(fields.size());
       table.add(read_id(reader, user, "user_id"), read_id(reader, item, "item_id"),
-                rating ? read_rating(reader, *rating) : 1.0f, timestamp ? read_timestamp(reader, *timestamp) : kNoTimestamp);
+                rating ? read_rating(reader, *rating) : 1.0f, timestamp ? read_timestamp(reader, *timestamp) : kNoTimestamp, reader.line());
     }
   }
 

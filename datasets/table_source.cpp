@@ -2,6 +2,7 @@
 
 #include "datasets/data_dir.hpp"
 #include "framework/util/error.hpp"
+#include "framework/util/user_text.hpp"
 
 namespace tailrec {
 
@@ -21,11 +22,28 @@ Dataset TableSource::load_files(const std::vector<std::filesystem::path>& given)
   if (given.empty()) fail("{}: load_files needs at least one interaction file", loader_);
   if (given.size() > 255) fail("{}: at most 255 interaction files in a fixed split, got {}", loader_, given.size());
   InteractionTable table(has_ratings(), has_timestamps());
+  if (given.size() > 1) table.keep_lines();
   std::vector<uint8_t> fold;
+  std::vector<std::filesystem::path> files;
   std::string source;
   for (size_t f = 0; f < given.size(); ++f) {
     const auto file = resolve_in(base_dir(), given[f]);
+    const size_t first_row = table.size();
     read_interactions(file, table);
+    // A fixed split's test interaction that training also holds leaks the answer to every model.
+    if (const auto repeat = table.pair_repeated_across(first_row)) {
+      const auto where = [&](size_t row) {
+        const auto line = table.line(row);
+        return line ? fmt::format("{}:{}", files[fold[row]].string(), line) : files[fold[row]].string();
+      };
+      files.push_back(file);
+      fold.resize(table.size(), static_cast<uint8_t>(f));
+      fail("{}: user '{}', item '{}' is in both {} and {}; a fixed split's files must not share an interaction "
+           "(the later file's copy would be known in training): remove it from one file",
+           loader_, shown(table.user_id(repeat->second)), shown(table.item_id(repeat->second)), where(repeat->first),
+           where(repeat->second));
+    }
+    files.push_back(file);
     fold.resize(table.size(), static_cast<uint8_t>(f));
     source += (f ? ", " : "") + file.string();
   }

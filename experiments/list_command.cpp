@@ -15,9 +15,14 @@ void print_params(const std::vector<ParamSpec>& params, const std::string& inden
   for (const auto& p : params) {
     std::string extra;
     if (!p.choices.empty()) extra = fmt::format(" one of {}", join(p.choices, "|"));
+    // An integer without a maximum of its own is bounded by kMaxInt (framework/config/params.hpp).
+    const auto max_text = [&]() -> std::string {
+      if (p.max && *p.max == kMaxSeed) return "2^63-1";
+      if (p.max) return fmt::format("{}", *p.max);
+      return p.type == ParamType::Int ? fmt::format("{}", kMaxInt) : "inf";
+    };
     if (p.min || p.max)
-      extra += fmt::format(" range [{}, {}]", p.min ? fmt::format("{}", *p.min) : "-inf",
-                           p.max ? fmt::format("{}", *p.max) : "inf");
+      extra += fmt::format(" range [{}, {}]", p.min ? fmt::format("{}", *p.min) : "-inf", max_text());
     std::cout << fmt::format("{}{} ({}, default {}{}): {}\n", indent, p.name, to_string(p.type), p.default_text(), extra,
                              p.help);
   }

@@ -45,7 +45,10 @@ const char* kRunHelp = R"(Override grammar (Hydra-like):
   ~key.path            delete a key
   ~key.path=value      delete it only if it holds value (a group: only if that option is chosen)
   experiment=NAME      apply configs/experiment/NAME.yaml (it may change group choices)
-Values are YAML scalars or flow lists: 10, 0.5, true, null, name, [a,b], "quoted text".
+Values: plain text is taken literally, byte for byte (10, 0.5, true, name, a path with spaces,
+' #' or a newline stays as typed); null or ~ is null; a value starting with [ or { is a YAML flow
+list or map ([a,b], {name: user_knn, k: 5}; a key given twice is refused); one starting with " or '
+is one quoted YAML string ("null", '5'). Every value must be valid UTF-8 (see docs/input_rules.md).
 
 Examples:
   tailrec run

@@ -154,6 +154,7 @@ int model_info_command(const std::string& model_dir) {
   const auto checkpoint = read_checkpoint(model_dir);
   const auto& config = checkpoint.config;
   const auto weights = SafetensorsFile::open(checkpoint.weights);
+  check_layer_count(checkpoint, weights);
   const auto tokenizer = BertTokenizer::from_folder(checkpoint.dir);
 
   int64_t parameters = 0;

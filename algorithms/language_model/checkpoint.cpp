@@ -3,6 +3,8 @@
 #include "algorithms/language_model/checkpoint.hpp"
 
 #include "algorithms/language_model/json_file.hpp"
+#include "algorithms/language_model/safetensors.hpp"
+#include "framework/util/strings.hpp"
 #include "framework/util/error.hpp"
 
 namespace tailrec {
@@ -274,6 +276,33 @@ Checkpoint read_checkpoint(const fs::path& dir) {
          model_dir.string(), kConvertHint);
   }
   return checkpoint;
+}
+
+void check_layer_count(const Checkpoint& checkpoint, const SafetensorsFile& weights) {
+  int64_t held = 0;
+  std::string deepest;  // a tensor of the last layer the weights hold
+  for (const auto& tensor : weights.tensors()) {
+    std::string_view name = tensor.name;
+    if (name.starts_with("bert.")) name.remove_prefix(5);
+    if (!name.starts_with("encoder.layer.")) continue;
+    name.remove_prefix(14);
+    const auto index = parse_int(name.substr(0, name.find('.')));
+    if (!index || *index < 0) continue;
+    if (*index + 1 > held) {
+      held = *index + 1;
+      deepest = tensor.name;
+    }
+  }
+  const auto layers = checkpoint.config.num_hidden_layers;
+  if (held == 0 || held == layers) return;
+  const auto config_json = (checkpoint.dir / "config.json").string();
+  if (held > layers)
+    fail("{}: num_hidden_layers is {}, but {} holds {} encoder layers (tensor \"{}\"); config.json and the weights "
+         "belong to different models: set num_hidden_layers to {} or use the config.json saved with these weights",
+         config_json, layers, checkpoint.weights.string(), held, deepest, held);
+  fail("{}: num_hidden_layers is {}, but {} holds only {} encoder layers (no tensor \"encoder.layer.{}.*\"); config.json "
+       "and the weights belong to different models: set num_hidden_layers to {} or use the config.json saved with "
+       "these weights", config_json, layers, checkpoint.weights.string(), held, held, held);
 }
 
 }  // namespace tailrec

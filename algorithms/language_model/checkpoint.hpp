@@ -52,4 +52,10 @@ struct Checkpoint {
 BertConfig read_bert_config(const std::filesystem::path& config_json);
 Checkpoint read_checkpoint(const std::filesystem::path& dir);
 
+class SafetensorsFile;
+// Refuses weights whose encoder layers (encoder.layer.<n>.*, with or without "bert.") are not the
+// num_hidden_layers of config.json: fewer would fail on a missing tensor, more would be silently
+// ignored (a different model). Weights without any such tensor are left to the encoder to refuse.
+void check_layer_count(const Checkpoint& checkpoint, const SafetensorsFile& weights);
+
 }  // namespace tailrec

@@ -99,6 +99,8 @@ class WeightReader {
       prefix_ = "bert.";
   }
 
+  void check_layers(const Checkpoint& checkpoint) const { check_layer_count(checkpoint, file_); }
+
   torch::Tensor required(const std::string& name, std::vector<int64_t> shape) {
     auto tensor = optional(name, std::move(shape));
     if (!tensor)
@@ -303,6 +305,7 @@ std::unique_ptr<BertEncoder> BertEncoder::load(const Checkpoint& checkpoint, con
   check_config(c);
   torch::NoGradGuard no_grad;
   WeightReader read(checkpoint, place);
+  read.check_layers(checkpoint);
   const int64_t h = c.hidden_size, inter = c.intermediate_size;
   Weights w;
   w.word = read.required("embeddings.word_embeddings.weight", {c.vocab_size, h});

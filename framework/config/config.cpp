@@ -11,6 +11,7 @@
 #include "framework/util/error.hpp"
 #include "framework/util/strings.hpp"
 #include "framework/util/system_info.hpp"
+#include "framework/util/user_text.hpp"
 
 namespace tailrec {
 
@@ -29,13 +30,16 @@ std::vector<std::string> map_keys(const YAML::Node& node) {
   return out;
 }
 
+// A value as messages quote it: bounded, control bytes escaped.
 std::string show(const YAML::Node& node) {
   if (!node || node.IsNull()) return "null";
-  if (node.IsScalar()) return node.Scalar();
+  if (node.IsScalar()) return shown(node.Scalar(), 200);
   YAML::Emitter out;
   out << YAML::Flow << node;
-  return out.c_str();
+  return shown(out.c_str(), 200);
 }
+
+std::string override_origin(const std::string& text) { return fmt::format("command line override '{}'", shown(text, 200)); }
 
 std::string parent_of(const std::string& path) {
   const auto dot = path.find_last_of(".[");
@@ -124,14 +128,14 @@ std::string ConfigView::as_string() const {
 int64_t ConfigView::as_int() const {
   const auto text = as_string();
   const auto value = parse_int(text);
-  if (!value) fail_here(fmt::format("'{}' is not an integer", text));
+  if (!value) fail_here(fmt::format("'{}' is not an integer", shown(text)));
   return *value;
 }
 
 double ConfigView::as_double() const {
   const auto text = as_string();
   const auto value = parse_double(text);
-  if (!value) fail_here(fmt::format("'{}' is not a finite number", text));
+  if (!value) fail_here(fmt::format("'{}' is not a finite number", shown(text)));
   return *value;
 }
 
@@ -139,7 +143,7 @@ bool ConfigView::as_bool() const {
   const auto text = to_lower_ascii(as_string());
   if (text == "true" || text == "yes" || text == "on") return true;
   if (text == "false" || text == "no" || text == "off") return false;
-  fail_here(fmt::format("'{}' is not true or false", text));
+  fail_here(fmt::format("'{}' is not true or false", shown(text)));
 }
 
 std::vector<std::string> ConfigView::as_strings() const {
@@ -227,9 +231,12 @@ bool Config::was_read(const std::string& dotted_path) const {
 }
 
 void Config::check_all_read() const {
+  // One line, bounded: 600,000 unknown keys name the first few and count the rest.
+  constexpr size_t kNamed = 5;
   std::vector<std::string> problems;
+  size_t unknown = 0;
   for_each_leaf(root_, "", [&](const std::string& path, const YAML::Node&) {
-    if (path.empty() || was_read(path)) return;
+    if (path.empty() || was_read(path) || ++unknown > kNamed) return;
     // Suggest the keys that were read beside this one.
     const auto parent = parent_of(path);
     std::vector<std::string> siblings;
@@ -237,11 +244,13 @@ void Config::check_all_read() const {
       if (parent_of(r) == parent && r != path) siblings.push_back(last_key(r));
     const auto key = last_key(path);
     std::string hint = did_you_mean(key, siblings);
-    if (hint.empty() && !siblings.empty()) hint = fmt::format(" (valid keys here: {})", join(siblings, ", "));
-    problems.push_back(fmt::format("unknown config key '{}' ({}): no component reads it{}", path, origin(path), hint));
+    if (hint.empty() && !siblings.empty()) hint = fmt::format(" (valid keys here: {})", first_few(siblings, 20));
+    problems.push_back(fmt::format("unknown config key '{}' ({}): no component reads it{}", shown(path, 200),
+                                   shown(origin(path), 200), hint));
   });
   if (problems.empty()) return;
-  fail("{}", join(problems, "\n"));
+  if (unknown > kNamed) problems.push_back(fmt::format("and {} more unknown keys", unknown - kNamed));
+  fail("{}", join(problems, "; "));
 }
 
 std::string Config::to_yaml() const {
@@ -328,19 +337,25 @@ void merge_into(YAML::Node dst, const YAML::Node& src, const std::string& file, 
   }
 }
 
-// Checks that a duplicated key does not silently shadow another (yaml-cpp keeps the last).
-void check_duplicate_keys(const YAML::Node& node, const std::string& file) {
+// The second occurrence of the first key that a map under `node` repeats (yaml-cpp keeps both
+// entries and reads the last, so a duplicate would silently shadow the first), or nullopt.
+std::optional<YAML::Node> repeated_key(const YAML::Node& node) {
   if (node.IsMap()) {
     std::set<std::string> seen;
     for (const auto& kv : node) {
-      const auto key = kv.first.Scalar();
-      if (!seen.insert(key).second)
-        fail("config file {}:{}: key '{}' appears twice", file, kv.first.Mark().line + 1, key);
-      check_duplicate_keys(kv.second, file);
+      if (!seen.insert(kv.first.Scalar()).second) return kv.first;
+      if (auto inner = repeated_key(kv.second)) return inner;
     }
   } else if (node.IsSequence()) {
-    for (const auto& e : node) check_duplicate_keys(e, file);
+    for (const auto& e : node)
+      if (auto inner = repeated_key(e)) return inner;
   }
+  return std::nullopt;
+}
+
+void check_duplicate_keys(const YAML::Node& node, const std::string& file) {
+  if (const auto key = repeated_key(node))
+    fail("config file {}:{}: key '{}' appears twice; keep one", file, key->Mark().line + 1, shown(key->Scalar()));
 }
 
 std::optional<fs::path> find_file(const std::vector<fs::path>& search_path, const fs::path& relative) {
@@ -383,17 +398,30 @@ std::vector<DefaultsEntry> read_defaults(const YAML::Node& defaults, const std::
   return out;
 }
 
+// The value of key=value (`tailrec run --help`, docs/input_rules.md): a plain value is taken
+// literally, byte for byte (a newline, ' #' or ': ' in a path stays as typed); null and ~ mean null;
+// a value starting with [ or { is a YAML flow list or map, and one starting with a quote a quoted
+// YAML scalar (so "5" or 'null' can be a string).
 YAML::Node parse_value(const std::string& text, const std::string& override_text) {
   if (text.empty()) return YAML::Node("");
+  if (text == "null" || text == "Null" || text == "NULL" || text == "~") return YAML::Node(YAML::NodeType::Null);
+  const char first = text.front();
+  if (first != '[' && first != '{' && first != '"' && first != '\'') return YAML::Node(text);
+  YAML::Node node;
   try {
-    auto node = YAML::Load(text);
-    check_acyclic(node, fmt::format("override '{}'", override_text));
-    if (node.IsMap() && text.front() != '{')
-      fail("override '{}': the value '{}' is not a scalar or a flow list; quote it", override_text, text);
-    return node;
+    node = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    fail("override '{}': cannot parse the value '{}' ({}); check brackets and quotes", override_text, text, e.msg);
+    fail("override '{}': cannot parse the value '{}' ({}); check brackets and quotes", shown(override_text, 200),
+         shown(text, 200), e.msg);
   }
+  check_acyclic(node, fmt::format("override '{}'", shown(override_text, 200)));
+  if ((first == '"' || first == '\'') && (!node.IsScalar() || text.back() != first))
+    fail("override '{}': the value {} is not one quoted string; quote the whole value", shown(override_text, 200),
+         shown(text, 200));
+  if (const auto key = repeated_key(node))
+    fail("override '{}': key '{}' appears twice in the value; give each key once", shown(override_text, 200),
+         shown(key->Scalar()));
+  return node;
 }
 
 // Expands ${tailrec.home}, ${env:NAME} and ${oc.env:NAME,default} inside string values.
@@ -476,6 +504,24 @@ bool same_value(const YAML::Node& a, const YAML::Node& b) {
   }
   return false;
 }
+// Config values are UTF-8 text: a broken byte (from a file, an override or ${env:...}) would
+// otherwise surface as a JSON error when metrics.json is written, after all the fitting.
+void check_utf8(const Config& config) {
+  for_each_leaf(config.tree(), "", [&](const std::string& path, const YAML::Node& node) {
+    if (const auto bad = invalid_utf8_at(path); bad != std::string::npos)
+      fail_config(shown(path, 200), config.origin(path),
+                  "the key is not valid UTF-8 (byte 0x{:02X} at offset {}); write config keys in UTF-8",
+                  static_cast<unsigned char>(path[bad]), bad);
+    if (!node.IsScalar()) return;
+    const auto& value = node.Scalar();
+    if (const auto bad = invalid_utf8_at(value); bad != std::string::npos)
+      fail_config(path, config.origin(path),
+                  "the value '{}' is not valid UTF-8 (byte 0x{:02X} at offset {}); config values are UTF-8 text: "
+                  "fix the file, the override or the environment variable it reads (e.g. iconv -f latin1 -t utf-8)",
+                  shown(value), static_cast<unsigned char>(value[bad]), bad);
+  });
+}
+
 }  // namespace
 
 void check_removed_value(const Override& o, const YAML::Node& current, const std::string& group_choice) {
@@ -511,18 +557,18 @@ Override parse_override(const std::string& text, const std::vector<std::string>&
   }
   const auto eq = body.find('=');
   if (eq == std::string::npos && o.kind != Override::Kind::Remove)
-    fail("override '{}' has no '=': write key=value, +key=value, ~key or group=option", text);
+    fail("override '{}' has no '=': write key=value, +key=value, ~key or group=option", shown(text, 200));
   o.key = std::string(trim(body.substr(0, eq)));
-  if (o.key.empty()) fail("override '{}' has an empty key: write key=value", text);
+  if (o.key.empty()) fail("override '{}' has an empty key: write key=value", shown(text, 200));
   for (const auto& part : split(o.key, '.'))
     if (part.empty() || part.find_first_of(" []{},:") != std::string::npos)
-      fail("override '{}': '{}' is not a valid dotted key", text, o.key);
+      fail("override '{}': '{}' is not a valid dotted key", shown(text, 200), o.key);
   if (eq != std::string::npos) o.value = parse_value(body.substr(eq + 1), text);
   o.remove_if_equal = o.kind == Override::Kind::Remove && eq != std::string::npos;
   if (o.kind == Override::Kind::Set && std::find(groups.begin(), groups.end(), o.key) != groups.end()) {
     o.kind = Override::Kind::Group;
     if (!o.value.IsScalar() && !o.value.IsNull())
-      fail("override '{}': a group choice takes one option name", text);
+      fail("override '{}': a group choice takes one option name", shown(text, 200));
   }
   return o;
 }
@@ -573,18 +619,18 @@ bool override_algorithm_entry(YAML::Node& root, const Override& o, Config& confi
       entry.reset(list[i]);
     }
     if (parts.size() != 3)
-      fail("override '{}': write algorithms.<label>.<parameter>=value (one level below the label)", o.text);
+      fail("override '{}': write algorithms.<label>.<parameter>=value (one level below the label)", shown(o.text, 200));
     const auto path = join_path(join_path("algorithms", i), parts[2]);
     if (parts[2] == "name" || parts[2] == "label")
       fail("override '{}': the {} of an entry is not overridden this way; write algorithms=[...]", o.text, parts[2]);
     if (o.kind == Override::Kind::Remove) {
-      if (!entry[parts[2]]) fail("override '{}': algorithm entry '{}' does not set '{}'", o.text, label, parts[2]);
+      if (!entry[parts[2]]) fail("override '{}': algorithm entry '{}' does not set '{}'", shown(o.text, 200), label, parts[2]);
       check_removed_value(o, entry[parts[2]], "");
       entry.remove(parts[2]);
     } else {
       entry[parts[2]] = o.value;
     }
-    config.set_origin(path, fmt::format("command line override '{}'", o.text));
+    config.set_origin(path, override_origin(o.text));
     return true;
   }
   fail("override '{}': no entry of algorithms has the label '{}'{}; labels: {}", o.text, parts[1],
@@ -654,7 +700,7 @@ Config compose(const ComposeOptions& options) {
   for (const auto& o : overrides)
     if (o.kind == Override::Kind::Group && o.key == "experiment") {
       experiment = o.value.Scalar();
-      experiment_origin = fmt::format("command line override '{}'", o.text);
+      experiment_origin = override_origin(o.text);
     }
   std::optional<ConfigFile> experiment_file;
   if (experiment != "default" || find_file(search, "experiment/default.yaml")) {
@@ -675,7 +721,7 @@ Config compose(const ComposeOptions& options) {
     if (it == defaults.end()) defaults.push_back({o.key, option, "command line"});
     else {
       it->option = option;
-      it->origin = fmt::format("command line override '{}'", o.text);
+      it->origin = override_origin(o.text);
     }
   }
 
@@ -729,7 +775,7 @@ Config compose(const ComposeOptions& options) {
         node[parts[i]] = YAML::Node(YAML::NodeType::Map);
         child.reset(node[parts[i]]);
       }
-      if (!child.IsMap()) fail("override '{}': config key '{}' is not a map", o.text, walked);
+      if (!child.IsMap()) fail("override '{}': config key '{}' is not a map", shown(o.text, 200), walked);
       node.reset(child);
     }
     const auto& leaf = parts.back();
@@ -749,7 +795,7 @@ Config compose(const ComposeOptions& options) {
         break;
       case Override::Kind::Remove:
         if (!exists)
-          fail("override '{}': config key '{}' does not exist{}", o.text, o.key, did_you_mean(leaf, siblings));
+          fail("override '{}': config key '{}' does not exist{}", shown(o.text, 200), o.key, did_you_mean(leaf, siblings));
         check_removed_value(o, node[leaf], config.choices.count(o.key) ? config.choices.at(o.key) : std::string());
         node.remove(leaf);
         break;
@@ -758,12 +804,13 @@ Config compose(const ComposeOptions& options) {
     for (auto it = config.origins_.begin(); it != config.origins_.end();)
       it = (starts_with(it->first, o.key + ".") || starts_with(it->first, o.key + "[")) ? config.origins_.erase(it)
                                                                                          : std::next(it);
-    record_origins(config, o.value, o.key, fmt::format("command line override '{}'", o.text), false);
-    config.set_origin(o.key, fmt::format("command line override '{}'", o.text));
+    record_origins(config, o.value, o.key, override_origin(o.text), false);
+    config.set_origin(o.key, override_origin(o.text));
   }
   interpolate(root, "");
   Config composed(root);
   for (const auto& [path, origin] : config.origins_) composed.set_origin(path, origin);
+  check_utf8(composed);
   composed.choices = config.choices;
   composed.overrides = options.overrides;
   return composed;

@@ -8,6 +8,7 @@
 #include "framework/util/check.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/strings.hpp"
+#include "framework/util/user_text.hpp"
 
 namespace tailrec {
 
@@ -76,12 +77,13 @@ std::string ParamSpec::default_text() const {
 
 namespace {
 
+// A value as messages quote it: bounded, control bytes escaped.
 std::string show(const YAML::Node& node) {
   if (!node || node.IsNull()) return "null";
-  if (node.IsScalar()) return node.Scalar();
+  if (node.IsScalar()) return shown(node.Scalar(), 200);
   YAML::Emitter out;
   out << YAML::Flow << node;
-  return out.c_str();
+  return shown(out.c_str(), 200);
 }
 
 bool is_bool_text(const std::string& s, bool& value) {
@@ -99,29 +101,31 @@ std::string check_scalar(const YAML::Node& node, ParamType type, const ParamSpec
   switch (type) {
     case ParamType::Int: {
       const auto v = parse_int(s);
-      if (!v) return fmt::format("'{}' is not an integer", s);
+      if (!v) return fmt::format("'{}' is not an integer", shown(s));
       number = static_cast<double>(*v);
       break;
     }
     case ParamType::Float: {
       const auto v = parse_double(s);
-      if (!v) return fmt::format("'{}' is not a finite number", s);
+      if (!v) return fmt::format("'{}' is not a finite number", shown(s));
       number = *v;
       break;
     }
     case ParamType::Bool: {
       bool b;
-      if (!is_bool_text(s, b)) return fmt::format("'{}' is not true or false", s);
+      if (!is_bool_text(s, b)) return fmt::format("'{}' is not true or false", shown(s));
       return {};
     }
     default: {
       if (!spec.choices.empty() && std::find(spec.choices.begin(), spec.choices.end(), s) == spec.choices.end())
-        return fmt::format("'{}' is not one of {}{}", s, join(spec.choices, ", "), did_you_mean(s, spec.choices));
+        return fmt::format("'{}' is not one of {}{}", shown(s), join(spec.choices, ", "), did_you_mean(s, spec.choices));
       return {};
     }
   }
-  if (spec.min && number < *spec.min) return fmt::format("{} is below the minimum {}", s, *spec.min);
-  if (spec.max && number > *spec.max) return fmt::format("{} is above the maximum {}", s, *spec.max);
+  if (spec.min && number < *spec.min) return fmt::format("{} is below the minimum {}", shown(s), *spec.min);
+  if (spec.max && number > *spec.max) return fmt::format("{} is above the maximum {}", shown(s), *spec.max);
+  if (!spec.max && type == ParamType::Int && number > kMaxInt)
+    return fmt::format("{} is above the maximum {} (2^31 - 1) of an integer parameter", shown(s), kMaxInt);
   return {};
 }
 
@@ -180,7 +184,7 @@ Params Params::resolve(const std::vector<ParamSpec>& schema, const ConfigView& v
   for (const auto& key : view.keys()) {
     if (std::find(ignore_keys.begin(), ignore_keys.end(), key) != ignore_keys.end()) continue;
     if (std::find(names.begin(), names.end(), key) == names.end())
-      view[key].fail_here(fmt::format("unknown parameter '{}'{}; valid parameters: {}", key,
+      view[key].fail_here(fmt::format("unknown parameter '{}'{}; valid parameters: {}", shown(key),
                                       did_you_mean(key, names), join(names, ", ")));
   }
   for (const auto& spec : schema) {

@@ -23,6 +23,12 @@ class ConfigView;
 enum class ParamType { Int, Float, Bool, String, IntList, FloatList, StringList, Node, Algorithm, AlgorithmList };
 std::string_view to_string(ParamType type);
 
+// Seeds are non-negative 64-bit integers (0 .. 2^63 - 1); see kMaxInt for other integers.
+inline constexpr double kMaxSeed = 9223372036854775807.0;
+// An integer parameter without its own maximum is a count or size kept in 32 bits: larger values
+// are refused rather than wrapped around.
+inline constexpr double kMaxInt = 2147483647.0;
+
 struct ParamSpec {
   std::string name;
   ParamType type = ParamType::String;

@@ -11,6 +11,7 @@
 #include "framework/config/params.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/strings.hpp"
+#include "framework/util/user_text.hpp"
 
 namespace tailrec {
 
@@ -41,7 +42,7 @@ class Registry {
   const Entry& at(std::string_view name) const {
     for (const auto& e : entries_)
       if (e.name == name) return e;
-    fail("unknown {} '{}'{}; valid names: {}", kind_, name, did_you_mean(name, names()), join(names(), ", "));
+    fail("unknown {} '{}'{}; valid names: {}", kind_, shown(name), did_you_mean(name, names()), join(names(), ", "));
   }
   std::vector<std::string> names() const {
     std::vector<std::string> out;

@@ -10,6 +10,7 @@
 #include "framework/config/registries.hpp"
 #include "framework/util/error.hpp"
 #include "framework/util/strings.hpp"
+#include "framework/util/user_text.hpp"
 
 namespace tailrec {
 
@@ -33,7 +34,7 @@ std::unique_ptr<Metric> create(const MetricEntry& entry, int k, const std::strin
 int parse_cutoff(const std::string& spec, std::string_view text) {
   const auto k = parse_int(text);
   if (!k || *k <= 0 || *k > std::numeric_limits<int>::max())
-    fail("metric '{}': k must be a positive integer (e.g. ndcg@10), got '{}'", spec, text);
+    fail("metric '{}': k must be a positive integer (e.g. ndcg@10), got '{}'", shown(spec), shown(text));
   return static_cast<int>(*k);
 }
 
@@ -75,11 +76,11 @@ std::vector<std::unique_ptr<Metric>> make_metrics(const Registries& registries, 
 
     const auto& entry = registries.metrics.at(name);  // unknown name: did-you-mean error
     if (!takes_cutoff(entry)) {
-      if (cutoff) fail("metric '{}': {} takes no @k (it has no cut-off); write '{}'", spec, name, name);
+      if (cutoff) fail("metric '{}': {} takes no @k (it has no cut-off); write '{}'", shown(spec), name, name);
       add(create(entry, 0, spec));
       continue;
     }
-    if (ks.empty()) fail("metric '{}': no cut-off given; write {}@10 or set the default k list", spec, name);
+    if (ks.empty()) fail("metric '{}': no cut-off given; write {}@10 or set the default k list", shown(spec), name);
     for (const int k : ks) add(create(entry, k, spec));
   }
   return out;

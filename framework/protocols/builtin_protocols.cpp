@@ -12,6 +12,7 @@
 #include "framework/config/registries.hpp"
 #include "framework/protocols/replay_protocol.hpp"
 #include "framework/util/error.hpp"
+#include "framework/util/user_text.hpp"
 #include "framework/util/hashing.hpp"
 #include "framework/util/random.hpp"
 #include "framework/util/strings.hpp"
@@ -122,6 +123,8 @@ class Sampled : public RankingProtocol {
     std::vector<uint8_t> taken(weights.size(), 0);  // the user's items, then also this case's draws
     std::vector<int32_t> excluded;
     std::vector<int32_t> drawn;
+    int64_t unrankable = 0;  // cases without a negative, and the first such case's user
+    int32_t first_unrankable = 0;
     for (int32_t u = 0; u < input.test.num_users(); ++u) {
       const auto relevant = relevant_items(input.test, u, input.relevance_threshold);
       if (relevant.empty()) continue;
@@ -169,6 +172,7 @@ class Sampled : public RankingProtocol {
           }
           for (int32_t negative : drawn) pool.set(negative, weights[static_cast<size_t>(negative)]);
         }
+        if (drawn.empty() && ++unrankable == 1) first_unrankable = u;
         EvalCase c{u, {item}, drawn};
         c.candidates.push_back(item);
         if (!popularity_) c.sampled_from = available;
@@ -180,6 +184,16 @@ class Sampled : public RankingProtocol {
         if (!rejection) pool.set(item, weights[static_cast<size_t>(item)]);
       }
     }
+    // A case whose one candidate is the relevant item ranks it first for every algorithm (random
+    // included): counting it would inflate every metric, and leaving it out would hide the users.
+    if (unrankable > 0)
+      fail("protocol=sampled: {} test cases have no negative item to rank against (the first: user '{}', who has "
+           "every {}item of the catalog in train or test); each would give any algorithm hit@1 = 1. Drop such users "
+           "(e.g. preprocess.min_user_interactions, a larger catalog) or use protocol=full",
+           unrankable,
+           first_unrankable < input.data.users.size() ? shown(input.data.users.external(first_unrankable))
+                                                      : std::to_string(first_unrankable),
+           popularity_ ? "drawable (phi > 0) " : "");
     return out;
   }
   bool relevant_loses_ties() const override { return true; }
@@ -397,7 +411,7 @@ void register_protocols(Registries& registries) {
       "Each relevant test item is ranked against n sampled negatives.\n"
       "One case per (user, relevant test item): candidates = the item + `negatives` distinct items drawn "
       "without replacement from the catalog items the user has in neither train nor test (all of them when "
-      "fewer are available). distribution=uniform draws each remaining item with equal probability; "
+      "fewer are available; a case with none left is refused, since its only candidate ranks first). distribution=uniform draws each remaining item with equal probability; "
       "popularity draws proportionally to phi(i), the item's number of training users (phi = 0 items are "
       "never drawn). Per-user seeded streams; a negative that ties the relevant item's score ranks above it. "
       "Results mark every value as sampled; protocol.also_full adds full-ranking values, and uniform sampling gets "
@@ -405,7 +419,7 @@ void register_protocols(Registries& registries) {
       {ParamSpec::integer("negatives", 100, "number of sampled negatives per relevant item (>= 1)", 1),
        ParamSpec::choice("distribution", "uniform", {"uniform", "popularity"},
                          "uniform, or proportional to the item's number of training users"),
-       ParamSpec::optional("seed", ParamType::Int, "sampling seed; null = the run's seed")}));
+       ParamSpec{"seed", ParamType::Int, YAML::Node(), "sampling seed, >= 0; null = the run's seed", 0, kMaxSeed, {}, false}}));
   protocols.add(entry<FixedNegatives>(
       "fixed_negatives",
       "The NCF protocol: each held-out item is ranked against the negatives listed in a file.\n"

@@ -10,8 +10,10 @@
 #include "framework/config/algorithm_entry.hpp"
 #include "framework/metrics/metric_names.hpp"
 #include "framework/run/settings.hpp"
+#include "framework/util/error.hpp"
 #include "framework/util/strings.hpp"
 #include "framework/util/system_info.hpp"
+#include "framework/util/user_text.hpp"
 
 namespace tailrec {
 
@@ -30,6 +32,18 @@ LongTail make_long_tail(const std::string& definition, double parameter, const s
   fail("unknown long-tail definition '{}'{}; valid: pareto, top_fraction, bottom_fraction", definition,
        did_you_mean(definition, {"pareto", "top_fraction", "bottom_fraction"}));
 }
+
+namespace {
+// The entry `name` of `registry`, read at `key`: an unknown name is refused naming the key, where
+// it was set (file:line or the override), a did-you-mean and every registered name.
+template <typename Registry>
+const typename Registry::Entry& registered(const Registry& registry, const ConfigView& key, const std::string& name) {
+  if (!registry.contains(name))
+    key.fail_here(fmt::format("unknown {} '{}'{}; valid names: {}", registry.kind(), shown(name),
+                              did_you_mean(name, registry.names()), join(registry.names(), ", ")));
+  return registry.at(name);
+}
+}  // namespace
 
 ExperimentPlan plan_experiment(Config& config, const Registries& registries, const std::vector<fs::path>& search_path) {
   ExperimentPlan plan;
@@ -69,7 +83,7 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   const auto split = root["split"];
   if (!split.is_map()) fail("config group 'split' is missing: choose one, e.g. split=random_holdout");
   plan.split_name = split["name"].as_string();
-  const auto& split_entry = registries.splits.at(plan.split_name);
+  const auto& split_entry = registered(registries.splits, split["name"], plan.split_name);
   auto split_level_keys = settings_keys("split");
   split_level_keys.push_back("name");
   plan.split_params = Params::resolve(split_entry.params, split, split_level_keys);
@@ -92,7 +106,7 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   if (!dataset.is_map()) fail("config group 'dataset' is missing: choose one, e.g. dataset=ml_latest_small");
   plan.dataset_loader = dataset["loader"].as_string();
   plan.dataset_name = dataset.get_string("name", config.choices.count("dataset") ? config.choices.at("dataset") : plan.dataset_loader);
-  const auto& loader = registries.datasets.at(plan.dataset_loader);
+  const auto& loader = registered(registries.datasets, dataset["loader"], plan.dataset_loader);
   auto loader_schema = loader.params;
   const auto path_spec = std::find_if(loader_schema.begin(), loader_schema.end(),
                                       [](const ParamSpec& p) { return p.name == "path"; });
@@ -119,7 +133,7 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   const auto protocol = root["protocol"];
   if (!protocol.is_map()) fail("config group 'protocol' is missing: choose one, e.g. protocol=full");
   plan.protocol_name = protocol["name"].as_string();
-  const auto& protocol_entry = registries.protocols.at(plan.protocol_name);
+  const auto& protocol_entry = registered(registries.protocols, protocol["name"], plan.protocol_name);
   auto protocol_level_keys = settings_keys("protocol");
   protocol_level_keys.push_back("name");
   plan.protocol = protocol_entry.create(Params::resolve(protocol_entry.params, protocol, protocol_level_keys));
@@ -175,7 +189,13 @@ ExperimentPlan plan_experiment(Config& config, const Registries& registries, con
   if (ks.empty())  // k: [] means the schema's default cut-off
     for (const auto& spec : settings_group("metrics").params)
       if (spec.name == "k") ks.push_back(spec.default_value.as<int>());
-  plan.metrics = make_metrics(registries, metric_settings.texts("names"), ks);
+  try {
+    plan.metrics = make_metrics(registries, metric_settings.texts("names"), ks);
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const Error& e) {  // an unknown or malformed metric: say which key and file named it
+    metrics["names"].fail_here(e.what());
+  }
   if (plan.metrics.empty()) metrics["names"].fail_here("name at least one metric, or 'all'");
   plan.list_length = 1;
   for (const auto& m : plan.metrics) plan.list_length = std::max(plan.list_length, m->k());

@@ -11,7 +11,7 @@ std::vector<SettingsGroup> make_groups() {
   using P = ParamSpec;
   std::vector<SettingsGroup> groups;
   groups.push_back({"run", "how a run executes and where it writes (configs/config.yaml)",
-                    {P::integer("seed", 42, "seeds splits, samplers and seeded algorithms", 0),
+                    {P::integer("seed", 42, "seeds splits, samplers and seeded algorithms", 0, kMaxSeed),
                      P::integer("threads", 0, "worker threads; 0 = every core. Results do not depend on it", 0, 1024),
                      P::choice("device", "cpu", {"cpu", "cuda", "auto"},
                                "where algorithms that can use a GPU fit and score: cpu, cuda, or auto (cuda when "
@@ -70,7 +70,7 @@ std::vector<SettingsGroup> make_groups() {
                              "share of each user's training interactions moved to a validation carve-out, in [0, 1) "
                              "(0 = none)",
                              0.0, 1.0),
-                     P{"seed", ParamType::Int, YAML::Node(), "the split's seed, >= 0; null = run.seed", 0, {}, {}, false}}});
+                     P{"seed", ParamType::Int, YAML::Node(), "the split's seed, >= 0; null = run.seed", 0, kMaxSeed, {}, false}}});
   groups.push_back({"protocol", "the keys every protocol takes beside its own parameters (configs/protocol/<option>.yaml)",
                     {P::choice("cold_users", "exclude", {"exclude", "evaluate"},
                                "test users without any training interaction: exclude (counted, logged and written "

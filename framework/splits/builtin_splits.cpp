@@ -528,7 +528,8 @@ void register_splits(Registries& registries) {
       "fixed",
       "A predefined split read from a train file and a test file (e.g. MovieLens u1.base/u1.test).\n"
       "The dataset loader reads both files with the dataset's format and numbers ids over their union; "
-      "rows of split.train are train, rows of split.test are test.",
+      "rows of split.train are train, rows of split.test are test. A (user, item) pair in both files is refused, naming "
+      "both files and lines (the test answer would be known in training).",
       {ParamSpec::optional("train", ParamType::String, "path of the training interactions file"),
        ParamSpec::optional("test", ParamType::String, "path of the test interactions file")}));
   splits.add(entry<PredefinedSplit>(

@@ -241,6 +241,29 @@ def main():
     baseline("check_keep_is_file")  # a valid baseline: --keep is refused before any run
 
 
+    # --- config and input rules of docs/input_rules.md ---------------------------------------------
+    yaml("yaml_invalid_utf8_value", b"run:\n  seed: 3\n  device: cp\xffu\n")
+    yaml("yaml_unknown_metric", "metrics:\n  names: [ndcg, ndgc]\n")
+    yaml("yaml_unknown_split_name", "split:\n  name: random_holdot\n")
+    # Generated at test time: 5,000 unknown top-level keys give one bounded line (600,000 gave 68 MB, but
+    # composing them takes minutes: yaml-cpp's map lookups are linear).
+    write("yaml_5000_unknown_keys", "experiment/bad.yaml",
+          "run:\n  seed: 3\n" + "".join(f"unknown_{i}: 1\n" for i in range(5000)), generated=True)
+    csv("csv_duplicate_header_column", GOOD, header="user,item,rating,item\n")
+    # split=fixed: user 2's (2, 12) is in both files (train.csv:5, test.csv:3).
+    write("fixed_split_in_both_files", "train.csv", "user,item\n1,10\n1,11\n2,10\n2,12\n")
+    write("fixed_split_in_both_files", "test.csv", "user,item\n1,12\n2,12\n")
+    # protocol=sampled: user 1 has all three items (10, 11 in train, 12 in test): no negative is left.
+    write("sampled_no_negative", "train.csv", "user,item\n1,10\n1,11\n2,10\n")
+    write("sampled_no_negative", "test.csv", "user,item\n1,12\n2,11\n")
+    # config.json claims 1 or 3 layers; the weights hold 2 (encoder.layer.0 and .1).
+    layered = {"__metadata__": {"format": "pt"}}
+    for layer in range(2):
+        layered[f"encoder.layer.{layer}.output.dense.bias"] = {"dtype": "F32", "shape": [4],
+                                                               "data_offsets": [16 * layer, 16 * layer + 16]}
+    for case, layers in (("config_fewer_layers", 1), ("config_more_layers", 3)):
+        checkpoint(case, safetensors(layered, floats), config_text=json.dumps({**config, "num_hidden_layers": layers}))
+
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--case":
         TARGET = (sys.argv[2], Path(sys.argv[3]))

@@ -26,7 +26,7 @@ case "$name" in
   csv_10mb_line)  # one 10 MB line of 2.6 million columns, no newline at the end
     dir="$WORK/input" && mkdir -p "$dir"
     { printf 'user,item,rating,ts\n'; head -c "$((ten_mb / 4))" /dev/zero | tr '\0' 1 | sed 's/1/1,2,/g'; } >"$dir/ratings.csv" ;;
-  ml100k_*|ml1m_*)
+  ml100k_*|ml1m_*|yaml_5000_unknown_keys)
     dir="$WORK/input"
     python3 "$here/make_corpus.py" --case "$name" "$dir" ;;
 esac

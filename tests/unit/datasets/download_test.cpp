@@ -3,6 +3,7 @@
 #include "datasets/download.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -10,6 +11,9 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "datasets/catalog.hpp"
 #include "datasets/data_dir.hpp"
@@ -207,6 +211,150 @@ TEST(DatasetsDataDir, EnvironmentOrder) {
   }
   if (saved_data) ::setenv("TAILREC_DATA_DIR", keep_data.c_str(), 1);
   if (saved_xdg) ::setenv("XDG_CACHE_HOME", keep_xdg.c_str(), 1);
+}
+
+// --- Hostile archives, built here byte by byte (never a dataset's row) -------------------------
+
+struct ZipMember {
+  std::string name;
+  std::string bytes;       // as stored in the archive (raw deflate when method is 8)
+  uint16_t method = 0;
+  uint32_t declared_size;  // what the headers claim the entry inflates to
+  uint32_t crc = 0;
+};
+
+ZipMember stored(const std::string& name, const std::string& data) {
+  return {name, data, 0, static_cast<uint32_t>(data.size()),
+          static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())))};
+}
+
+// `zeros` zero bytes, raw-deflated in 1 MiB steps (a 300 MB entry without a 300 MB buffer).
+std::string deflated_zeros(uint64_t zeros) {
+  z_stream z{};
+  EXPECT_EQ(deflateInit2(&z, 9, Z_DEFLATED, -MAX_WBITS, 9, Z_DEFAULT_STRATEGY), Z_OK);
+  const std::string input(1 << 20, '\0');
+  std::string out, buffer(1 << 16, '\0');
+  for (uint64_t left = zeros;;) {
+    const auto chunk = static_cast<uInt>(std::min<uint64_t>(left, input.size()));
+    left -= chunk;
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
+    z.avail_in = chunk;
+    const int flush = left == 0 ? Z_FINISH : Z_NO_FLUSH;
+    int status;
+    do {
+      z.next_out = reinterpret_cast<Bytef*>(buffer.data());
+      z.avail_out = static_cast<uInt>(buffer.size());
+      status = deflate(&z, flush);
+      out.append(buffer.data(), buffer.size() - z.avail_out);
+    } while (z.avail_out == 0 || (flush == Z_FINISH && status != Z_STREAM_END));
+    if (left == 0) break;
+  }
+  deflateEnd(&z);
+  return out;
+}
+
+void put16(std::string& out, uint32_t v) { out += static_cast<char>(v & 0xff), out += static_cast<char>((v >> 8) & 0xff); }
+void put32(std::string& out, uint32_t v) { put16(out, v & 0xffff), put16(out, v >> 16); }
+
+// A ZIP archive (APPNOTE 4.3: local headers + data, central directory, end record) of `members`.
+void write_zip(const std::filesystem::path& path, const std::vector<ZipMember>& members) {
+  std::string out, central;
+  for (const auto& m : members) {
+    const auto offset = static_cast<uint32_t>(out.size());
+    const auto header = [&](std::string& h, bool local) {
+      put32(h, local ? 0x04034b50 : 0x02014b50);
+      if (!local) put16(h, 20);  // version made by
+      put16(h, 20), put16(h, 0), put16(h, m.method), put16(h, 0), put16(h, 0);  // version, flags, method, time, date
+      put32(h, m.crc), put32(h, static_cast<uint32_t>(m.bytes.size())), put32(h, m.declared_size);
+      put16(h, static_cast<uint32_t>(m.name.size())), put16(h, 0);  // name length, extra length
+      if (!local) put16(h, 0), put16(h, 0), put16(h, 0), put32(h, 0), put32(h, offset);  // comment .. local offset
+      h += m.name;
+    };
+    header(out, true);
+    out += m.bytes;
+    header(central, false);
+  }
+  const auto central_offset = static_cast<uint32_t>(out.size());
+  out += central;
+  put32(out, 0x06054b50), put16(out, 0), put16(out, 0);
+  put16(out, static_cast<uint32_t>(members.size())), put16(out, static_cast<uint32_t>(members.size()));
+  put32(out, static_cast<uint32_t>(central.size())), put32(out, central_offset), put16(out, 0);
+  std::ofstream(path, std::ios::binary).write(out.data(), static_cast<std::streamsize>(out.size()));
+}
+
+bool is_empty_folder(const std::filesystem::path& dir) {
+  return !std::filesystem::exists(dir) || std::filesystem::is_empty(dir);
+}
+
+// An entry that declares 10 bytes but inflates to 64 MB is stopped at byte 10 while inflating (the
+// message of that check, not the size/crc check after the entry), and leaves nothing behind.
+TEST(DatasetsDownload, StopsAnEntryThatInflatesPastItsDeclaredSize) {
+  TempDir dir("zipbomb");
+  ZipMember bomb{"bomb.bin", deflated_zeros(64ull << 20), 8, 10, 0};  // 300 MB stops alike; 64 keeps it fast
+  ASSERT_LT(bomb.bytes.size(), 1u << 20);  // 64 MB of zeros deflate to ~64 KB
+  write_zip(dir.path() / "bomb.zip", {bomb});
+  const auto error = error_of([&] { extract_zip(dir.path() / "bomb.zip", dir.path() / "out"); });
+  EXPECT_NE(error.find("entry 'bomb.bin' inflates past the 10 bytes its header declares"), std::string::npos) << error;
+  EXPECT_TRUE(is_empty_folder(dir.path() / "out"));
+}
+
+// Declared sizes beyond the global cap (5 x 4 GiB > 16 GiB) are refused before anything is written.
+TEST(DatasetsDownload, RefusesAnArchiveDeclaringMoreThanTheCap) {
+  TempDir dir("zipcap");
+  std::vector<ZipMember> members;
+  for (const char* name : {"a", "b", "c", "d", "e"}) members.push_back({name, "x", 0, 0xFFFFFFFEu, 0});
+  write_zip(dir.path() / "big.zip", members);
+  const auto error = error_of([&] { extract_zip(dir.path() / "big.zip", dir.path() / "out"); });
+  EXPECT_NE(error.find("more than the 16 GiB tailrec extracts"), std::string::npos) << error;
+  EXPECT_TRUE(is_empty_folder(dir.path() / "out"));
+}
+
+// A NUL or control byte, an absolute path, or a '..'/'.'/empty component in any entry name refuses
+// the whole archive before its first (good) entry is written.
+TEST(DatasetsDownload, RefusesHostileEntryNamesBeforeWritingAnything) {
+  TempDir dir("zipnames");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {std::string("ok.txt\0.part", 12), "NUL or control byte"},
+      {"bell\x07.txt", "NUL or control byte"},
+      {"line\nbreak.txt", "NUL or control byte"},
+      {"/etc/evil.txt", "an absolute path"},
+      {"../evil.txt", "'..'"},
+      {"sub/../../evil.txt", "'..'"},
+      {"sub/./x.txt", "'..', '.' or empty"},
+      {"sub//x.txt", "'..', '.' or empty"},
+      {"sub\\..\\x.txt", "backslash"},
+  };
+  for (const auto& [name, why] : cases) {
+    write_zip(dir.path() / "bad.zip", {stored("good.txt", "fine\n"), stored(name, "evil\n")});
+    const auto out = dir.path() / "out";
+    const auto error = error_of([&] { extract_zip(dir.path() / "bad.zip", out); });
+    EXPECT_NE(error.find("refusing ZIP entry"), std::string::npos) << error;
+    EXPECT_NE(error.find(why), std::string::npos) << error;
+    EXPECT_EQ(error.find('\0'), std::string::npos) << "the name is echoed escaped";
+    EXPECT_TRUE(is_empty_folder(out)) << "something was written for " << error;
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "evil.txt"));
+  }
+  // The same builder's honest archive extracts (the checks above are about the names alone).
+  write_zip(dir.path() / "good.zip", {stored("sub/good.txt", "fine\n")});
+  EXPECT_EQ(extract_zip(dir.path() / "good.zip", dir.path() / "good"), 1u);
+  EXPECT_EQ(slurp(dir.path() / "good/sub/good.txt"), "fine\n");
+}
+
+// A symbolic link planted at the download's .part name gets nothing appended to its target; a FIFO
+// there is refused too (not waited on).
+TEST(DatasetsDownload, PartFileIsNeverALinkOrAFifo) {
+  TempDir dir("partlink");
+  {
+    std::ofstream(dir.path() / "victim.txt") << "victim\n";
+  }
+  std::filesystem::create_symlink(dir.path() / "victim.txt", dir.path() / "tiny.zip.part");
+  const auto linked = error_of([&] { download_file(tiny_entry().archives[0].url, dir.path() / "tiny.zip"); });
+  EXPECT_NE(linked.find("tiny.zip.part is a symbolic link"), std::string::npos) << linked;
+  EXPECT_EQ(slurp(dir.path() / "victim.txt"), "victim\n");
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "tiny.zip"));
+  ASSERT_EQ(::mkfifo((dir.path() / "fifo.zip.part").c_str(), 0600), 0);
+  const auto fifo = error_of([&] { download_file(tiny_entry().archives[0].url, dir.path() / "fifo.zip"); });
+  EXPECT_NE(fifo.find("fifo.zip.part is not a regular file"), std::string::npos) << fifo;
 }
 
 }  // namespace

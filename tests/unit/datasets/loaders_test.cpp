@@ -2,6 +2,7 @@
 // dense id order, rows in file order, ratings/timestamps, item content, fixed splits, and errors.
 #include <gtest/gtest.h>
 
+#include "test_support.hpp"
 #include "unit/datasets/dataset_test_support.hpp"
 
 namespace tailrec {
@@ -217,6 +218,41 @@ TEST(DatasetsDelimited, ConfigErrors) {
                   "unknown key 'txt' (did you mean 'text'?)");
 }
 
+// A header that names a column twice is refused (columns.item: item would pick one silently), in
+// the ratings file and in the item file alike.
+TEST(DatasetsDelimited, DuplicateHeaderColumnsAreRefused) {
+  testing::TempDir dir;
+  dir.write("ratings.csv", "user,item,rating,item\n1,10,4,11\n");
+  expect_contains(error_of([&] {
+                    make_source("delimited", "{path: '" + (dir / "ratings.csv").string() +
+                                                 "', columns: {user: user, item: item, rating: rating}}")->load();
+                  }),
+                  "ratings.csv:1: the header names column 'item' twice (columns 2 and 4)");
+  dir.write("ok.csv", "user,item\n1,10\n");
+  dir.write("items.csv", "id,title,title\n10,a,b\n");
+  expect_contains(error_of([&] {
+                    make_source("delimited", "{path: '" + (dir / "ok.csv").string() +
+                                                 "', columns: {user: user, item: item}, items: {path: '" +
+                                                 (dir / "items.csv").string() + "', id: id, text: [title]}}")->load();
+                  }),
+                  "items.csv:1: the header names column 'title' twice (columns 2 and 3)");
+}
+
+// A fixed split whose test file repeats a training interaction names both files and lines.
+TEST(DatasetsDelimited, FixedSplitInteractionInBothFilesNamesBoth) {
+  testing::TempDir dir;
+  dir.write("train.csv", "user,item\n1,10\n\n2,11\n1,12\n");
+  dir.write("test.csv", "user,item\n2,12\n1,12\n");
+  const auto source = make_source("delimited", "{path: '" + (dir / "train.csv").string() + "', columns: {user: user, item: item}}");
+  const auto message = error_of([&] { source->load_files({"train.csv", "test.csv"}); });
+  expect_contains(message, "user '1', item '12' is in both");
+  expect_contains(message, "train.csv:5 and ");  // the blank line 3 counts
+  expect_contains(message, "test.csv:3;");
+  // Disjoint files load, each row in its fold.
+  dir.write("test.csv", "user,item\n2,12\n");
+  EXPECT_EQ(source->load_files({"train.csv", "test.csv"}).predefined_fold, (std::vector<uint8_t>{0, 0, 0, 1}));
+}
+
 // --- recbole -----------------------------------------------------------------------------------
 
 TEST(DatasetsRecBole, AtomicFilesWithItemText) {
@@ -242,6 +278,13 @@ TEST(DatasetsRecBole, AtomicFilesWithItemText) {
 TEST(DatasetsRecBole, BadHeaderType) {
   expect_contains(error_of([] { make_source("recbole", "{data_dir: '" + fixture("recbole") + "', name: bad}")->load(); }),
                   "unknown type 'tokn' (did you mean 'token'?)");
+}
+
+TEST(DatasetsRecBole, DuplicateHeaderFieldIsRefused) {
+  testing::TempDir dir;
+  dir.write("dup/dup.inter", "user_id:token\titem_id:token\titem_id:token\n1\t10\t11\n");
+  expect_contains(error_of([&] { make_source("recbole", "{data_dir: '" + dir.path().string() + "', name: dup}")->load(); }),
+                  "dup.inter:1: the header names field 'item_id' twice (columns 2 and 3)");
 }
 
 TEST(DatasetsRegistry, EveryLoaderIsRegisteredWithDescriptionAndSchema) {

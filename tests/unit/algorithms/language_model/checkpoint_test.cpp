@@ -11,6 +11,7 @@
 
 #include "algorithms/bert/text_embedder.hpp"
 #include "algorithms/language_model/checkpoint.hpp"
+#include "algorithms/language_model/safetensors.hpp"
 #include "framework/util/error.hpp"
 #include "unit/algorithms/bert_test_support.hpp"
 
@@ -183,6 +184,31 @@ TEST(BertCheckpoint, RefusesBadFoldersWithClearErrors) {
   write_json(dir / "st/modules.json", json::array({modules[1]}));
   expect_error(error_of([&] { read_checkpoint(dir / "st"); }), "expected one Pooling module after the Transformer",
                "no transformer");
+}
+
+// The fixture holds 2 encoder layers (encoder.layer.0/1.*, as its config.json says): a config.json
+// that claims 1 or 3 describes another model and is refused naming config.json and a tensor.
+TEST(BertCheckpoint, RefusesAConfigWhoseLayerCountIsNotTheWeights) {
+  TAILREC_REQUIRE_BERT_FIXTURE();
+  const auto original = read_checkpoint(testing::bert_fixture_dir());
+  ASSERT_EQ(original.config.num_hidden_layers, 2);
+  EXPECT_NO_THROW(check_layer_count(original, SafetensorsFile::open(original.weights)));
+  TempDir dir;
+  const auto with_layers = [&](int layers) {
+    const auto folder = dir / ("layers" + std::to_string(layers));
+    testing::copy_bert_fixture(folder);
+    auto config = fixture_config();
+    config["num_hidden_layers"] = layers;
+    write_json(folder / "config.json", config);
+    const auto checkpoint = read_checkpoint(folder);
+    return error_of([&] { check_layer_count(checkpoint, SafetensorsFile::open(checkpoint.weights)); });
+  };
+  const auto fewer = with_layers(1);
+  EXPECT_NE(fewer.find("layers1/config.json: num_hidden_layers is 1, but"), std::string::npos) << fewer;
+  EXPECT_NE(fewer.find("holds 2 encoder layers (tensor \"encoder.layer.1."), std::string::npos) << fewer;
+  const auto more = with_layers(3);
+  EXPECT_NE(more.find("layers3/config.json: num_hidden_layers is 3, but"), std::string::npos) << more;
+  EXPECT_NE(more.find("holds only 2 encoder layers (no tensor \"encoder.layer.2.*\")"), std::string::npos) << more;
 }
 
 }  // namespace

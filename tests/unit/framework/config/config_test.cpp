@@ -229,6 +229,84 @@ TEST_F(ConfigFixture, InterpolatesEnvironmentAndHome) {
   EXPECT_THROW(make({"dataset.path=${env:TAILREC_UNSET_VAR}"}), Error);
 }
 
+// A flow map typed on the command line is checked for duplicate keys like a file is.
+TEST_F(ConfigFixture, DuplicateKeysInAnOverrideValueAreErrors) {
+  for (const std::string o : {"algorithms=[{name: a, k: 5, k: 7}]", "run={seed: 1, seed: 2}", "+run.x={a: {b: 1, b: 2}}"}) {
+    std::string m;
+    try {
+      make({o});
+    } catch (const Error& e) {
+      m = e.what();
+    }
+    EXPECT_NE(m.find("override '" + o + "'"), std::string::npos) << m;
+    EXPECT_NE(m.find("appears twice in the value"), std::string::npos) << m;
+  }
+}
+
+// A plain override value is taken byte for byte: no YAML folding of a newline, no ' #' comment,
+// no 'a: b' map; null and ~ are null; quotes and brackets are YAML.
+TEST_F(ConfigFixture, PlainOverrideValuesAreLiteral) {
+  auto c = make({"dataset.path=dir/a\nb #c: d.csv", "+run.a=null", "+run.b=~", "+run.c=\"null\"", "+run.d=' x '",
+                 "+run.e=  spaced  ", "+run.f=*not_an_alias", "+run.g=- item"});
+  EXPECT_EQ(c.at("dataset.path").as_string(), "dir/a\nb #c: d.csv");
+  EXPECT_TRUE(c.at("run.a").is_null());
+  EXPECT_TRUE(c.at("run.b").is_null());
+  EXPECT_EQ(c.at("run.c").as_string(), "null");
+  EXPECT_EQ(c.at("run.d").as_string(), " x ");
+  EXPECT_EQ(c.at("run.e").as_string(), "  spaced  ");
+  EXPECT_EQ(c.at("run.f").as_string(), "*not_an_alias");
+  EXPECT_EQ(c.at("run.g").as_string(), "- item");
+  // The composed config written out reads back to the same value.
+  EXPECT_EQ(YAML::Load(c.to_yaml())["dataset"]["path"].Scalar(), "dir/a\nb #c: d.csv");
+  EXPECT_THROW(make({"+run.h='a' b"}), Error);  // a quote starts a quoted string, which must be the whole value
+  EXPECT_THROW(make({"+run.i=\"a\" #c"}), Error);
+}
+
+// Invalid UTF-8 is refused at composition, naming the key and where the value came from.
+TEST_F(ConfigFixture, InvalidUtf8ValuesNameTheKeyAndOrigin) {
+  const auto error = [&](std::vector<std::string> overrides) {
+    try {
+      make(std::move(overrides));
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  auto m = error({"dataset.path=a\xff" "b"});
+  EXPECT_NE(m.find("config key 'dataset.path' (command line override 'dataset.path=a\\xffb')"), std::string::npos) << m;
+  EXPECT_NE(m.find("not valid UTF-8 (byte 0xFF at offset 1)"), std::string::npos) << m;
+  setenv("TAILREC_TEST_LATIN1", "caf\xe9", 1);
+  m = error({"+run.note=${env:TAILREC_TEST_LATIN1}"});
+  EXPECT_NE(m.find("config key 'run.note' (command line override '+run.note=${env:TAILREC_TEST_LATIN1}')"),
+            std::string::npos) << m;
+  EXPECT_NE(m.find("'caf\\xe9'"), std::string::npos) << m;
+  dir.write("split/latin.yaml", "name: holdout\nratio: caf\xe9\n");
+  m = error({"split=latin"});
+  EXPECT_NE(m.find("config key 'split.ratio' ("), std::string::npos) << m;
+  EXPECT_NE(m.find("split/latin.yaml:2)"), std::string::npos) << m;
+  EXPECT_EQ(error({"+run.note=caf\xc3\xa9"}), "(no error)");  // valid UTF-8 passes
+}
+
+// 20,000 unknown keys: one bounded line naming the first five and counting the rest.
+TEST_F(ConfigFixture, ManyUnknownKeysGiveABoundedError) {
+  std::string text = "name: holdout\nratio: 0.2\n";
+  for (int i = 0; i < 20000; ++i) text += "unknown_key_" + std::to_string(i) + ": 1\n";
+  dir.write("split/many.yaml", text);
+  Config fresh = make({"split=many"});
+  for (const char* key : {"dataset", "run", "algorithms", "experiment"}) fresh.root()[key].mark_read();
+  fresh.at("split.name").as_string();
+  std::string m;
+  try {
+    fresh.check_all_read();
+  } catch (const Error& e) {
+    m = e.what();
+  }
+  EXPECT_NE(m.find("unknown config key 'split.unknown_key_0'"), std::string::npos) << m.substr(0, 300);
+  EXPECT_NE(m.find("and 19996 more unknown keys"), std::string::npos) << m.substr(0, 300);  // ratio is one of them
+  EXPECT_LT(m.size(), 4096u);
+  EXPECT_EQ(m.find('\n'), std::string::npos);
+}
+
 TEST(Params, ResolveChecksUnknownKeysTypesRangesAndChoices) {
   const std::vector<ParamSpec> schema{
       ParamSpec::integer("k", 10, "neighbours", 1),

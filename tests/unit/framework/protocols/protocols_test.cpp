@@ -223,6 +223,42 @@ TEST(ProtocolsTest, PopularitySamplingFollowsTrainingUsers) {
     EXPECT_EQ(c.candidates, (std::vector<int32_t>{1, 2, 3}));
 }
 
+// A user who has every item in train or test leaves a case with no negative: its one candidate
+// would rank first for any algorithm (random's hit@1 = 1), so the protocol refuses, naming the user.
+TEST(ProtocolsTest, SampledRefusesACaseWithoutANegative) {
+  Dataset data;
+  data.users = numbered(2);
+  data.items = numbered(4);
+  // User 0 trains on 0..2 and is tested on 3 (nothing left); user 1 trains on 0 and is tested on 1.
+  const auto train = matrix({{0, 0, 1}, {0, 1, 1}, {0, 2, 1}, {1, 0, 1}}, 2, 4);
+  const auto test = matrix({{0, 3, 1}, {1, 1, 1}}, 2, 4);
+  const ProtocolInput input{data, train, test, std::nullopt, 1};
+  for (const char* params : {"{negatives: 1}", "{negatives: 100}", "{negatives: 1, distribution: popularity}"}) {
+    std::string m;
+    try {
+      make_protocol("sampled", params)->cases(input);
+    } catch (const Error& e) {
+      m = e.what();
+    }
+    EXPECT_NE(m.find("protocol=sampled: 1 test cases have no negative item"), std::string::npos) << params << ": " << m;
+    EXPECT_NE(m.find("user '0'"), std::string::npos) << m;
+  }
+  // Without user 0 every case has a negative (user 1 may draw items 2 and 3).
+  const auto test_1 = matrix({{1, 1, 1}}, 2, 4);
+  const auto cases = make_protocol("sampled", "{negatives: 100}")->cases({data, train, test_1, std::nullopt, 1});
+  ASSERT_EQ(cases.size(), 1u);
+  EXPECT_EQ(cases[0].candidates, (std::vector<int32_t>{1, 2, 3}));
+}
+
+TEST(ProtocolsTest, SampledSeedIsANonNegative64BitInteger) {
+  Registries registries;
+  register_protocols(registries);
+  const auto& entry = registries.protocols.at("sampled");
+  for (const char* seed : {"-1", "18446744073709551616", "1e3"})
+    EXPECT_THROW(Params::from_yaml(entry.params, YAML::Load(std::string("{seed: ") + seed + "}"), "protocol"), Error) << seed;
+  EXPECT_NO_THROW(Params::from_yaml(entry.params, YAML::Load("{seed: 9223372036854775807}"), "protocol"));
+}
+
 // Users "7" and "9" (dense 0, 1), items "100".."500" (dense 0..4).
 struct NcfFixture {
   Dataset data;
