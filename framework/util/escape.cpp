@@ -255,6 +255,15 @@ void append_terminal(std::string& out, std::string_view s, const CodePoint& cp) 
 }
 }  // namespace
 
+size_t invalid_utf8_at(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    const auto cp = decode(text, i);
+    if (!cp.valid) return i;
+    i += cp.length;
+  }
+  return std::string_view::npos;
+}
+
 std::string escape_terminal(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -59,6 +59,9 @@ std::string gnuplot_comment(std::string_view text);
 // (NUL, BEL, CR, DEL, C1 controls U+0080..U+009F) are shown as \xHH, ESC as \e, and each byte of
 // invalid UTF-8 as \xHH, so nothing printed can move the cursor, recolour or retitle the terminal.
 std::string escape_terminal(std::string_view text);
+// Offset of the first byte that does not start or continue a well-formed UTF-8 sequence (RFC 3629:
+// no overlong forms, no surrogates, nothing above U+10FFFF), or npos when `text` is valid UTF-8.
+size_t invalid_utf8_at(std::string_view text);
 // escape_terminal, cut to at most `max_bytes` bytes of the original text (at a character
 // boundary) with a note saying how many bytes were cut: "... [12345 more bytes cut]".
 std::string escape_terminal(std::string_view text, size_t max_bytes);

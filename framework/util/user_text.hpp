@@ -7,14 +7,13 @@
 #include <string_view>
 #include <vector>
 
+#include "framework/util/escape.hpp"  // invalid_utf8_at, for the callers of this header
+
 namespace tailrec {
 
-// Offset of the first byte that does not start or continue a well-formed UTF-8 sequence (RFC 3629:
-// no overlong forms, no surrogates, nothing above U+10FFFF), or npos when `text` is valid UTF-8.
-size_t invalid_utf8_at(std::string_view text);
-
-// `text` as an error quotes it: control bytes and bytes outside valid UTF-8 written as \xNN, and at
-// most `max_bytes` of it followed by "... (N bytes)", so a 10 MB field is not a 10 MB message.
+// `text` as an error quotes it: escaped as for the terminal (escape_terminal: control bytes and
+// bytes outside valid UTF-8 as \xNN, ESC as \e), and at most `max_bytes` of it followed by
+// "... (N bytes)", so a 10 MB field is not a 10 MB message.
 std::string shown(std::string_view text, size_t max_bytes = 60);
 
 // "a, b, c and 997 more": the first `max_items` of a list in an error, with a count of the rest.

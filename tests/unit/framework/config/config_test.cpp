@@ -273,13 +273,13 @@ TEST_F(ConfigFixture, InvalidUtf8ValuesNameTheKeyAndOrigin) {
     return std::string("(no error)");
   };
   auto m = error({"dataset.path=a\xff" "b"});
-  EXPECT_NE(m.find("config key 'dataset.path' (command line override 'dataset.path=a\\xffb')"), std::string::npos) << m;
+  EXPECT_NE(m.find("config key 'dataset.path' (command line override 'dataset.path=a\\xFFb')"), std::string::npos) << m;
   EXPECT_NE(m.find("not valid UTF-8 (byte 0xFF at offset 1)"), std::string::npos) << m;
   setenv("TAILREC_TEST_LATIN1", "caf\xe9", 1);
   m = error({"+run.note=${env:TAILREC_TEST_LATIN1}"});
   EXPECT_NE(m.find("config key 'run.note' (command line override '+run.note=${env:TAILREC_TEST_LATIN1}')"),
             std::string::npos) << m;
-  EXPECT_NE(m.find("'caf\\xe9'"), std::string::npos) << m;
+  EXPECT_NE(m.find("'caf\\xE9'"), std::string::npos) << m;
   dir.write("split/latin.yaml", "name: holdout\nratio: caf\xe9\n");
   m = error({"split=latin"});
   EXPECT_NE(m.find("config key 'split.ratio' ("), std::string::npos) << m;

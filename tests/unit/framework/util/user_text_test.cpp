@@ -21,8 +21,9 @@ TEST(UserText, InvalidUtf8AtFindsTheFirstBadByte) {
 
 TEST(UserText, ShownEscapesAndBounds) {
   EXPECT_EQ(shown("abc"), "abc");
-  EXPECT_EQ(shown(std::string("a\0b\x1b[31m\x7f", 9)), "a\\x00b\\x1b[31m\\x7f");
-  EXPECT_EQ(shown("caf\xe9 caf\xc3\xa9"), "caf\\xe9 caf\xc3\xa9");  // the broken byte escaped, valid UTF-8 kept
+  // escape_terminal's spelling, and newlines and tabs too: a quoted value stays on the error's line
+  EXPECT_EQ(shown(std::string("a\0b\x1b[31m\x7f\n\t", 11)), "a\\x00b\\e[31m\\x7F\\x0A\\x09");
+  EXPECT_EQ(shown("caf\xe9 caf\xc3\xa9"), "caf\\xE9 caf\xc3\xa9");  // the broken byte escaped, valid UTF-8 kept
   const std::string big(10 << 20, '9');
   EXPECT_EQ(shown(big), std::string(60, '9') + "... (10485760 bytes)");
   EXPECT_EQ(shown(big, 5), "99999... (10485760 bytes)");
