@@ -5,7 +5,20 @@
 #include <optional>
 #include <string>
 
+#include "framework/util/error.hpp"
+
 namespace tailrec::testing {
+
+// The message of the tailrec::Error `action` throws ("" when it throws none).
+template <typename F>
+std::string error_of(F&& action) {
+  try {
+    action();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
 
 // A fresh folder under the system temp dir, removed with everything in it on destruction.
 class TempDir {

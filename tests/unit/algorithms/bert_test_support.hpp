@@ -38,17 +38,6 @@ inline bool bert_fixture_present() {
 
 inline nlohmann::json fixture_config() { return nlohmann::json::parse(read_text(bert_fixture_dir() / "config.json")); }
 
-// The message of the tailrec::Error that `action` throws ("" when it throws none).
-template <typename Action>
-std::string error_of(Action action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 inline const nlohmann::json& bert_reference() {
   static const nlohmann::json reference = nlohmann::json::parse(
       read_text(std::filesystem::path(TAILREC_SHARED_DIR) / "fixtures/bert/tiny-random-bert-reference.json"));

@@ -13,17 +13,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::read_text;
+using testing::error_of;
 using testing::TempDir;
 
-template <typename F>
-std::string error_of(F&& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 void complete_run(const fs::path& dir, const std::string& tag) {
   RunFolder folder(dir, true);

@@ -15,6 +15,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::read_text;
+using testing::error_of;
 using testing::TempDir;
 
 std::vector<std::string> names_in(const fs::path& folder) {
@@ -24,16 +25,6 @@ std::vector<std::string> names_in(const fs::path& folder) {
   return names;
 }
 
-// The message of the tailrec::Error `action` throws ("" when it throws none).
-template <typename F>
-std::string error_of(F&& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 TEST(AtomicFile, WritesUnderATemporaryNameAndRenamesOnCommit) {
   TempDir dir;

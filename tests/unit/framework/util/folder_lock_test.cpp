@@ -18,17 +18,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::read_text;
+using testing::error_of;
 using testing::TempDir;
 
-template <typename F>
-std::string error_of(F&& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 // Reads what a child wrote to the pipe until it closes it.
 std::string read_all(int fd) {
