@@ -20,6 +20,7 @@
 
 #include "framework/util/atomic_file.hpp"
 #include "framework/util/error.hpp"
+#include "framework/util/owned_folder.hpp"
 #include "framework/util/strings.hpp"
 #include "framework/util/user_text.hpp"
 
@@ -116,6 +117,10 @@ std::FILE* open_part_file(const std::filesystem::path& part) {
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
     fail("{} is not a regular file (a folder, FIFO or device); remove it and fetch again", part.string());
+  }
+  if (st.st_nlink > 1) {  // a hard link: appending would grow the other file
+    ::close(fd);
+    fail("{} is a hard link to another file; tailrec never writes through one: remove it and fetch again", part.string());
   }
   std::FILE* out = fdopen(fd, "ab");
   if (!out) {
@@ -374,7 +379,7 @@ size_t extract_zip(const std::filesystem::path& archive, const std::filesystem::
     const auto relative = safe_entry_path(e.name, archive);
     const auto target = dest / relative;
     if (e.name.back() == '/') {
-      std::filesystem::create_directories(target);
+      create_folder_inside(dest, target);  // a link planted in the data folder is refused, not followed
       continue;
     }
     if (e.flags & 1u) fail("{}: entry '{}' is encrypted; not supported", archive.string(), e.name);
@@ -390,7 +395,7 @@ size_t extract_zip(const std::filesystem::path& archive, const std::filesystem::
     if (fseeko(in.get(), static_cast<off_t>(data_offset), SEEK_SET) != 0)
       fail("{}: cannot seek to '{}'", archive.string(), e.name);
 
-    if (!target.parent_path().empty()) std::filesystem::create_directories(target.parent_path());
+    create_folder_inside(dest, target.parent_path());
     AtomicFile out(target);
     uLong crc = crc32(0L, Z_NULL, 0);
     uint64_t produced = 0;
@@ -455,7 +460,7 @@ std::vector<std::string> fetch_dataset(const std::string& name, const std::files
 
 std::vector<std::string> fetch_dataset(const CatalogEntry& entry, const std::filesystem::path& data_dir,
                                        const FetchProgress& progress) {
-  std::filesystem::create_directories(data_dir);
+  create_user_folder(data_dir, "the data folder");
   try {
     verify_dataset(entry, data_dir);
     if (progress) progress("present", 0, 0);

@@ -23,6 +23,7 @@
 #include "framework/util/folder_lock.hpp"
 #include "framework/util/strings.hpp"
 #include "framework/util/system_info.hpp"
+#include "framework/util/user_text.hpp"
 
 namespace tailrec {
 
@@ -197,6 +198,9 @@ int check_command(const CheckCommand& command) {
       fail("--init {}: the file name gives the baseline's name '{}', which is not an identifier: use 1 to 100 ASCII "
            "letters, digits, '_', '.' or '-', starting with a letter, digit or '_' (e.g. ml100k_knn.yaml)",
            t.path.string(), t.baseline.name);
+    if (const auto at = invalid_utf8_at(command.description); at != std::string::npos)
+      fail("--description '{}' is not valid UTF-8 (byte {} is not); a baseline is a YAML file", shown(command.description),
+           at);
     t.baseline.description = command.description;
     t.baseline.overrides = command.overrides;
     check_overrides(t.baseline.overrides, "--init");
@@ -204,7 +208,13 @@ int check_command(const CheckCommand& command) {
     SweepJob probe;
     probe.overrides = t.baseline.overrides;
     probe.overrides.push_back("run.dir=" + (fs::temp_directory_path() / "tailrec-check-probe").string());
-    const auto first_seed = plan_job(probe, search).seed;
+    const auto probe_plan = plan_job(probe, search);
+    for (const auto& o : t.baseline.overrides)
+      if (redact(o, probe_plan.anonymize_salt) != o)
+        fail("--init: the override '{}' holds the anonymisation salt, and a baseline is a file committed with the "
+             "project; pass it from the environment instead: 'run.anonymize_salt=${{env:TAILREC_SALT}}'",
+             redact(o, probe_plan.anonymize_salt));
+    const auto first_seed = probe_plan.seed;
     for (int s = 0; s < command.seeds; ++s) t.baseline.seeds.push_back(first_seed + static_cast<uint64_t>(s));
     targets.push_back(std::move(t));
   } else {

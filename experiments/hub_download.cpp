@@ -314,6 +314,7 @@ HubFetchResult fetch_hub_model(const HubFetchOptions& options) {
     FetchProgress progress;
     if (options.progress)
       progress = [&](std::string_view, int64_t bytes, int64_t total) { options.progress(file, bytes, total); };
+    create_folder_inside(options.dir, target.parent_path());  // module subfolders (1_Pooling/): no planted link
     download_file(remote.url, target, progress, download);
     outcome.state = HubFile::State::Downloaded;
     outcome.bytes = std::filesystem::file_size(target);

@@ -29,9 +29,19 @@ std::string describe(const std::filesystem::filesystem_error& e) {
   if (!e.path2().empty()) paths += " and " + e.path2().string();
   return operation + paths + ": " + e.code().message();
 }
+// CLI11 would wrap a negative value given for an unsigned seed around to 2^64 - 1.
+std::string non_negative_seed(const std::string& value) {
+  return value.find('-') == std::string::npos ? std::string() : "a seed is a whole number >= 0, got " + value;
+}
+
 // An exception's message as printed: control bytes escaped (it may quote a config value or a file),
 // cut at 4000 bytes with a note (600,000 unknown keys once made a 68 MB message).
-std::string printable(const char* what) { return tailrec::escape_terminal(what, 4000); }
+std::string printable(const char* what) {
+  // One line: a newline a message quotes (a hand-edited file's value) must not forge a second one.
+  std::string out;
+  for (const char c : tailrec::escape_terminal(what, 4000)) out += c == '\n' ? std::string("\\n") : std::string(1, c);
+  return out;
+}
 
 const char* kDescription = R"(tailrec: recommender-system experiments for the long tail.
 
@@ -133,7 +143,7 @@ int main(int argc, char** argv) {
   tune_cmd->add_option("--algorithm", tune.algorithm, "label whose metric counts (default: the only algorithm)");
   tune_cmd->add_option("--search", tune.search, "grid | random (default grid)");
   tune_cmd->add_option("--trials", tune.trials, "random search: number of settings drawn");
-  tune_cmd->add_option("--seed", tune.seed, "random search: seed of the draws (default 0)");
+  tune_cmd->add_option("--seed", tune.seed, "random search: seed of the draws (default 0)")->check(non_negative_seed);
   tune_cmd->add_option("--jobs", tune.jobs, "trials at once (default 1)");
   tune_cmd->add_option("--out", tune.out, "tune folder (default results/tune/<date>/<time>)");
   tune_cmd->add_option("--config-dir", tune_config_dirs, "Extra config folder, searched first (repeatable)")->allow_extra_args(false);
@@ -157,7 +167,8 @@ Example:
   data_cmd->add_option("name", data_name, "dataset name (see 'tailrec data list'); synth: ml20m_like");
   data_cmd->add_option("--dir", data_dir, "data directory (default: $TAILREC_DATA_DIR or ~/.cache/tailrec/data)");
   data_cmd->add_option("--out", data_synth.out, "synth: output folder (default: <data directory>/<name>)");
-  data_cmd->add_option("--seed", data_synth.seed, "synth: random seed (default 0); a seed gives the same bytes everywhere");
+  data_cmd->add_option("--seed", data_synth.seed, "synth: random seed (default 0); a seed gives the same bytes everywhere")
+      ->check(non_negative_seed);
   data_cmd->add_option("--scale", data_synth.scale,
                        "synth: size factor (default 1: MovieLens-20M's 138,493 users, 26,744 items, 20,000,263 "
                        "ratings; users and ratings scale with it, items with its square root)");
@@ -205,7 +216,10 @@ See docs/scaling.md.)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // A command-line mistake is one error line like any other (exit 1).
+    std::cerr << "error: " << printable(e.what()) << "; run 'tailrec --help' or 'tailrec COMMAND --help'" << std::endl;
+    return 1;
   }
 
   try {

@@ -166,6 +166,7 @@ int tune_command(const TuneCommand& command) {
     std::string text;
     for (const auto& line : trace)
       if (!line.is_null()) text += line.dump() + "\n";
+    for (const auto& plan : plans) text = redact(text, plan.anonymize_salt);  // the salt stays in the runs' private/
     write_file_atomically(dir / "tune.jsonl", text);
   };
   SharedWork shared;  // the final run reuses the trials' dataset and split
@@ -234,7 +235,7 @@ int tune_command(const TuneCommand& command) {
       << (test_metrics.at(command.metric).is_number() ? fmt::format("{}", test_metrics.at(command.metric).get<double>()) : "null");
   out << YAML::Key << "command_overrides" << YAML::Value << YAML::Flow << command.overrides;
   out << YAML::EndMap;
-  write_file_atomically(dir / "best.yaml", std::string(out.c_str()) + "\n");
+  write_file_atomically(dir / "best.yaml", redact(std::string(out.c_str()) + "\n", final_plans.front().anonymize_salt));
   std::cerr << fmt::format("best: {} ({} {:.4f} on validation); test: {} {}\n",
                            escape_terminal(join(jobs[static_cast<size_t>(best)].swept, " ")),
                            command.metric, best_value, command.metric,

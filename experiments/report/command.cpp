@@ -162,7 +162,9 @@ int report_command(const ReportCommand& command) {
                                                              : fs::path(command.published_dir);
     const auto page = reproduction_page(data, published, cmd, generated);
     const fs::path out(command.reproduction);
-    check_output_file(out, inputs, "--reproduction");
+    auto read = inputs;
+    read.push_back(published);  // the published numbers are an input too
+    check_output_file(out, read, "--reproduction");
     if (out.has_parent_path()) create_user_folder(out.parent_path(), "the folder of --reproduction");
     write_file_atomically(out, page);
     std::cout << out.string() << std::endl;
@@ -173,7 +175,11 @@ int report_command(const ReportCommand& command) {
   for (const auto& w : data.warnings) std::cerr << "warning: " << escape_terminal(w) << "\n";
   const fs::path out = command.out.empty() ? inputs.front() / "report" : fs::path(command.out);
   std::error_code ec;
-  create_user_folder(out, "--out");
+  if (command.out.empty()) {
+    create_folder_inside(inputs.front(), out);  // chosen by tailrec inside a run folder: no planted link
+  } else {
+    create_user_folder(out, "--out");
+  }
   const auto staging = out / fmt::format(".staging-{}", ::getpid());
   fs::remove_all(staging);
   create_folder_inside(out, staging / "plots");

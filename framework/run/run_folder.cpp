@@ -40,11 +40,16 @@ void move_entry(const fs::path& from, const fs::path& to) {
 }  // namespace
 
 bool RunFolder::is_run_folder(const fs::path& folder) {
-  for (const char* mark : {"metrics.json", "run.log", "error.txt", FolderLock::file_name, kPrevious}) {
+  const auto has = [&](const char* name) {
     struct stat st {};
-    if (::lstat((folder / mark).c_str(), &st) == 0) return true;
-  }
-  return false;
+    return ::lstat((folder / name).c_str(), &st) == 0;
+  };
+  // A sweep's or tune's folder is a tailrec folder too, but not a run's: a run there would bury it.
+  if (has("multirun.yaml") || has("tune.jsonl")) return false;
+  // What a run writes first (overrides.yaml right after its log; a failed sweep job's error.txt),
+  // never just a common name such as run.log or config.yaml that another tool may have left.
+  return has("metrics.json") || has("overrides.yaml") || has("error.txt") || has(kPrevious) ||
+         (has("run.log") && has(FolderLock::file_name));
 }
 
 RunFolder::RunFolder(fs::path path, bool overwrite) : path_(std::move(path)) {
@@ -53,8 +58,8 @@ RunFolder::RunFolder(fs::path path, bool overwrite) : path_(std::move(path)) {
   if (!entries.empty() && !is_run_folder(path_)) {
     std::vector<std::string> names;
     for (size_t i = 0; i < entries.size() && i < 3; ++i) names.push_back(entries[i].filename().string());
-    fail("run.dir {} is a folder that holds other files ({}{}) and no tailrec run: a run would replace them; choose "
-         "a new or empty folder for run.dir",
+    fail("run.dir {} is a folder that holds other files ({}{}) and no tailrec run (or a sweep's or tune's files): a "
+         "run would replace or bury them; choose a new or empty folder for run.dir",
          path_.string(), fmt::join(names, ", "), entries.size() > 3 ? fmt::format(" and {} more", entries.size() - 3) : "");
   }
   lock_ = std::make_unique<FolderLock>(path_, "run folder", "run.dir");

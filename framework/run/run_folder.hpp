@@ -37,7 +37,8 @@ class RunFolder {
   const std::vector<std::string>& notes() const { return notes_; }
 
   static bool is_complete(const std::filesystem::path& folder);
-  // True when `folder` holds what a tailrec run writes first (run.log, metrics.json, error.txt, a lock).
+  // True when `folder` holds what a tailrec run writes first (metrics.json, overrides.yaml, error.txt,
+  // run.log beside a lock) and is not a sweep's or tune's folder.
   static bool is_run_folder(const std::filesystem::path& folder);
   static constexpr const char* kPrevious = ".tailrec-previous";
 

@@ -18,6 +18,7 @@
 #include "framework/run/table.hpp"
 #include "framework/util/hashing.hpp"
 #include "framework/util/logger.hpp"
+#include "framework/util/owned_folder.hpp"
 #include "framework/util/system_info.hpp"
 
 namespace tailrec {
@@ -124,7 +125,7 @@ RunOutcome run_logged(ExperimentPlan& plan, const Registries& registries, Logger
     preprocess(loaded, plan.preprocess, log);
     if (plan.use_cache) {
       try {
-        fs::create_directories(cache_file.parent_path());
+        create_folder_inside(plan.cache_dir, cache_file.parent_path());
         save_dataset_cache(cache_file, loaded);
       } catch (const std::exception& e) {
         log.warn("dataset cache not written ({}); the run goes on", e.what());

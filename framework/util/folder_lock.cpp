@@ -111,6 +111,11 @@ FolderLock::FolderLock(const fs::path& folder, std::string_view what, std::strin
       ::close(fd);
       fail("{} is not a regular file; remove it (tailrec keeps its lock there)", path_.string());
     }
+    if (locked.st_nlink > 1) {  // a hard link to another file: writing the holder would overwrite it
+      ::close(fd);
+      fail("{} is a hard link to another file ({} names); tailrec never writes through one: remove it", path_.string(),
+           locked.st_nlink);
+    }
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       const int e = errno;
       if (e != EWOULDBLOCK) {

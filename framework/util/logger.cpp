@@ -33,6 +33,10 @@ void Logger::open_file(const std::string& path) {
     ::close(fd);
     fail("cannot write the log {}: it is not a regular file; remove it", path);
   }
+  if (st.st_nlink > 1) {  // a hard link: the log would be appended to the other file
+    ::close(fd);
+    fail("cannot write the log {}: it is a hard link to another file; tailrec never writes through one, remove it", path);
+  }
   file_ = ::fdopen(fd, "a");
   if (!file_) {
     ::close(fd);

@@ -21,10 +21,10 @@ victim_intact() {  # NAME: the victim folder is as it was
 }
 run_small=(run 'algorithms=[most_popular]' 'metrics.names=[ndcg,coverage]' run.progress=false run.threads=1)
 
-# 1. A run folder whose every result file is a link (a run.log marks it as an unfinished run):
+# 1. A run folder whose every result file is a link (its overrides.yaml marks it as an unfinished run):
 #    the run completes, each link is replaced by the run's own file.
 R="$DONE/run_links"
-mkdir -p "$R" && : >"$R/run.log"
+mkdir -p "$R"
 files=(config.yaml overrides.yaml metrics.json metrics.csv recommendations.tsv per_user_metrics.tsv.gz
   item_exposure.tsv.gz user_activity.tsv.gz)
 for f in "${files[@]}"; do ln -s "$VICTIM/$f" "$R/$f"; done
@@ -38,18 +38,22 @@ fi
 victim_intact "run over planted file links"
 
 # 2. Links where the run writes a log or makes a folder of its own: refused, nothing written through.
-R="$WORK/run_log_link" && mkdir -p "$R" && ln -s "$VICTIM/run.log" "$R/run.log"
+R="$WORK/run_log_link" && mkdir -p "$R" && : >"$R/overrides.yaml" && ln -s "$VICTIM/run.log" "$R/run.log"
 expect_error "run: run.log is a link" "symbolic link" -- "${run_small[@]}" run.dir="$R"
-R="$WORK/run_private_link" && mkdir -p "$R" && : >"$R/run.log" && ln -s "$VICTIM/folder" "$R/private"
+R="$WORK/run_private_link" && mkdir -p "$R" && : >"$R/overrides.yaml" && ln -s "$VICTIM/folder" "$R/private"
 expect_error "run: private/ is a link (the salt would leave the run)" "symbolic link" -- \
   "${run_small[@]}" run.anonymize_users=true run.dir="$R"
-R="$WORK/run_work_link" && mkdir -p "$R" && : >"$R/run.log" && ln -s "$VICTIM/folder" "$R/work"
+R="$WORK/run_work_link" && mkdir -p "$R" && : >"$R/overrides.yaml" && ln -s "$VICTIM/folder" "$R/work"
 expect_error "run: work/ is a link (a model checkpoint would leave the run)" "symbolic link" -- \
   run 'algorithms=[{name: gmf, epochs: 1, factors: 4}]' 'metrics.names=[ndcg]' run.progress=false run.dir="$R"
 R="$DONE/run_previous_link" && "$TAILREC" "${run_small[@]}" run.dir="$R" >/dev/null 2>&1
 ln -s "$VICTIM/folder" "$R/.tailrec-previous"
 expect_error "run: the folder an overwritten run is kept in is a link" "not a folder" -- \
   "${run_small[@]}" run.overwrite=true run.dir="$R"
+R="$WORK/run_log_hardlink" && mkdir -p "$R" && : >"$R/overrides.yaml" && ln "$VICTIM/run.log" "$R/run.log"
+expect_error "run: run.log is a hard link" "hard link" -- "${run_small[@]}" run.dir="$R"
+R="$WORK/run_lock_hardlink" && mkdir -p "$R" && : >"$R/overrides.yaml" && ln "$VICTIM/config.yaml" "$R/.tailrec.lock"
+expect_error "run: .tailrec.lock is a hard link" "hard link" -- "${run_small[@]}" run.dir="$R"
 victim_intact "runs over planted folder links"
 
 # 3. A report: its result files are links (replaced), its plots/ a link (refused).
@@ -66,6 +70,9 @@ O="$WORK/report_plots_link" && mkdir -p "$O" && ln -s "$VICTIM/folder" "$O/plots
 if command -v gnuplot >/dev/null; then
   expect_error "report: plots/ is a link" "symbolic link" -- report "$Q" --out "$O" --format md
 fi
+R2="$DONE/run_report_link" && "$TAILREC" "${run_small[@]}" run.dir="$R2" >/dev/null 2>&1
+ln -s "$VICTIM/folder" "$R2/report"
+expect_error "report: the default <run>/report is a link" "symbolic link" -- report "$R2" --no-plots
 victim_intact "reports over planted links"
 
 # 4. model embed: --output a link (replaced), --output the input itself or a FIFO (refused).

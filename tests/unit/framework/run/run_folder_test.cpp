@@ -60,6 +60,17 @@ TEST(RunFolder, AKilledOverwriteIsRestoredByTheNextRun) {
   EXPECT_EQ(read_text(run / "metrics.csv"), "old\n");
 }
 
+TEST(RunFolder, ARunLogOrAStaleLockAloneDoesNotMakeARunFolder) {
+  TempDir dir;
+  dir.write("project/run.log", "another tool's log\n");
+  dir.write("project/config.yaml", "mine\n");
+  EXPECT_NE(error_of([&] { RunFolder folder(dir / "project", true); }).find("holds other files"), std::string::npos);
+  dir.write("sweep/multirun.yaml", "jobs: []\n");
+  dir.write("sweep/.tailrec.lock", "");  // left by a killed sweep
+  EXPECT_NE(error_of([&] { RunFolder folder(dir / "sweep", true); }).find("a sweep's or tune's"), std::string::npos);
+  EXPECT_EQ(read_text(dir / "project" / "config.yaml"), "mine\n");
+}
+
 TEST(RunFolder, RefusesAFolderThatHoldsOtherFiles) {
   TempDir dir;
   dir.write("configs/config.yaml", "x: 1\n");
@@ -83,7 +94,7 @@ TEST(RunFolder, LocksTheFolderWhileInUse) {
 TEST(RunFolder, NeverWritesThroughALinkPlantedForAFolder) {
   TempDir dir;
   fs::create_directories(dir / "elsewhere");
-  dir.write("run/run.log", "an unfinished run's log\n");  // a run folder, not someone's folder
+  dir.write("run/overrides.yaml", "[]\n");  // an unfinished run's folder, not someone's folder
   fs::create_symlink(dir / "elsewhere", dir / "run" / "private");
   RunFolder folder(dir / "run", false);
   const auto message = error_of([&] { folder.write("private/anonymization_salt", "secret\n"); });
