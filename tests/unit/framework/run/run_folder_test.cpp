@@ -16,7 +16,6 @@ using testing::read_text;
 using testing::error_of;
 using testing::TempDir;
 
-
 void complete_run(const fs::path& dir, const std::string& tag) {
   RunFolder folder(dir, true);
   folder.write("metrics.csv", tag + "\n");
